@@ -1,0 +1,121 @@
+/** The column mapping (the `data` block of an experiment) and the encoded, columnar dataset it produces. */
+
+export type SplitName = 'train' | 'valid' | 'test';
+export const SPLITS: readonly SplitName[] = ['train', 'valid', 'test'];
+
+export interface TaskSpec {
+  /** Name shown in the UI and used as metric key. */
+  name: string;
+  /** Source column. */
+  column: string;
+  /** Rule turning the column into a 0/1 label: `== 1`, `!= 0`, `> 3`, `>= 4`, `< 2`, `<= 2`, `in {a,b}`. */
+  rule: string;
+}
+
+export interface DataMapping {
+  /** Bundled dataset id (UI) or a file path (bench); exactly one names the source. */
+  dataset?: string;
+  path?: string;
+  /** Domain (scenario) column. */
+  domain: string;
+  tasks: TaskSpec[];
+  /** Numeric feature columns. */
+  numeric?: string[];
+  /** Categorical feature columns; empty or absent = every column not named elsewhere. */
+  categorical?: string[];
+  ignore?: string[];
+  /** Column holding `train` / `valid` / `test`; without it a seeded random split. */
+  split?: string;
+  /** Ratios of the seeded random split (train, valid, test); default [0.8, 0.1, 0.1]. */
+  splitRatios?: [number, number, number];
+  /** Seed of the random split; default 1. */
+  splitSeed?: number;
+}
+
+export interface CategoricalField {
+  column: string;
+  /** Vocabulary fitted on the train split; index 0 of the field is out-of-vocabulary, value i is id i + 1. */
+  vocab: string[];
+  /** Offset of this field's ids in the one shared embedding table. */
+  offset: number;
+  /** vocab.length + 1 (the OOV slot). */
+  size: number;
+}
+
+export interface NumericField {
+  column: string;
+  /** Standardisation fitted on the train split; missing values become 0 (the train mean) after scaling. */
+  mean: number;
+  std: number;
+}
+
+export interface DatasetSchema {
+  domainColumn: string;
+  /** Domain names; a domain id indexes this list. */
+  domains: string[];
+  tasks: TaskSpec[];
+  categorical: CategoricalField[];
+  numeric: NumericField[];
+  /** Rows of the shared embedding table (sum of field sizes). */
+  vocabSize: number;
+}
+
+/** Rows of the file that could not be used, counted and reported, never silently dropped. */
+export interface SkippedRows {
+  count: number;
+  /** The first few, for the message shown to the user (1-based file rows, header = row 1). */
+  examples: { row: number; reason: string }[];
+}
+
+export interface EncodedDataset {
+  schema: DatasetSchema;
+  numRows: number;
+  /** numRows × numCat ids into the shared embedding table, row-major. */
+  cat: Int32Array;
+  /** numRows × numNum standardised values, row-major. */
+  num: Float32Array;
+  /** numRows domain ids. */
+  domain: Int32Array;
+  /** numRows × numTasks labels in {0, 1}. */
+  labels: Float32Array;
+  /** numRows × numTasks: 1 where the label is known, 0 where the source cell was missing. */
+  labelMask: Uint8Array;
+  /** Row indices of each split. */
+  splits: Record<SplitName, Int32Array>;
+  skipped: SkippedRows;
+}
+
+/** Dimensions a model is built for. */
+export interface DataShape {
+  numCat: number;
+  numNum: number;
+  vocabSize: number;
+  numDomains: number;
+  numTasks: number;
+  domainNames: string[];
+  taskNames: string[];
+}
+
+export function dataShapeOf(schema: DatasetSchema): DataShape {
+  return {
+    numCat: schema.categorical.length,
+    numNum: schema.numeric.length,
+    vocabSize: schema.vocabSize,
+    numDomains: schema.domains.length,
+    numTasks: schema.tasks.length,
+    domainNames: schema.domains.slice(),
+    taskNames: schema.tasks.map((t) => t.name),
+  };
+}
+
+/** A data problem the UI shows as is: it names the column and/or row at fault. */
+export class DataError extends Error {
+  constructor(
+    message: string,
+    readonly column?: string,
+    readonly row?: number,
+  ) {
+    super(message);
+    this.name = 'DataError';
+  }
+}

@@ -1,0 +1,37 @@
+import type { SplitName } from '../data/types';
+
+/** Metrics of one slice of rows (a domain × task cell, a task over all domains, ...). */
+export interface SliceMetrics {
+  /** null when the slice holds a single class (shown as n/a). */
+  auc: number | null;
+  logloss: number | null;
+  rows: number;
+  positives: number;
+}
+
+/** Mean gate weight per domain × expert (rows of a domain), for one gate of the model. */
+export interface GateStats {
+  name: string;
+  /** [domain][expert] mean weight over the rows of that domain; a row of NaN-free zeros for an empty domain. */
+  byDomain: number[][];
+  /** Mean weight per expert over all rows. */
+  overall: number[];
+}
+
+export interface EvalReport {
+  split: SplitName;
+  /** True for a live pass on a fixed sample of the split, false for a full pass. */
+  partial: boolean;
+  rows: number;
+  /** [domain][task] */
+  byCell: SliceMetrics[][];
+  /** [task], over all domains. */
+  byTask: SliceMetrics[];
+  /** Mean AUC over the cells that have one: the early-stopping criterion. */
+  meanCellAuc: number | null;
+  /** Mean AUC over tasks. */
+  meanTaskAuc: number | null;
+  /** Mean of each auxiliary loss term over the pass. */
+  aux: Record<string, number>;
+  gates: GateStats[];
+}
