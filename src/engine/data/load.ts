@@ -1,0 +1,46 @@
+/** Source → (gunzip) → parse → encode. Callers read files themselves: the engine never touches a file system. */
+import { parseCsv, parseCsvStream, type CsvOptions, type RawTable } from './csv';
+import { encodeDataset, type EncodeOptions } from './encode';
+import { maybeGunzip, streamOfBytes } from './gzip';
+import type { DataMapping, EncodedDataset } from './types';
+
+/** CSV text, or bytes (plain or gzip) in memory or streamed. */
+export type DataInput = string | ReadableStream<Uint8Array> | Uint8Array;
+
+export type LoadOptions = CsvOptions & EncodeOptions;
+
+/** Counts the bytes of the source itself, before decompression: what a progress bar compares with the file size. */
+function counted(
+  stream: ReadableStream<Uint8Array>,
+  onProgress: (bytesRead: number) => void,
+): ReadableStream<Uint8Array> {
+  let bytesRead = 0;
+  return stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        bytesRead += chunk.byteLength;
+        onProgress(bytesRead);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+}
+
+/** The table of a source, before any mapping: what the column mapper shows. */
+export async function readTable(source: DataInput, opts: CsvOptions = {}): Promise<RawTable> {
+  // Text is already in memory: there are no bytes to report progress on.
+  if (typeof source === 'string') return parseCsv(source, opts);
+  let stream = source instanceof Uint8Array ? streamOfBytes(source) : source;
+  if (opts.onProgress) stream = counted(stream, opts.onProgress);
+  return parseCsvStream(await maybeGunzip(stream), { name: opts.name, signal: opts.signal });
+}
+
+export async function loadDataset(
+  source: DataInput,
+  mapping: DataMapping,
+  opts: LoadOptions = {},
+): Promise<EncodedDataset> {
+  const table = await readTable(source, opts);
+  opts.signal?.throwIfAborted();
+  return encodeDataset(table, mapping, opts);
+}
