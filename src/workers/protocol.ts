@@ -61,6 +61,8 @@ export type WorkerEvent =
       skipped: SkippedRows;
     }
   | { type: 'train'; runId: string; event: TrainEvent }
+  /** Kernels one training step launches, measured with tf.profile after the run: on a GPU, the cost. */
+  | { type: 'profile'; runId: string; kernelsPerStep: number }
   | { type: 'error'; runId: string; message: string; column?: string; row?: number; keptResults: boolean };
 
 export function isWorkerCommand(v: unknown): v is WorkerCommand {

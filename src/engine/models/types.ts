@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { DataShape } from '../data/types';
 import type { Rng } from '../util/rng';
+import type { Formulation, Params } from './layers';
 
 /** One fixed-shape batch on the device. */
 export interface Batch {
@@ -19,7 +20,7 @@ export type Mode = 'train' | 'eval';
 export interface ModelOutput {
   /** [B, T] one logit per task. */
   logits: tf.Tensor2D;
-  /** Per gate, the per-sample weights over its experts, [B, E]. */
+  /** Per gate, the per-sample weights over its experts, [B, E]; filled in eval mode only (training skips the slicing). */
   routing: Record<string, tf.Tensor2D>;
   /** Auxiliary loss terms by name (already weighted: they are added to the loss as they are). */
   aux: Record<string, tf.Scalar>;
@@ -32,13 +33,10 @@ export interface ScheduleHooks {
 }
 
 export interface Model {
-  /** Trainable variables updated by the main optimizer. */
-  trainable(): tf.Variable[];
+  /** Every stored parameter by name (the names are the export keys); its trainable ones are optimised. */
+  params: Params;
   forward(batch: Batch, mode: Mode, rng: Rng): ModelOutput;
-  /** Parameter count of everything the model stores. */
-  paramCount(): number;
   hooks?: ScheduleHooks;
-  dispose(): void;
 }
 
 /** Everything a model factory gets: the data's dimensions, the embedding size and a seeded generator. */
@@ -46,4 +44,6 @@ export interface BuildContext {
   shape: DataShape;
   embeddingDim: number;
   rng: Rng;
+  /** Layer formulation for the backend the model will run on. */
+  formulation: Formulation;
 }

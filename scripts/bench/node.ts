@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import type { Experiment } from '../../src/engine/experiment';
+import { loadDataset } from '../../src/engine/data/load';
+import { dataShapeOf } from '../../src/engine/data/types';
+import { activateBackend } from '../../src/engine/kernels/backend';
+import { buildModel } from '../../src/engine/models/registry';
+import { Trainer } from '../../src/engine/train/trainer';
+import { Rng } from '../../src/engine/util/rng';
+import { BenchRecorder } from './summary';
+
+tf.env().set('IS_TEST', true);
+
+/** Trains in this Node process on the cpu (or wasm) backend and prints the JSON lines. */
+export async function runInNode(exp: Experiment, dataPath: string, backend: string): Promise<void> {
+  const formulation = await activateBackend(backend);
+  if (!formulation) throw new Error(`the ${backend} backend is not available in Node (use cpu or wasm)`);
+  const dataset = await loadDataset(new Uint8Array(readFileSync(dataPath)), exp.data);
+  const { model } = buildModel(exp.model.id, exp.model.options, {
+    shape: dataShapeOf(dataset.schema),
+    embeddingDim: exp.train.embeddingDim,
+    rng: new Rng(exp.train.seed),
+    formulation,
+  });
+  const recorder = new BenchRecorder(exp.model.id, exp.train.seed, { name: `${backend} (node)` });
+  const trainer = new Trainer({ model, dataset, config: exp.train, onEvent: (e) => recorder.onEvent(e) });
+  const done = await trainer.run();
+  const kernels = await trainer.kernelsPerStep();
+  console.log(JSON.stringify(recorder.summary(done, kernels)));
+  trainer.dispose();
+  model.params.dispose();
+}

@@ -1,0 +1,100 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { DataMapping } from '../../src/engine/data/types';
+import type { EvalReport } from '../../src/engine/train/report';
+import type { TrainEvent } from '../../src/engine/train/events';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** The data file: `path` relative to the working directory or the experiment file, or a bundled `dataset` id. */
+export function resolveDataPath(data: DataMapping, experimentDir: string): string {
+  if (data.path) {
+    for (const candidate of [path.resolve(data.path), path.resolve(experimentDir, data.path)]) {
+      if (existsSync(candidate)) return candidate;
+    }
+    throw new Error(`data.path "${data.path}" was not found (looked in ${process.cwd()} and ${experimentDir})`);
+  }
+  if (data.dataset) {
+    const index = JSON.parse(readFileSync(path.join(ROOT, 'public/datasets/index.json'), 'utf8')) as { id: string; file: string }[];
+    const entry = index.find((d) => d.id === data.dataset);
+    if (!entry) throw new Error(`no bundled dataset "${data.dataset}" (have: ${index.map((d) => d.id).join(', ')})`);
+    return path.join(ROOT, 'public/datasets', entry.file);
+  }
+  throw new Error('the experiment names no data: set data.path or data.dataset');
+}
+
+function testBlock(test: EvalReport, domains: string[], tasks: string[]) {
+  const auc: Record<string, number | null> = {};
+  const logloss: Record<string, number | null> = {};
+  const aucByCell: Record<string, Record<string, number | null>> = {};
+  tasks.forEach((t, i) => {
+    auc[t] = test.byTask[i].auc;
+    logloss[t] = test.byTask[i].logloss;
+  });
+  domains.forEach((d, di) => {
+    aucByCell[d] = Object.fromEntries(tasks.map((t, ti) => [t, test.byCell[di][ti].auc]));
+  });
+  return { auc, aucByCell, logloss, meanAuc: test.meanTaskAuc };
+}
+
+/** Collects a run's events into the bench's JSON lines. */
+export class BenchRecorder {
+  private domains: string[] = [];
+  private tasks: string[] = [];
+  private params = 0;
+  private validAucHistory: (number | null)[] = [];
+  private samplesPerSecond = 0;
+  private msPerStep = 0;
+  private readonly startedAt = Date.now();
+  private lastProgressLog = Date.now();
+
+  constructor(
+    private readonly model: string,
+    private readonly seed: number,
+    readonly backend: { name: string; adapter?: string | null },
+  ) {}
+
+  onEvent(e: TrainEvent): void {
+    switch (e.type) {
+      case 'started':
+        this.domains = e.shape.domainNames;
+        this.tasks = e.shape.taskNames;
+        this.params = e.params;
+        break;
+      case 'progress':
+        this.samplesPerSecond = e.samplesPerSecond;
+        this.msPerStep = e.msPerStep;
+        if (Date.now() - this.lastProgressLog > 10_000) {
+          this.lastProgressLog = Date.now();
+          console.log(JSON.stringify({ event: 'progress', step: e.step, epoch: e.epoch, loss: e.loss, msPerStep: Number(e.msPerStep.toFixed(1)) }));
+        }
+        break;
+      case 'epoch':
+        this.validAucHistory.push(e.validMeanAuc);
+        console.log(JSON.stringify({ event: 'epoch', model: this.model, seed: this.seed, epoch: e.epoch, validMeanAuc: e.validMeanAuc, samplesPerSecond: Math.round(this.samplesPerSecond), elapsedS: (Date.now() - this.startedAt) / 1000 }));
+        break;
+      default:
+        break;
+    }
+  }
+
+  summary(done: Extract<TrainEvent, { type: 'done' }>, kernelsPerStep: number | null): Record<string, unknown> {
+    return {
+      event: 'summary',
+      model: this.model,
+      seed: this.seed,
+      backend: this.backend.name,
+      adapter: this.backend.adapter ?? null,
+      params: this.params,
+      samplesPerSecond: Math.round(this.samplesPerSecond),
+      msPerStep: Number(this.msPerStep.toFixed(2)),
+      kernelsPerStep,
+      epochs: done.epochs,
+      bestEpoch: done.bestEpoch,
+      reason: done.reason,
+      validAucHistory: this.validAucHistory,
+      test: testBlock(done.test, this.domains, this.tasks),
+      wallS: (Date.now() - this.startedAt) / 1000,
+    };
+  }
+}

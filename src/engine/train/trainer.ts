@@ -1,0 +1,246 @@
+/**
+ * The training loop, which knows no model: fixed-shape batches, task BCE + the model's named
+ * auxiliary terms, packed Adam, live and end-of-epoch validation, early stopping on mean valid AUC
+ * over (domain, task) cells with the best weights restored, and the final test pass.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { BatchAssembler, shuffledEpoch } from '../data/batches';
+import { DataError, type EncodedDataset } from '../data/types';
+import type { Model } from '../models/types';
+import { Rng } from '../util/rng';
+import { PackedAdam } from './adam';
+import { disposeBatch, toTensors, type LabelledBatch } from './batchTensors';
+import type { TrainConfig } from './config';
+import { RunControl, yieldToEventLoop } from './control';
+import { evaluate } from './evaluate';
+import type { TrainEvent } from './events';
+import { maskedTaskBce } from './loss';
+import type { EvalReport } from './report';
+
+export type DoneEvent = Extract<TrainEvent, { type: 'done' }>;
+
+export class TrainingError extends Error {
+  override name = 'TrainingError';
+}
+
+export interface TrainerOptions {
+  model: Model;
+  dataset: EncodedDataset;
+  config: TrainConfig;
+  onEvent: (e: TrainEvent) => void;
+  control?: RunControl;
+  /** Minimum wall time between progress events (the last step of an epoch always reports). */
+  progressIntervalMs?: number;
+}
+
+interface StepParts {
+  parts: tf.Tensor1D;
+  auxNames: string[];
+}
+
+/** Loss parts of one step, read back together: [total, task losses…, aux terms…]. */
+interface StepResult {
+  values: Float32Array;
+  auxNames: string[];
+}
+
+export class Trainer {
+  private readonly model: Model;
+  private readonly ds: EncodedDataset;
+  private readonly cfg: TrainConfig;
+  private readonly rng: Rng;
+  private readonly control: RunControl;
+  private readonly assembler: BatchAssembler;
+  private optimizer: PackedAdam;
+  private step = 0;
+
+  constructor(private readonly opts: TrainerOptions) {
+    this.model = opts.model;
+    this.ds = opts.dataset;
+    this.cfg = opts.config;
+    this.rng = new Rng(opts.config.seed * 7919 + 17);
+    this.control = opts.control ?? new RunControl();
+    const trainRows = this.ds.splits.train.length;
+    if (trainRows < this.cfg.batchSize) {
+      throw new DataError(`the train split has ${trainRows} rows, fewer than one batch of ${this.cfg.batchSize}: lower the batch size (train.batchSize) or use more data`);
+    }
+    if (this.ds.splits.valid.length === 0) throw new DataError('the valid split is empty: early stopping and the live curves need validation rows');
+    if (this.ds.splits.test.length === 0) throw new DataError('the test split is empty: the final metrics need test rows');
+    this.assembler = new BatchAssembler(this.ds, this.cfg.batchSize);
+    this.optimizer = new PackedAdam(this.model.params.trainable(), { learningRate: this.cfg.learningRate });
+  }
+
+  get stepsPerEpoch(): number {
+    return Math.floor(this.ds.splits.train.length / this.cfg.batchSize);
+  }
+
+  /** One optimisation step; returns the loss parts [total, task losses…, aux terms…] still on the device. */
+  private trainStep(b: LabelledBatch): StepParts {
+    const vars = this.optimizer.vars;
+    let parts: tf.Tensor1D | null = null;
+    let auxNames: string[] = [];
+    tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => {
+        const out = this.model.forward(b.batch, 'train', this.rng);
+        const taskLoss = maskedTaskBce(out.logits, b.labels, b.mask);
+        auxNames = Object.keys(out.aux);
+        const auxTerms = auxNames.map((k) => out.aux[k]);
+        const total = auxTerms.reduce<tf.Scalar>((acc, a) => tf.add(acc, a), tf.sum(taskLoss));
+        parts = tf.keep(tf.concat([tf.reshape(total, [1]), taskLoss, ...auxTerms.map((a) => tf.reshape(a, [1]))]) as tf.Tensor1D);
+        return total;
+      }, vars);
+      this.optimizer.apply(vars.map((v) => grads[v.name]));
+    });
+    return { parts: parts as unknown as tf.Tensor1D, auxNames };
+  }
+
+  private async runStep(rows: Int32Array, start: number): Promise<StepResult> {
+    this.assembler.fill(rows, start);
+    const b = toTensors(this.assembler, this.ds.schema.domains.length);
+    const { parts, auxNames } = this.trainStep(b);
+    disposeBatch(b);
+    const values = (await parts.data()) as Float32Array;
+    parts.dispose();
+    return { values, auxNames };
+  }
+
+  /**
+   * Kernels one training step launches (tf.profile): on a GPU this count is the cost. The profiled
+   * step is undone (weights and optimizer state restored), so it can run at any point.
+   */
+  async kernelsPerStep(): Promise<number> {
+    const weights = this.snapshot();
+    const state = this.optimizer.saveState();
+    this.assembler.fill(this.ds.splits.train, 0);
+    const b = toTensors(this.assembler, this.ds.schema.domains.length);
+    const info = await tf.profile(() => {
+      this.trainStep(b).parts.dispose();
+      return [];
+    });
+    disposeBatch(b);
+    this.restore(weights);
+    tf.dispose(weights);
+    this.optimizer.restoreState(state);
+    return info.kernels.length;
+  }
+
+  private snapshot(): tf.Tensor[] {
+    return this.model.params.trainable().map((v) => tf.clone(v));
+  }
+
+  private restore(saved: tf.Tensor[]): void {
+    this.model.params.trainable().forEach((v, i) => v.assign(saved[i]));
+  }
+
+  async run(): Promise<DoneEvent> {
+    const { cfg, ds, opts, control } = this;
+    const T = ds.schema.tasks.length;
+    const taskNames = ds.schema.tasks.map((t) => t.name);
+    const perEpoch = this.stepsPerEpoch;
+    const plannedSteps = cfg.maxSteps > 0 ? Math.min(cfg.maxSteps, cfg.epochs * perEpoch) : cfg.epochs * perEpoch;
+    opts.onEvent({
+      type: 'started',
+      params: this.model.params.count(),
+      stepsPerEpoch: perEpoch,
+      totalSteps: plannedSteps,
+      shape: {
+        numCat: ds.schema.categorical.length,
+        numNum: ds.schema.numeric.length,
+        vocabSize: ds.schema.vocabSize,
+        numDomains: ds.schema.domains.length,
+        numTasks: T,
+        domainNames: ds.schema.domains.slice(),
+        taskNames,
+      },
+      trainRows: ds.splits.train.length,
+      validRows: ds.splits.valid.length,
+      testRows: ds.splits.test.length,
+    });
+
+    const liveRows = new Rng(cfg.seed).shuffle(ds.splits.valid.slice()).subarray(0, Math.min(cfg.liveEvalRows, ds.splits.valid.length));
+    const shuffleRng = new Rng(cfg.seed);
+    let best: { auc: number; epoch: number; weights: tf.Tensor[] } | null = null;
+    let sinceBest = 0;
+    let reason: DoneEvent['reason'] = 'completed';
+    let epochsRun = 0;
+    let lastProgress = -Infinity;
+    let lastYield = performance.now();
+    const window: number[] = [];
+
+    outer: for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+      const order = shuffledEpoch(ds.splits.train, shuffleRng);
+      for (let s = 0; s < perEpoch; s++) {
+        if (performance.now() - lastYield > 50) {
+          await yieldToEventLoop();
+          lastYield = performance.now();
+        }
+        await control.waitWhilePaused();
+        if (control.isStopped) {
+          reason = 'stopped';
+          break outer;
+        }
+        if (this.model.hooks?.beforeStep?.(this.step, epoch).variablesChanged) {
+          // Adam keeps its moments per variable: a new variable list needs a new optimizer.
+          this.optimizer.dispose();
+          this.optimizer = new PackedAdam(this.model.params.trainable(), { learningRate: cfg.learningRate });
+        }
+        const t0 = performance.now();
+        const { values, auxNames } = await this.runStep(order, s * cfg.batchSize);
+        const ms = performance.now() - t0;
+        this.step++;
+        if (!Number.isFinite(values[0])) {
+          throw new TrainingError(`the loss became ${values[0]} at step ${this.step} (epoch ${epoch + 1}): lower the learning rate (now ${cfg.learningRate}); results up to the last evaluation are kept`);
+        }
+        window.push(ms);
+        if (window.length > 20) window.shift();
+        const now = performance.now();
+        const epochEnd = s === perEpoch - 1;
+        if (epochEnd || now - lastProgress >= (opts.progressIntervalMs ?? 0)) {
+          lastProgress = now;
+          const msPerStep = window.reduce((a, b) => a + b, 0) / window.length;
+          const taskLoss: Record<string, number> = {};
+          taskNames.forEach((n, t) => (taskLoss[n] = values[1 + t]));
+          const aux: Record<string, number> = {};
+          auxNames.forEach((n, i) => (aux[n] = values[1 + T + i]));
+          opts.onEvent({ type: 'progress', step: this.step, epoch: epoch + 1, loss: values[0], taskLoss, aux, samplesPerSecond: (cfg.batchSize * 1000) / msPerStep, msPerStep });
+        }
+        if (cfg.maxSteps > 0 && this.step >= cfg.maxSteps) {
+          reason = 'max-steps';
+          await this.emitEval(liveRows, epoch + 1, true);
+          break outer;
+        }
+        if (cfg.evalEvery > 0 && this.step % cfg.evalEvery === 0 && !epochEnd) await this.emitEval(liveRows, epoch + 1, true);
+      }
+      epochsRun = epoch + 1;
+      const valid = await this.emitEval(ds.splits.valid, epoch + 1, false);
+      const score = valid.meanCellAuc ?? -Infinity;
+      const improved = best === null || score > best.auc;
+      opts.onEvent({ type: 'epoch', epoch: epoch + 1, validMeanAuc: valid.meanTaskAuc, best: improved });
+      if (improved) {
+        if (best) tf.dispose(best.weights);
+        best = { auc: score, epoch: epoch + 1, weights: this.snapshot() };
+        sinceBest = 0;
+      } else if (cfg.patience > 0 && ++sinceBest >= cfg.patience) {
+        reason = 'early-stopped';
+        break;
+      }
+    }
+
+    if (best && reason !== 'stopped' && reason !== 'max-steps') this.restore(best.weights);
+    if (best) tf.dispose(best.weights);
+    const test = await evaluate(this.model, ds, ds.splits.test, cfg.batchSize, this.rng, 'test');
+    const done: DoneEvent = { type: 'done', reason, steps: this.step, epochs: epochsRun, bestEpoch: best?.epoch ?? 0, test };
+    opts.onEvent(done);
+    return done;
+  }
+
+  private async emitEval(rows: Int32Array, epoch: number, partial: boolean): Promise<EvalReport> {
+    const report = await evaluate(this.model, this.ds, rows, this.cfg.batchSize, this.rng, 'valid', partial);
+    this.opts.onEvent({ type: 'eval', step: this.step, epoch, report });
+    return report;
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}
