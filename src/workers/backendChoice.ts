@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { activateBackend } from '../engine/kernels/backend';
+import { activateBackend, missingKernels } from '../engine/kernels/backend';
 import type { Formulation } from '../engine/models/layers';
 import type { BackendChoice, BackendName } from './protocol';
 import { WASM_PATHS } from './wasmPaths';
@@ -66,6 +66,11 @@ export async function chooseBackend(choice: BackendChoice): Promise<ChosenBacken
       const formulation = await activateBackend(name);
       if (!formulation) {
         fallbacks.push({ backend: name, reason: `tfjs could not start the ${name} backend here` });
+        continue;
+      }
+      const missing = missingKernels(name);
+      if (missing.length > 0) {
+        fallbacks.push({ backend: name, reason: `tfjs's ${name} backend lacks the kernel${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` });
         continue;
       }
       if (name === 'webgl') {

@@ -16,7 +16,7 @@ export function toTensors(a: BatchAssembler, numDomains: number): LabelledBatch 
     cat: tf.tensor2d(a.cat, [B, a.numCat], 'int32'),
     num: tf.tensor2d(a.num, [B, a.numNum], 'float32'),
     domain,
-    domainOneHot: tf.oneHot(domain, numDomains).toFloat() as tf.Tensor2D,
+    domainOneHot: tf.tidy(() => tf.oneHot(domain, numDomains).toFloat() as tf.Tensor2D),
   };
   return {
     batch,
