@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { Experiment } from '../../src/engine/experiment';
 import { loadDataset } from '../../src/engine/data/load';
@@ -9,8 +8,6 @@ import { buildModel } from '../../src/engine/models/registry';
 import { Trainer } from '../../src/engine/train/trainer';
 import { Rng } from '../../src/engine/util/rng';
 import { BenchRecorder } from './summary';
-
-tf.env().set('IS_TEST', true);
 
 /** Trains in this Node process on the cpu (or wasm) backend and prints the JSON lines. */
 export async function runInNode(exp: Experiment, dataPath: string, backend: string): Promise<void> {

@@ -26,97 +26,29 @@ export interface Preset {
   options: ModelOptions;
 }
 
+/** A place where our implementation deliberately differs from the official code, and how to get the published behaviour. */
+export interface Deviation {
+  text: string;
+  /** The option (and value) that restores the published behaviour, where we offer one. */
+  restore?: { option: string; value: OptionValue };
+}
+
 export interface ModelInfo {
   id: string;
   name: string;
   description: string;
   paper: Paper;
+  /** Short plain-text equations, one per line, shown in the info panel. */
+  equations: string[];
+  deviations: Deviation[];
   options: OptionSpec[];
   presets: Preset[];
 }
 
-const towerLayers: OptionSpec = {
-  key: 'towerLayers',
-  label: 'Tower layers',
-  kind: 'intList',
-  min: 1,
-  max: 1024,
-  minLength: 0,
-  default: [32],
-  help: 'Hidden sizes of each task tower (ReLU), before its single output logit.',
-};
+import { MMOE_INFO } from './info/mmoe';
+import { SHARED_BOTTOM_INFO } from './info/sharedBottom';
 
-export const MODEL_CATALOG: ModelInfo[] = [
-  {
-    id: 'shared-bottom',
-    name: 'Shared-Bottom',
-    description: 'One MLP shared by every task and domain, then one tower per task.',
-    paper: {
-      title: 'Multitask Learning (Caruana)',
-      venue: 'Machine Learning 28, 1997',
-      url: 'https://doi.org/10.1023/A:1007379606734',
-    },
-    options: [
-      {
-        key: 'bottomLayers',
-        label: 'Bottom layers',
-        kind: 'intList',
-        min: 1,
-        max: 2048,
-        minLength: 1,
-        default: [128, 64],
-        help: 'Hidden sizes of the shared bottom MLP (ReLU).',
-      },
-      towerLayers,
-    ],
-    presets: [
-      { name: 'census reference (128→64)', description: 'The census README reference row.', options: { bottomLayers: [128, 64], towerLayers: [32] } },
-      { name: 'small (64→32)', description: 'A quick look on a small set.', options: { bottomLayers: [64, 32], towerLayers: [16] } },
-    ],
-  },
-  {
-    id: 'mmoe',
-    name: 'MMoE',
-    description: 'Experts shared by all tasks, mixed by a softmax gate per task, per domain or per (domain, task) cell.',
-    paper: {
-      title: 'Modeling Task Relationships in Multi-task Learning with Multi-gate Mixture-of-Experts (Ma et al.)',
-      venue: 'KDD 2018',
-      url: 'https://doi.org/10.1145/3219819.3220007',
-    },
-    options: [
-      { key: 'experts', label: 'Experts', kind: 'int', min: 1, max: 64, default: 8, help: 'Number of expert MLPs.' },
-      {
-        key: 'expertLayers',
-        label: 'Expert layers',
-        kind: 'intList',
-        min: 1,
-        max: 2048,
-        minLength: 1,
-        default: [64],
-        help: 'Hidden sizes of each expert MLP (ReLU); the last is the expert output size.',
-      },
-      {
-        key: 'gate',
-        label: 'Gate per',
-        kind: 'choice',
-        choices: [
-          { value: 'task', label: 'task (classic MMoE)' },
-          { value: 'domain', label: 'domain (one gate per domain, shared by its tasks)' },
-          { value: 'cell', label: 'domain × task cell' },
-        ],
-        default: 'task',
-        help: 'Which gate a sample uses: one per task, one per domain, or one per (domain, task) cell.',
-      },
-      towerLayers,
-    ],
-    presets: [
-      { name: 'census reference (8×64, gate per task)', description: 'The census README reference row.', options: { experts: 8, expertLayers: [64], gate: 'task', towerLayers: [32] } },
-      { name: 'gate per cell (8×64)', description: 'One gate per (domain, task) cell.', options: { experts: 8, expertLayers: [64], gate: 'cell', towerLayers: [32] } },
-      { name: 'gate per domain (8×64)', description: 'One gate per domain, shared by its tasks.', options: { experts: 8, expertLayers: [64], gate: 'domain', towerLayers: [32] } },
-      { name: 'small (4×32)', description: 'A quick look on a small set.', options: { experts: 4, expertLayers: [32], gate: 'task', towerLayers: [16] } },
-    ],
-  },
-];
+export const MODEL_CATALOG: ModelInfo[] = [SHARED_BOTTOM_INFO, MMOE_INFO];
 
 export function modelInfo(id: string): ModelInfo {
   const info = MODEL_CATALOG.find((m) => m.id === id);

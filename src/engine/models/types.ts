@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { DataShape } from '../data/types';
 import type { Rng } from '../util/rng';
 import type { Formulation, Params } from './layers';
+import type { Inspection } from '../train/report';
 
 /** One fixed-shape batch on the device. */
 export interface Batch {
@@ -28,15 +29,37 @@ export interface ModelOutput {
 
 /** Hooks a trainer calls on schedule; a model without them trains like any other. */
 export interface ScheduleHooks {
-  /** Called before each step with the global step and epoch; may swap trainable variables (MoME's phase switch). */
-  beforeStep?(step: number, epoch: number): { variablesChanged: boolean };
+  /**
+   * Called before each step with the global step, the epoch and the steps per epoch; may swap trainable
+   * variables (MoME's phase switch), in which case the trainer rebuilds its optimizer.
+   */
+  beforeStep?(step: number, epoch: number, stepsPerEpoch: number): { variablesChanged: boolean };
+}
+
+/**
+ * Parameters searched rather than trained (M3oE's structure weights): the main optimizer never sees
+ * them; their own Adam steps on the loss of a batch from `split`, every `everySteps` steps (first-order DARTS).
+ */
+export interface ArchitectureSearch {
+  params: tf.Variable[];
+  learningRate: number;
+  everySteps: number;
+  split: 'valid' | 'train';
 }
 
 export interface Model {
   /** Every stored parameter by name (the names are the export keys); its trainable ones are optimised. */
   params: Params;
   forward(batch: Batch, mode: Mode, rng: Rng): ModelOutput;
+  /**
+   * Combines per-sample task BCE [B, T] (0 where the label is missing, `mask` [B, T]) into the task loss.
+   * Default: Σ_t mean BCE_t over labelled rows. M3oE overrides it with its per-(domain, task) group loss.
+   */
+  taskLoss?(bce: tf.Tensor2D, mask: tf.Tensor2D, batch: Batch): tf.Scalar;
+  architecture?: ArchitectureSearch;
   hooks?: ScheduleHooks;
+  /** Read at every evaluation: small values only (use `await t.data()`, never dataSync). */
+  inspect?(): Promise<Inspection>;
 }
 
 /** Everything a model factory gets: the data's dimensions, the embedding size and a seeded generator. */

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BatchAssembler } from '../data/batches';
 import type { EncodedDataset, SplitName } from '../data/types';
 import { auc, logloss } from '../metrics/auc';
+import { mutualInformation } from '../metrics/mutualInfo';
 import type { Model } from '../models/types';
 import type { Rng } from '../util/rng';
 import { disposeBatch, toTensors } from './batchTensors';
@@ -111,12 +112,23 @@ export function report(ds: EncodedDataset, rows: Int32Array, pred: Predictions, 
   const byCell = byCellPos.map((tasks) => tasks.map((pos, t) => slice(pred.probs, labels, T, t, pos)));
   const byTask = byTaskPos.map((pos, t) => slice(pred.probs, labels, T, t, pos));
   const gates: GateStats[] = [...pred.routing.entries()].map(([name, { experts: E, weights }]) => {
-    const meanOver = (positions: number[]): number[] => {
-      const acc = new Array<number>(E).fill(0);
-      for (const p of positions) for (let e = 0; e < E; e++) acc[e] += weights[p * E + e];
-      return acc.map((x) => (positions.length > 0 ? x / positions.length : 0));
-    };
-    return { name, byDomain: domainPos.map(meanOver), overall: meanOver(rows.length > 0 ? [...rows.keys()] : []) };
+    // Per domain: summed weight and count of rows selecting each expert (weight exactly > 0).
+    const weightSum = domainPos.map(() => new Array<number>(E).fill(0));
+    const selected = domainPos.map(() => new Array<number>(E).fill(0));
+    domainPos.forEach((positions, d) => {
+      for (const p of positions) {
+        for (let e = 0; e < E; e++) {
+          const w = weights[p * E + e];
+          weightSum[d][e] += w;
+          if (w > 0) selected[d][e]++;
+        }
+      }
+    });
+    const per = (sums: number[][]) => sums.map((row, d) => row.map((x) => (domainPos[d].length > 0 ? x / domainPos[d].length : 0)));
+    const n = Math.max(1, rows.length);
+    const overall = weightSum[0].map((_, e) => weightSum.reduce((a, r) => a + r[e], 0) / n);
+    const activePerRow = selected.flat().reduce((a, b) => a + b, 0) / n;
+    return { name, byDomain: per(weightSum), overall, selectedByDomain: per(selected), activePerRow, selectionMi: mutualInformation(selected) };
   });
   return {
     split,

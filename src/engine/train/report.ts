@@ -12,11 +12,20 @@ export interface SliceMetrics {
 /** Mean gate weight per domain × expert (rows of a domain), for one gate of the model. */
 export interface GateStats {
   name: string;
-  /** [domain][expert] mean weight over the rows of that domain; a row of NaN-free zeros for an empty domain. */
+  /** [domain][expert] mean weight over the rows of that domain; zeros for an empty domain. */
   byDomain: number[][];
   /** Mean weight per expert over all rows. */
   overall: number[];
+  /** [domain][expert] fraction of the domain's rows giving the expert a non-zero weight (sparse gates). */
+  selectedByDomain: number[][];
+  /** Mean number of experts with non-zero weight per row. */
+  activePerRow: number;
+  /** Mutual information (nats) between a row's domain and the experts it selects. */
+  selectionMi: number;
 }
+
+/** Model-specific readouts for the UI, plain numbers by name (structure weights, phase, mask statistics). */
+export type Inspection = Record<string, number | number[] | number[][]>;
 
 export interface EvalReport {
   split: SplitName;
@@ -34,4 +43,6 @@ export interface EvalReport {
   /** Mean of each auxiliary loss term over the pass. */
   aux: Record<string, number>;
   gates: GateStats[];
+  /** The model's own readouts at this evaluation, if it has any. */
+  inspect?: Inspection;
 }

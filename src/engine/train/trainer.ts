@@ -14,7 +14,7 @@ import type { TrainConfig } from './config';
 import { RunControl, yieldToEventLoop } from './control';
 import { evaluate } from './evaluate';
 import type { TrainEvent } from './events';
-import { maskedTaskBce } from './loss';
+import { maskedBce, taskMeans } from './loss';
 import type { EvalReport } from './report';
 
 export type DoneEvent = Extract<TrainEvent, { type: 'done' }>;
@@ -51,7 +51,10 @@ export class Trainer {
   private readonly rng: Rng;
   private readonly control: RunControl;
   private readonly assembler: BatchAssembler;
+  private readonly archAssembler: BatchAssembler;
   private optimizer: PackedAdam;
+  private readonly archOptimizer: PackedAdam | null = null;
+  private archCursor = 0;
   private step = 0;
 
   constructor(private readonly opts: TrainerOptions) {
@@ -67,11 +70,49 @@ export class Trainer {
     if (this.ds.splits.valid.length === 0) throw new DataError('the valid split is empty: early stopping and the live curves need validation rows');
     if (this.ds.splits.test.length === 0) throw new DataError('the test split is empty: the final metrics need test rows');
     this.assembler = new BatchAssembler(this.ds, this.cfg.batchSize);
-    this.optimizer = new PackedAdam(this.model.params.trainable(), { learningRate: this.cfg.learningRate });
+    this.archAssembler = new BatchAssembler(this.ds, this.cfg.batchSize);
+    this.optimizer = new PackedAdam(this.weightVariables(), { learningRate: this.cfg.learningRate });
+    const arch = this.model.architecture;
+    if (arch) {
+      if (this.ds.splits[arch.split].length < this.cfg.batchSize) throw new DataError(`the ${arch.split} split has fewer rows than one batch of ${this.cfg.batchSize}: the architecture search needs a full batch of it`);
+      this.archOptimizer = new PackedAdam(arch.params, { learningRate: arch.learningRate });
+    }
   }
 
   get stepsPerEpoch(): number {
     return Math.floor(this.ds.splits.train.length / this.cfg.batchSize);
+  }
+
+  /** The loss minimised: the model's task loss (default Σ_t mean BCE_t) plus its auxiliary terms. */
+  private objective(b: LabelledBatch): { total: tf.Scalar; taskLoss: tf.Tensor1D; aux: Record<string, tf.Scalar> } {
+    const out = this.model.forward(b.batch, 'train', this.rng);
+    const bce = maskedBce(out.logits, b.labels, b.mask);
+    const taskLoss = taskMeans(bce, b.mask);
+    const objective = this.model.taskLoss ? this.model.taskLoss(bce, b.mask, b.batch) : tf.sum(taskLoss);
+    const total = Object.values(out.aux).reduce<tf.Scalar>((acc, a) => tf.add(acc, a), objective as tf.Scalar);
+    return { total, taskLoss, aux: out.aux };
+  }
+
+  /** One architecture step (first-order DARTS): the structure parameters alone, on a batch of their split. */
+  private architectureStep(): void {
+    const arch = this.model.architecture;
+    if (!arch || !this.archOptimizer) return;
+    const rows = this.ds.splits[arch.split];
+    if (this.archCursor + this.cfg.batchSize > rows.length) this.archCursor = 0;
+    this.archAssembler.fill(rows, this.archCursor);
+    this.archCursor += this.cfg.batchSize;
+    const b = toTensors(this.archAssembler, this.ds.schema.domains.length);
+    tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => this.objective(b).total, arch.params);
+      this.archOptimizer?.apply(arch.params.map((v) => grads[v.name]));
+    });
+    disposeBatch(b);
+  }
+
+  /** Variables the main optimizer updates: every trainable one except the architecture's. */
+  private weightVariables(): tf.Variable[] {
+    const arch = new Set(this.model.architecture?.params ?? []);
+    return this.model.params.trainable().filter((v) => !arch.has(v));
   }
 
   /** One optimisation step; returns the loss parts [total, task losses…, aux terms…] still on the device. */
@@ -81,11 +122,9 @@ export class Trainer {
     let auxNames: string[] = [];
     tf.tidy(() => {
       const { grads } = tf.variableGrads(() => {
-        const out = this.model.forward(b.batch, 'train', this.rng);
-        const taskLoss = maskedTaskBce(out.logits, b.labels, b.mask);
-        auxNames = Object.keys(out.aux);
-        const auxTerms = auxNames.map((k) => out.aux[k]);
-        const total = auxTerms.reduce<tf.Scalar>((acc, a) => tf.add(acc, a), tf.sum(taskLoss));
+        const { total, taskLoss, aux } = this.objective(b);
+        auxNames = Object.keys(aux);
+        const auxTerms = auxNames.map((k) => aux[k]);
         parts = tf.keep(tf.concat([tf.reshape(total, [1]), taskLoss, ...auxTerms.map((a) => tf.reshape(a, [1]))]) as tf.Tensor1D);
         return total;
       }, vars);
@@ -119,17 +158,18 @@ export class Trainer {
     });
     disposeBatch(b);
     this.restore(weights);
-    tf.dispose(weights);
+    tf.dispose([...weights.values()]);
     this.optimizer.restoreState(state);
     return info.kernels.length;
   }
 
-  private snapshot(): tf.Tensor[] {
-    return this.model.params.trainable().map((v) => tf.clone(v));
+  /** Copies of every stored parameter, keyed by variable (a phase switch may change which are trainable). */
+  private snapshot(): Map<tf.Variable, tf.Tensor> {
+    return new Map(this.model.params.entries().map(([, v]) => [v, tf.clone(v)]));
   }
 
-  private restore(saved: tf.Tensor[]): void {
-    this.model.params.trainable().forEach((v, i) => v.assign(saved[i]));
+  private restore(saved: Map<tf.Variable, tf.Tensor>): void {
+    for (const [v, value] of saved) if (!v.isDisposed) v.assign(value);
   }
 
   async run(): Promise<DoneEvent> {
@@ -159,7 +199,7 @@ export class Trainer {
 
     const liveRows = new Rng(cfg.seed).shuffle(ds.splits.valid.slice()).subarray(0, Math.min(cfg.liveEvalRows, ds.splits.valid.length));
     const shuffleRng = new Rng(cfg.seed);
-    let best: { auc: number; epoch: number; weights: tf.Tensor[] } | null = null;
+    let best: { auc: number; epoch: number; weights: Map<tf.Variable, tf.Tensor> } | null = null;
     let sinceBest = 0;
     let reason: DoneEvent['reason'] = 'completed';
     let epochsRun = 0;
@@ -179,15 +219,17 @@ export class Trainer {
           reason = 'stopped';
           break outer;
         }
-        if (this.model.hooks?.beforeStep?.(this.step, epoch).variablesChanged) {
+        if (this.model.hooks?.beforeStep?.(this.step, epoch, perEpoch).variablesChanged) {
           // Adam keeps its moments per variable: a new variable list needs a new optimizer.
           this.optimizer.dispose();
-          this.optimizer = new PackedAdam(this.model.params.trainable(), { learningRate: cfg.learningRate });
+          this.optimizer = new PackedAdam(this.weightVariables(), { learningRate: cfg.learningRate });
         }
         const t0 = performance.now();
         const { values, auxNames } = await this.runStep(order, s * cfg.batchSize);
         const ms = performance.now() - t0;
         this.step++;
+        const arch = this.model.architecture;
+        if (arch && this.step % arch.everySteps === 0) this.architectureStep();
         if (!Number.isFinite(values[0])) {
           throw new TrainingError(`the loss became ${values[0]} at step ${this.step} (epoch ${epoch + 1}): lower the learning rate (now ${cfg.learningRate}); results up to the last evaluation are kept`);
         }
@@ -217,7 +259,7 @@ export class Trainer {
       const improved = best === null || score > best.auc;
       opts.onEvent({ type: 'epoch', epoch: epoch + 1, validMeanAuc: valid.meanTaskAuc, best: improved });
       if (improved) {
-        if (best) tf.dispose(best.weights);
+        if (best) tf.dispose([...best.weights.values()]);
         best = { auc: score, epoch: epoch + 1, weights: this.snapshot() };
         sinceBest = 0;
       } else if (cfg.patience > 0 && ++sinceBest >= cfg.patience) {
@@ -227,8 +269,9 @@ export class Trainer {
     }
 
     if (best && reason !== 'stopped' && reason !== 'max-steps') this.restore(best.weights);
-    if (best) tf.dispose(best.weights);
+    if (best) tf.dispose([...best.weights.values()]);
     const test = await evaluate(this.model, ds, ds.splits.test, cfg.batchSize, this.rng, 'test');
+    if (this.model.inspect) test.inspect = await this.model.inspect();
     const done: DoneEvent = { type: 'done', reason, steps: this.step, epochs: epochsRun, bestEpoch: best?.epoch ?? 0, test };
     opts.onEvent(done);
     return done;
@@ -236,11 +279,13 @@ export class Trainer {
 
   private async emitEval(rows: Int32Array, epoch: number, partial: boolean): Promise<EvalReport> {
     const report = await evaluate(this.model, this.ds, rows, this.cfg.batchSize, this.rng, 'valid', partial);
+    if (this.model.inspect) report.inspect = await this.model.inspect();
     this.opts.onEvent({ type: 'eval', step: this.step, epoch, report });
     return report;
   }
 
   dispose(): void {
     this.optimizer.dispose();
+    this.archOptimizer?.dispose();
   }
 }
