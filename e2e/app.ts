@@ -1,0 +1,47 @@
+/** What the specs do on the page, by test id: pick data, set fields, edit the experiment JSON, wait for a run. */
+import { expect, type Page } from '@playwright/test';
+
+export async function openApp(page: Page): Promise<void> {
+  await page.goto('./');
+  await expect(page.getByTestId('dataset-tiny-two-domains')).toBeVisible();
+}
+
+export async function setTrain(page: Page, values: Record<string, number>): Promise<void> {
+  for (const [key, value] of Object.entries(values))
+    await page.getByTestId(`train-${key}`).fill(String(value));
+}
+
+/** Replaces the experiment with `edit(current)` through the JSON panel and presses Apply. */
+export async function applyJson(page: Page, edit: (exp: Experiment) => void): Promise<void> {
+  const box = page.getByTestId('experiment-json');
+  if (!(await box.isVisible())) await page.getByTestId('experiment-json-toggle').click();
+  const exp = JSON.parse(await box.inputValue()) as Experiment;
+  edit(exp);
+  await box.fill(JSON.stringify(exp, null, 2));
+  await page.getByTestId('apply-json').click();
+}
+
+/** The parts of the experiment JSON the specs edit. */
+export interface Experiment {
+  data: { dataset?: string; domain: string; tasks: { name: string; column: string; rule: string }[] };
+  model: { id: string; options: Record<string, unknown> };
+  train: Record<string, number>;
+}
+
+export async function train(page: Page): Promise<void> {
+  await page.getByTestId('train-button').click();
+}
+
+export async function stepCount(page: Page): Promise<number> {
+  return Number(await page.getByTestId('run-step').textContent());
+}
+
+/** Waits for the run to end with an error and returns the message box text. */
+export async function runError(page: Page): Promise<string> {
+  await expect(page.getByTestId('run-status')).toHaveText('error', { timeout: 60_000 });
+  return (await page.getByTestId('error-message').textContent()) ?? '';
+}
+
+export async function waitDone(page: Page, reason: string, timeout = 90_000): Promise<void> {
+  await expect(page.getByTestId('done-reason')).toHaveAttribute('data-reason', reason, { timeout });
+}

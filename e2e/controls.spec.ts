@@ -1,0 +1,30 @@
+import { expect, test } from '@playwright/test';
+import { openApp, setTrain, stepCount, train, waitDone } from './app';
+
+test('pause holds the step count, resume continues, stop ends the run as "stopped"', async ({ page }) => {
+  await openApp(page);
+  await page.getByTestId('dataset-tiny-two-domains').click();
+  await page.getByTestId('model-select').selectOption('mmoe');
+  // WebGPU under SwiftShader is slow enough (~0.4 s a step) to watch a run step by step.
+  await page.getByTestId('backend-select').selectOption('webgpu');
+  await setTrain(page, { batchSize: 64, epochs: 50, maxSteps: 0, evalEvery: 0, patience: 0 });
+  await train(page);
+
+  await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+  await page.getByTestId('pause-button').click();
+  await expect(page.getByTestId('run-status')).toHaveText('paused');
+  // The step in flight when Pause arrived may still finish and report: let it.
+  await page.waitForTimeout(1500);
+  const paused = await stepCount(page);
+  await page.waitForTimeout(2000);
+  expect(await stepCount(page)).toBe(paused);
+
+  await page.getByTestId('resume-button').click();
+  await expect(page.getByTestId('run-status')).toHaveText('training');
+  await expect.poll(() => stepCount(page), { timeout: 30_000 }).toBeGreaterThan(paused);
+
+  await page.getByTestId('stop-button').click();
+  await waitDone(page, 'stopped', 60_000);
+  await expect(page.getByTestId('run-status')).toHaveText('done');
+  await expect(page.getByTestId('train-button')).toBeEnabled();
+});

@@ -1,0 +1,71 @@
+import { defaultOptions, MODEL_CATALOG, modelInfo, type ModelInfo } from '../../engine/models/catalog';
+import { useStore } from '../store';
+import { OptionsForm } from './OptionsForm';
+import { Panel } from './Panel';
+
+/** Model choice, its paper, presets, and its options form. */
+export function ModelPanel() {
+  const modelId = useStore((s) => s.experiment.model.id);
+  const options = useStore((s) => s.experiment.model.options);
+  const selectModel = useStore((s) => s.selectModel);
+  const setOptions = useStore((s) => s.setOptions);
+  // The store only ever holds catalog ids (the JSON panel refuses others).
+  const info = modelInfo(modelId);
+
+  return (
+    <Panel title="Model">
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor="model-select">Model</label>
+          <select
+            id="model-select"
+            data-testid="model-select"
+            value={modelId}
+            onChange={(e) => selectModel(e.target.value)}
+          >
+            {MODEL_CATALOG.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="preset-select">Preset</label>
+          <select
+            id="preset-select"
+            data-testid="preset-select"
+            value={presetOf(info, options)}
+            onChange={(e) => {
+              const preset = info.presets.find((p) => p.name === e.target.value);
+              if (preset) setOptions({ ...defaultOptions(info), ...structuredClone(preset.options) });
+            }}
+          >
+            <option value="" disabled>
+              custom
+            </option>
+            {info.presets.map((p) => (
+              <option key={p.name} value={p.name} title={p.description}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <p className="model-description">
+        {info.description}{' '}
+        <a href={info.paper.url} target="_blank" rel="noreferrer" title={info.paper.title}>
+          {info.paper.venue}
+        </a>
+      </p>
+      <OptionsForm info={info} />
+    </Panel>
+  );
+}
+
+/** The preset whose options equal the current ones (defaults filled in), or "" for custom. */
+function presetOf(info: ModelInfo, options: Record<string, unknown>): string {
+  const full = (o: Record<string, unknown>) => JSON.stringify(info.options.map((s) => o[s.key] ?? s.default));
+  const current = full(options);
+  return info.presets.find((p) => full(p.options) === current)?.name ?? '';
+}

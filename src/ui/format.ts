@@ -1,0 +1,23 @@
+/** Number formats shared by the panels: fixed widths so live numbers do not jitter. */
+
+export const fmtAuc = (v: number | null | undefined): string =>
+  v === null || v === undefined ? 'n/a' : v.toFixed(4);
+
+export const fmtLoss = (v: number | null | undefined): string =>
+  v === null || v === undefined ? 'n/a' : v.toFixed(4);
+
+export const fmtInt = (v: number): string => v.toLocaleString('en-US');
+
+export const fmtRate = (positives: number, rows: number): string =>
+  rows === 0 ? 'n/a' : `${((100 * positives) / rows).toFixed(1)}%`;
+
+export function fmtRateValue(v: number): string {
+  if (v >= 1000) return `${(v / 1000).toFixed(1)}k`;
+  return v.toFixed(v >= 100 ? 0 : 1);
+}
+
+export function fmtBytes(n: number): string {
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MB`;
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(0)} KB`;
+  return `${n} B`;
+}
