@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { formulationFor, type Formulation } from '../models/layers';
+import { registerRowGather } from './gather';
 import { registerSegmentSum } from './segmentSum';
 
 /**
@@ -10,6 +11,7 @@ export async function activateBackend(name: string): Promise<Formulation | null>
   const ok = await tf.setBackend(name);
   if (!ok || tf.getBackend() !== name) return null;
   registerSegmentSum(name);
+  registerRowGather(name);
   return formulationFor(name);
 }
 
