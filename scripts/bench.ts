@@ -1,6 +1,9 @@
 /**
  * npm run bench -- --experiment <file.json> [--node] [--backend cpu|wasm|webgpu|webgl|auto] [--seeds 1,2,3]
  * npm run bench -- --list-models
+ *   --models all|id,id   run each model on the experiment's data and settings (default options, or
+ *   --preset <prefix>    each model's first preset whose name starts with <prefix>, e.g. "census reference")
+ *   --markdown           after the JSON lines, a markdown table of the summaries (for BENCHMARKS.md)
  *
  * Trains an experiment (the JSON the UI saves) and prints one JSON line per evaluation; the last line
  * per seed is the summary (backend, throughput, kernels per step, valid AUC per epoch, test metrics).
@@ -11,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseExperiment, type Experiment } from '../src/engine/experiment';
 import { registeredModels } from '../src/engine/models/registry';
+import { markdownTable } from './bench/table';
 import { runInBrowser } from './bench/browser';
 import { runInNode } from './bench/node';
 import { resolveDataPath } from './bench/summary';
@@ -21,10 +25,13 @@ interface Args {
   backend?: string;
   seeds?: number[];
   listModels: boolean;
+  models?: string[];
+  preset?: string;
+  markdown: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { node: false, listModels: false };
+  const args: Args = { node: false, listModels: false, markdown: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -37,6 +44,9 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--backend') args.backend = value();
     else if (a === '--seeds') args.seeds = value().split(',').map((s) => Number.parseInt(s, 10));
     else if (a === '--list-models') args.listModels = true;
+    else if (a === '--models') args.models = value().split(',');
+    else if (a === '--preset') args.preset = value();
+    else if (a === '--markdown') args.markdown = true;
     else throw new Error(`unknown argument ${a} (see the header of scripts/bench.ts)`);
   }
   return args;
@@ -52,11 +62,27 @@ async function main(): Promise<void> {
   const file = path.resolve(args.experiment);
   const base: Experiment = parseExperiment(JSON.parse(readFileSync(file, 'utf8')));
   const dataPath = resolveDataPath(base.data, path.dirname(file));
-  for (const seed of args.seeds ?? [base.train.seed]) {
-    const exp: Experiment = { ...base, train: { ...base.train, seed } };
-    if (args.node) await runInNode(exp, dataPath, args.backend ?? 'cpu');
-    else await runInBrowser(exp, dataPath, args.backend ?? 'auto');
+  const summaries: Record<string, unknown>[] = [];
+  for (const model of modelsToRun(base, args)) {
+    for (const seed of args.seeds ?? [base.train.seed]) {
+      const exp: Experiment = { ...base, model, train: { ...base.train, seed } };
+      summaries.push(args.node ? await runInNode(exp, dataPath, args.backend ?? 'cpu') : await runInBrowser(exp, dataPath, args.backend ?? 'auto'));
+    }
   }
+  if (args.markdown) console.log(markdownTable(summaries));
+}
+
+/** The experiment's own model, or each requested model with its defaults or its preset matching --preset. */
+function modelsToRun(base: Experiment, args: Args): Experiment['model'][] {
+  if (!args.models) return [base.model];
+  const infos = registeredModels();
+  const ids = args.models.includes('all') ? infos.map((m) => m.id) : args.models;
+  return ids.map((id) => {
+    const info = infos.find((m) => m.id === id);
+    if (!info) throw new Error(`--models: unknown model "${id}" (known: ${infos.map((m) => m.id).join(', ')})`);
+    const preset = args.preset ? info.presets.find((p) => p.name.startsWith(args.preset as string)) : undefined;
+    return { id, options: preset ? { ...preset.options } : {} };
+  });
 }
 
 main().catch((e: unknown) => {

@@ -30,7 +30,7 @@ function serve(dataPath: string): Promise<{ server: Server; port: number }> {
 }
 
 /** Trains through the real worker in headless Chromium (WebGPU via SwiftShader where no GPU exists). */
-export async function runInBrowser(exp: Experiment, dataPath: string, backend: string): Promise<void> {
+export async function runInBrowser(exp: Experiment, dataPath: string, backend: string): Promise<Record<string, unknown>> {
   if (!existsSync(path.join(DIST, 'bench.html'))) throw new Error('dist/bench.html is missing: run `npm run build` first');
   const { server, port } = await serve(dataPath);
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -38,7 +38,7 @@ export async function runInBrowser(exp: Experiment, dataPath: string, backend: s
     const page = await browser.newPage();
     let recorder: BenchRecorder | null = null;
     let doneEvent: Extract<WorkerEvent, { type: 'train' }>['event'] | null = null;
-    const finished = new Promise<void>((resolve, reject) => {
+    const finished = new Promise<Record<string, unknown>>((resolve, reject) => {
       void page.exposeFunction('benchEvent', (e: WorkerEvent) => {
         if (e.type === 'backend') {
           recorder = new BenchRecorder(exp.model.id, exp.train.seed, { name: e.backend, adapter: e.adapter });
@@ -47,8 +47,10 @@ export async function runInBrowser(exp: Experiment, dataPath: string, backend: s
           recorder?.onEvent(e.event);
           if (e.event.type === 'done') doneEvent = e.event;
         } else if (e.type === 'profile') {
-          if (recorder && doneEvent?.type === 'done') console.log(JSON.stringify(recorder.summary(doneEvent, e.kernelsPerStep)));
-          resolve();
+          if (!recorder || doneEvent?.type !== 'done') return reject(new Error('the run ended without a test pass'));
+          const summary = recorder.summary(doneEvent, e.kernelsPerStep);
+          console.log(JSON.stringify(summary));
+          resolve(summary);
         } else if (e.type === 'error') reject(new Error(e.message));
       });
     });
@@ -64,7 +66,7 @@ export async function runInBrowser(exp: Experiment, dataPath: string, backend: s
       backend: backend as StartCommand['backend'],
     };
     await page.evaluate((c) => window.startBench(c), cmd);
-    await finished;
+    return await finished;
   } finally {
     await browser.close();
     server.close();

@@ -10,7 +10,7 @@ import { Rng } from '../../src/engine/util/rng';
 import { BenchRecorder } from './summary';
 
 /** Trains in this Node process on the cpu (or wasm) backend and prints the JSON lines. */
-export async function runInNode(exp: Experiment, dataPath: string, backend: string): Promise<void> {
+export async function runInNode(exp: Experiment, dataPath: string, backend: string): Promise<Record<string, unknown>> {
   const formulation = await activateBackend(backend);
   if (!formulation) throw new Error(`the ${backend} backend is not available in Node (use cpu or wasm)`);
   const dataset = await loadDataset(new Uint8Array(readFileSync(dataPath)), exp.data);
@@ -24,7 +24,9 @@ export async function runInNode(exp: Experiment, dataPath: string, backend: stri
   const trainer = new Trainer({ model, dataset, config: exp.train, onEvent: (e) => recorder.onEvent(e) });
   const done = await trainer.run();
   const kernels = await trainer.kernelsPerStep();
-  console.log(JSON.stringify(recorder.summary(done, kernels)));
+  const summary = recorder.summary(done, kernels);
+  console.log(JSON.stringify(summary));
   trainer.dispose();
   model.params.dispose();
+  return summary;
 }
