@@ -45,6 +45,10 @@ test('trains MMoE on WebGPU: backend, curves, metric grid, gate heatmaps, test m
   );
   for (const v of variances) expect(v).toBeGreaterThan(100);
 
+  // MMoE's gates are dense and it reports no inspection: no selection maps, no readouts panel.
+  await expect(page.locator('canvas[data-testid^="gate-selection-"]')).toHaveCount(0);
+  await expect(page.getByTestId('model-readouts')).toHaveCount(0);
+
   const testMetrics = page.getByTestId('test-metrics');
   await expect(testMetrics).toBeVisible();
   await expect(page.getByTestId('test-cell-0-0-auc')).toHaveText(/^(0|1)\.\d{4}/);

@@ -7,6 +7,7 @@ import { GateHeatmaps } from './components/GateHeatmaps';
 import { LossChart } from './components/LossChart';
 import { MetricGrid } from './components/MetricGrid';
 import { ModelPanel } from './components/ModelPanel';
+import { ModelReadouts } from './components/ModelReadouts';
 import { RunPanel } from './components/RunPanel';
 import { TestMetrics } from './components/TestMetrics';
 import { TrainSettings } from './components/TrainSettings';
@@ -54,6 +55,7 @@ export default function App() {
             <MetricGrid />
             <GateHeatmaps />
           </div>
+          <ModelReadouts />
         </main>
       </div>
     </div>

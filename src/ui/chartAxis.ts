@@ -12,7 +12,12 @@ export const CHART_MARGIN = { top: 6, right: 16, bottom: 0, left: 0 };
 
 export const tick2 = (v: number): string => v.toFixed(2);
 export const tick3 = (v: number): string => v.toFixed(3);
-export const tickPrecision2 = (v: number): string => v.toPrecision(2);
+/** Ticks of any scale: nice numbers as they are (up to four significant digits), tiny and huge ones as 4.5e-7. */
+export function tickAny(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e6 || (a > 0 && a < 0.001)) return v.toExponential(1).replace('e+', 'e').replace('.0e', 'e');
+  return String(Number(v.toPrecision(4)));
+}
 export const tooltipValue = (v: unknown): string => (typeof v === 'number' ? v.toFixed(4) : 'n/a');
 export const tooltipStep = (step: unknown): string => `step ${String(step)}`;
 

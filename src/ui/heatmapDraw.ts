@@ -1,36 +1,44 @@
 /**
- * Draws one gate's mean weights as a grid on a canvas (rows: domains then "all", columns: experts), without
- * React: it runs from a store subscription on each evaluation. Colour is relative to the largest weight of the
- * map, so an even split and a collapsed gate are told apart at a glance; exact values are in the cells/tooltip.
+ * Draws a labelled grid of numbers on a canvas (gate weights, selection frequencies, model inspections), without
+ * React: the callers run it from a store subscription on each evaluation. Colour is relative to the map's own
+ * range (from 0, or from its minimum when that is negative), so an even split and a collapsed gate are told
+ * apart at a glance; exact values are in the cells and the tooltip.
  */
-import type { GateStats } from '../engine/train/report';
 import { rampRgb } from './palette';
+import type { HeatmapSpec } from './readouts';
 
-const CELL_W = 34;
+const MIN_CELL_W = 34;
 const CELL_H = 20;
 const HEAD_H = 16;
 const FONT = '11px system-ui, sans-serif';
 
 export interface HeatmapLayout {
   labelW: number;
+  cellW: number;
   rows: string[];
+  cols: string[];
   values: number[][];
 }
 
-export function drawGateHeatmap(
-  canvas: HTMLCanvasElement,
-  gate: GateStats,
-  domains: string[],
-): HeatmapLayout {
-  const rows = [...domains.map((d, i) => d || `domain ${i}`), 'all'];
-  const values = [...gate.byDomain, gate.overall];
-  const experts = gate.overall.length;
+export function drawHeatmap(canvas: HTMLCanvasElement, spec: HeatmapSpec): HeatmapLayout {
+  const { rows, cols, values } = spec;
+  const format = spec.format ?? ((v: number) => v.toFixed(2));
+  const layout: HeatmapLayout = {
+    labelW: 0,
+    cellW: MIN_CELL_W,
+    rows: spec.rowTitles ?? rows,
+    cols: spec.colTitles ?? cols,
+    values,
+  };
   const ctx = canvas.getContext('2d');
-  if (!ctx) return { labelW: 0, rows, values };
+  if (!ctx) return layout;
 
   ctx.font = FONT;
-  const labelW = Math.ceil(Math.max(...rows.map((r) => ctx.measureText(r).width))) + 10;
-  const cssW = labelW + experts * CELL_W;
+  const textW = (t: string) => ctx.measureText(t).width;
+  const labelW = Math.ceil(Math.max(0, ...rows.map(textW))) + 10;
+  const cellTexts = values.map((row) => row.map(format));
+  const cellW = Math.ceil(Math.max(MIN_CELL_W - 6, ...cols.map(textW), ...cellTexts.flat().map(textW)) + 6);
+  const cssW = labelW + cols.length * cellW;
   const cssH = HEAD_H + rows.length * CELL_H;
   const dpr = window.devicePixelRatio || 1;
   canvas.width = Math.round(cssW * dpr);
@@ -42,38 +50,51 @@ export function drawGateHeatmap(
   ctx.font = FONT;
   ctx.textBaseline = 'middle';
 
-  const max = Math.max(1e-9, ...values.flat());
+  const finite = values.flat().filter(Number.isFinite);
+  const lo = Math.min(0, ...finite);
+  const span = Math.max(1e-9, Math.max(lo, ...finite) - lo);
   ctx.fillStyle = '#666';
   ctx.textAlign = 'center';
-  for (let e = 0; e < experts; e++) ctx.fillText(`e${e}`, labelW + e * CELL_W + CELL_W / 2, HEAD_H / 2);
+  cols.forEach((c, j) => ctx.fillText(c, labelW + j * cellW + cellW / 2, HEAD_H / 2));
 
   rows.forEach((label, r) => {
     const y = HEAD_H + r * CELL_H;
+    const isTotal = spec.totalRow === true && r === rows.length - 1;
     ctx.textAlign = 'right';
-    ctx.fillStyle = r === rows.length - 1 ? '#000' : '#333';
+    ctx.fillStyle = isTotal ? '#000' : '#333';
     ctx.fillText(label, labelW - 6, y + CELL_H / 2);
     ctx.textAlign = 'center';
-    for (let e = 0; e < experts; e++) {
-      const v = values[r]?.[e] ?? 0;
-      const t = v / max;
+    for (let j = 0; j < cols.length; j++) {
+      const v = values[r]?.[j];
+      const x = labelW + j * cellW;
+      if (v === undefined || !Number.isFinite(v)) {
+        ctx.fillStyle = '#f3f4f6';
+        ctx.fillRect(x, y, cellW - 1, CELL_H - 1);
+        ctx.fillStyle = '#999';
+        ctx.fillText(v === undefined ? '' : String(v), x + cellW / 2, y + CELL_H / 2);
+        continue;
+      }
+      const t = (v - lo) / span;
       const [red, green, blue] = rampRgb(t);
       ctx.fillStyle = `rgb(${red},${green},${blue})`;
-      ctx.fillRect(labelW + e * CELL_W, y, CELL_W - 1, CELL_H - 1);
+      ctx.fillRect(x, y, cellW - 1, CELL_H - 1);
       ctx.fillStyle = t > 0.55 ? '#fff' : '#234';
-      ctx.fillText(v.toFixed(2), labelW + e * CELL_W + CELL_W / 2, y + CELL_H / 2);
+      ctx.fillText(cellTexts[r][j], x + cellW / 2, y + CELL_H / 2);
     }
   });
-  // The "all" row is an aggregate: a rule sets it apart from the domains.
-  ctx.fillStyle = '#000';
-  ctx.fillRect(labelW, HEAD_H + (rows.length - 1) * CELL_H - 1, experts * CELL_W - 1, 1);
-  return { labelW, rows, values };
+  if (spec.totalRow === true) {
+    // The aggregate row is set apart from the rows it sums by a rule.
+    ctx.fillStyle = '#000';
+    ctx.fillRect(labelW, HEAD_H + (rows.length - 1) * CELL_H - 1, cols.length * cellW - 1, 1);
+  }
+  return { ...layout, labelW, cellW };
 }
 
 /** The tooltip for a point on the canvas (CSS pixels), or "" outside the cells. */
 export function heatmapTitle(layout: HeatmapLayout, x: number, y: number): string {
-  const e = Math.floor((x - layout.labelW) / CELL_W);
+  const c = Math.floor((x - layout.labelW) / layout.cellW);
   const r = Math.floor((y - HEAD_H) / CELL_H);
-  const v = layout.values[r]?.[e];
-  if (e < 0 || v === undefined) return '';
-  return `${layout.rows[r]} → expert ${e}: ${v.toFixed(4)}`;
+  const v = layout.values[r]?.[c];
+  if (c < 0 || v === undefined) return '';
+  return `${layout.rows[r]} → ${layout.cols[c]}: ${Number.isFinite(v) ? v.toPrecision(4) : String(v)}`;
 }

@@ -81,3 +81,21 @@ describe('run reducer', () => {
     expect(r.error).toEqual({ message: 'bad', column: 'c1', row: 7, keptResults: false });
   });
 });
+
+describe('readouts', () => {
+  const evalEvent = (step: number, inspect?: EvalReport['inspect']): WorkerEvent => ({
+    type: 'train',
+    runId: 'r1',
+    event: { type: 'eval', step, epoch: 1, report: { ...test, split: 'valid', inspect } },
+  });
+
+  it('collects scalar inspections per evaluation, and none for a model without', () => {
+    const r = fold([evalEvent(5, { 'σ(α_D)': 0.7, m: [[1]] }), evalEvent(10, { 'σ(α_D)': 0.8, m: [[2]] })]);
+    expect(seriesPoints(r.readouts)).toEqual([
+      { step: 5, values: { 'σ(α_D)': 0.7 } },
+      { step: 10, values: { 'σ(α_D)': 0.8 } },
+    ]);
+    expect(r.lastEval?.report.inspect?.m).toEqual([[2]]);
+    expect(fold([evalEvent(5), evalEvent(10)]).readouts.seen).toBe(0);
+  });
+});

@@ -4,6 +4,7 @@ import type { EvalReport } from '../engine/train/report';
 import type { TrainEvent } from '../engine/train/events';
 import type { BackendChoice, WorkerEvent } from '../workers/protocol';
 import type { OracleAuc } from '../engine/synth/manifest';
+import { readoutScalars, type ReadoutPoint } from './readouts';
 import { emptySeries, pushPoint, type Series } from './series';
 
 export type RunStatus = 'starting' | 'loading' | 'training' | 'paused' | 'stopping' | 'done' | 'error';
@@ -43,6 +44,8 @@ export interface RunState {
   progress: ProgressInfo | null;
   loss: Series<LossPoint>;
   auc: Series<AucPoint>;
+  /** Scalar model readouts (inspection numbers, sparse gates' MI) per evaluation that has any. */
+  readouts: Series<ReadoutPoint>;
   lastEval: { step: number; epoch: number; report: EvalReport } | null;
   lastEpoch: EpochInfo | null;
   done: DoneInfo | null;
@@ -71,6 +74,7 @@ export function newRun(
     progress: null,
     loss: emptySeries(),
     auc: emptySeries(),
+    readouts: emptySeries(),
     lastEval: null,
     lastEpoch: null,
     done: null,
@@ -93,7 +97,8 @@ function applyTrainEvent(run: RunState, ev: TrainEvent): RunState {
         progress: ev,
         loss: pushPoint(run.loss, { step: ev.step, total: ev.loss, task: ev.taskLoss, aux: ev.aux }),
       };
-    case 'eval':
+    case 'eval': {
+      const values = readoutScalars(ev.report);
       return {
         ...run,
         lastEval: { step: ev.step, epoch: ev.epoch, report: ev.report },
@@ -102,7 +107,10 @@ function applyTrainEvent(run: RunState, ev: TrainEvent): RunState {
           cells: ev.report.byCell.map((row) => row.map((c) => c.auc)),
           tasks: ev.report.byTask.map((c) => c.auc),
         }),
+        readouts:
+          Object.keys(values).length > 0 ? pushPoint(run.readouts, { step: ev.step, values }) : run.readouts,
       };
+    }
     case 'epoch':
       return { ...run, lastEpoch: ev };
     case 'done':

@@ -7,11 +7,12 @@ import {
   CHART_REFRESH_MS,
   STEP_DOMAIN,
   tick2,
-  tickPrecision2,
+  tickAny,
   tooltipStep,
   tooltipValue,
 } from '../chartAxis';
 import { seriesColor, TOTAL_COLOR } from '../palette';
+import { lossTermNames } from '../readouts';
 import type { LossPoint } from '../runState';
 import { seriesPoints } from '../series';
 import type { AppState } from '../store';
@@ -30,7 +31,7 @@ interface LossLine {
 
 /** The lines to draw, rebuilt only when the names of the loss terms change (stable props for recharts). */
 function lossLines(namesKey: string): LossLine[] {
-  const [tasks, aux] = JSON.parse(namesKey) as [string[], string[]];
+  const { tasks, aux } = JSON.parse(namesKey) as ReturnType<typeof lossTermNames>;
   return [
     { name: 'total', axis: 'loss', color: TOTAL_COLOR, dataKey: (p) => p.total },
     ...tasks.map((t, i): LossLine => ({
@@ -53,7 +54,8 @@ export function LossChart() {
   const series = useThrottledStore(selectLoss, CHART_REFRESH_MS);
   const points = useMemo(() => (series ? seriesPoints(series) : []), [series]);
   const last = points[points.length - 1];
-  const namesKey = JSON.stringify(last ? [Object.keys(last.task), Object.keys(last.aux)] : [[], []]);
+  // Every term seen in the run gets a line, named as the model names it (an aux term may skip some steps).
+  const namesKey = useMemo(() => JSON.stringify(lossTermNames(points)), [points]);
   const lines = useMemo(() => lossLines(namesKey), [namesKey]);
   const legend = useMemo(
     () => lines.map((l) => ({ label: l.name, color: l.color, dashed: l.axis === 'aux' })),
@@ -78,13 +80,7 @@ export function LossChart() {
               <XAxis dataKey="step" type="number" domain={STEP_DOMAIN} {...AXIS} />
               <YAxis yAxisId="loss" {...AXIS} width={48} domain={AUTO_DOMAIN} tickFormatter={tick2} />
               {hasAux && (
-                <YAxis
-                  yAxisId="aux"
-                  orientation="right"
-                  {...AXIS}
-                  width={48}
-                  tickFormatter={tickPrecision2}
-                />
+                <YAxis yAxisId="aux" orientation="right" {...AXIS} width={48} tickFormatter={tickAny} />
               )}
               <Tooltip formatter={tooltipValue} labelFormatter={tooltipStep} />
               {lines.map((l) => (

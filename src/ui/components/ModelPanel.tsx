@@ -1,9 +1,10 @@
 import { defaultOptions, MODEL_CATALOG, modelInfo, type ModelInfo } from '../../engine/models/catalog';
 import { useStore } from '../store';
+import { ModelInfo as ModelInfoView } from './ModelInfo';
 import { OptionsForm } from './OptionsForm';
 import { Panel } from './Panel';
 
-/** Model choice, its paper, presets, and its options form. */
+/** Model choice, presets (with the chosen one's description), what the catalog says about it, and its options form. */
 export function ModelPanel() {
   const modelId = useStore((s) => s.experiment.model.id);
   const options = useStore((s) => s.experiment.model.options);
@@ -11,6 +12,7 @@ export function ModelPanel() {
   const setOptions = useStore((s) => s.setOptions);
   // The store only ever holds catalog ids (the JSON panel refuses others).
   const info = modelInfo(modelId);
+  const preset = info.presets.find((p) => p.name === presetOf(info, options));
 
   return (
     <Panel title="Model">
@@ -52,12 +54,10 @@ export function ModelPanel() {
           </select>
         </div>
       </div>
-      <p className="model-description">
-        {info.description}{' '}
-        <a href={info.paper.url} target="_blank" rel="noreferrer" title={info.paper.title}>
-          {info.paper.venue}
-        </a>
+      <p className="preset-description" data-testid="preset-description">
+        {preset ? preset.description : 'Custom options: no preset matches.'}
       </p>
+      <ModelInfoView info={info} />
       <OptionsForm info={info} />
     </Panel>
   );
