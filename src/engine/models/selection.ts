@@ -1,0 +1,48 @@
+/**
+ * Hard expert selection shared by the sparse models: top-k as a constant mask (tfjs has no gradient for TopK or
+ * comparisons, so the choice runs inside a tf.customGrad whose forward is not recorded) and the masked softmax
+ * that gives unselected experts exactly zero weight.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export type Masking = 'additive' | 'multiplicative';
+
+/** Added to the logits of unselected experts: exp(−1e9 − max) underflows to exactly 0 in float32. */
+const MASKED = -1e9;
+
+/**
+ * `f` evaluated as a constant of its input: its forward pass is not recorded on the gradient tape and it
+ * passes a zero gradient back (top-k and comparisons have no gradient in tfjs).
+ */
+function constantOf(f: (x: tf.Tensor) => tf.Tensor): (x: tf.Tensor) => tf.Tensor {
+  return tf.customGrad(((x: tf.Tensor) => ({
+    value: f(x),
+    gradFunc: () => tf.zerosLike(x),
+  })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
+}
+
+/** [B, N] → 1 at the k smallest entries of each row, 0 elsewhere (float32, a constant). */
+export function smallestKMask(values: tf.Tensor2D, k: number): tf.Tensor2D {
+  const n = values.shape[1];
+  if (k <= 0) return tf.zerosLike(values);
+  return constantOf((x) =>
+    tf.cast(tf.sum(tf.oneHot(tf.topk(tf.neg(x), Math.min(k, n)).indices, n), 1), 'float32'),
+  )(values) as tf.Tensor2D;
+}
+
+/**
+ * The gate weights of a layer from the own-gate logits [B, N] and the selection masks [B, N] (0/1):
+ * additive (ours): softmax(a + M), M = 0 on SP ∪ SH and −1e9 elsewhere, so unselected experts get exactly 0;
+ * multiplicative (released code): softmax(a · m), m = [n ∈ SP] + [n ∈ SH] on selected experts and −1e9 elsewhere.
+ */
+export function maskedGateWeights(
+  aOwn: tf.Tensor2D,
+  sp: tf.Tensor2D,
+  sh: tf.Tensor2D,
+  masking: Masking,
+): tf.Tensor2D {
+  const union = tf.maximum(sp, sh);
+  const unselectedPenalty = tf.mul(tf.sub(1, union), MASKED);
+  if (masking === 'additive') return tf.softmax(tf.add(aOwn, unselectedPenalty) as tf.Tensor2D);
+  return tf.softmax(tf.mul(aOwn, tf.add(tf.add(sp, sh), unselectedPenalty)) as tf.Tensor2D);
+}
