@@ -45,10 +45,16 @@ export interface ModelInfo {
   presets: Preset[];
 }
 
+import { AESM2_INFO } from './info/aesm2';
+import { CESAA_INFO } from './info/cesaa';
+import { M3OE_INFO } from './info/m3oe';
 import { MMOE_INFO } from './info/mmoe';
+import { MOME_INFO } from './info/mome';
+import { PLE_INFO } from './info/ple';
 import { SHARED_BOTTOM_INFO } from './info/sharedBottom';
+import { STAR_INFO } from './info/star';
 
-export const MODEL_CATALOG: ModelInfo[] = [SHARED_BOTTOM_INFO, MMOE_INFO];
+export const MODEL_CATALOG: ModelInfo[] = [SHARED_BOTTOM_INFO, MMOE_INFO, PLE_INFO, AESM2_INFO, CESAA_INFO, STAR_INFO, M3OE_INFO, MOME_INFO];
 
 export function modelInfo(id: string): ModelInfo {
   const info = MODEL_CATALOG.find((m) => m.id === id);

@@ -31,9 +31,11 @@ export interface ModelOutput {
 export interface ScheduleHooks {
   /**
    * Called before each step with the global step, the epoch and the steps per epoch; may swap trainable
-   * variables (MoME's phase switch), in which case the trainer rebuilds its optimizer.
+   * variables (MoME's phase switch), in which case the trainer rebuilds its optimizer. `resetBest` makes the
+   * trainer forget its best epoch so far (snapshot and patience): a snapshot from before a structural change
+   * cannot be restored into the changed model.
    */
-  beforeStep?(step: number, epoch: number, stepsPerEpoch: number): { variablesChanged: boolean };
+  beforeStep?(step: number, epoch: number, stepsPerEpoch: number): { variablesChanged: boolean; resetBest?: boolean };
 }
 
 /**
@@ -45,6 +47,8 @@ export interface ArchitectureSearch {
   learningRate: number;
   everySteps: number;
   split: 'valid' | 'train';
+  /** Also updated by the main optimizer, like any weight (M3oE's published schedule). */
+  alsoTrainedWithWeights?: boolean;
 }
 
 export interface Model {

@@ -83,6 +83,18 @@ describe('Trainer', () => {
     trainer.dispose();
   });
 
+  it('profiles a step without changing the training that follows', async () => {
+    const { ds } = dataset({ ...planted, rows: 3000 });
+    const finalWeights = async (profileFirst: boolean) => {
+      const model = mmoe(ds);
+      const trainer = new Trainer({ model, dataset: ds, config: config({ batchSize: 64, maxSteps: 10 }), onEvent: () => {} });
+      if (profileFirst) expect(await trainer.kernelsPerStep()).toBeGreaterThan(20);
+      await trainer.run();
+      return Promise.all(model.params.entries().map(([, v]) => v.data()));
+    };
+    expect(await finalWeights(true)).toEqual(await finalWeights(false));
+  });
+
   it('stops when told, with reason "stopped" and test metrics', async () => {
     const { ds } = dataset({ ...planted, rows: 3000 });
     const control = new RunControl();

@@ -17,6 +17,9 @@ import type { TrainEvent } from './events';
 import { maskedBce, taskMeans } from './loss';
 import type { EvalReport } from './report';
 
+/** Kernels that only relabel a tensor's buffer on the GPU backends (no program runs). */
+const SHAPE_ONLY_KERNELS = new Set(['Reshape', 'Identity', 'ExpandDims', 'Squeeze']);
+
 export type DoneEvent = Extract<TrainEvent, { type: 'done' }>;
 
 export class TrainingError extends Error {
@@ -109,9 +112,9 @@ export class Trainer {
     disposeBatch(b);
   }
 
-  /** Variables the main optimizer updates: every trainable one except the architecture's. */
+  /** Variables the main optimizer updates: every trainable one except the architecture's (unless it asks for both). */
   private weightVariables(): tf.Variable[] {
-    const arch = new Set(this.model.architecture?.params ?? []);
+    const arch = new Set(this.model.architecture?.alsoTrainedWithWeights ? [] : (this.model.architecture?.params ?? []));
     return this.model.params.trainable().filter((v) => !arch.has(v));
   }
 
@@ -144,8 +147,9 @@ export class Trainer {
   }
 
   /**
-   * Kernels one training step launches (tf.profile): on a GPU this count is the cost. The profiled
-   * step is undone (weights and optimizer state restored), so it can run at any point.
+   * Kernels one training step launches (tf.profile): on a GPU this count is the cost. Shape-only
+   * kernels (reshape, identity, …) are left out: they relabel a buffer and dispatch nothing. The
+   * profiled step is undone (weights and optimizer state restored), so it can run at any point.
    */
   async kernelsPerStep(): Promise<number> {
     const weights = this.snapshot();
@@ -160,7 +164,7 @@ export class Trainer {
     this.restore(weights);
     tf.dispose([...weights.values()]);
     this.optimizer.restoreState(state);
-    return info.kernels.length;
+    return info.kernels.filter((k) => !SHAPE_ONLY_KERNELS.has(k.name)).length;
   }
 
   /** Copies of every stored parameter, keyed by variable (a phase switch may change which are trainable). */
@@ -219,10 +223,16 @@ export class Trainer {
           reason = 'stopped';
           break outer;
         }
-        if (this.model.hooks?.beforeStep?.(this.step, epoch, perEpoch).variablesChanged) {
+        const hook = this.model.hooks?.beforeStep?.(this.step, epoch, perEpoch);
+        if (hook?.variablesChanged) {
           // Adam keeps its moments per variable: a new variable list needs a new optimizer.
           this.optimizer.dispose();
           this.optimizer = new PackedAdam(this.weightVariables(), { learningRate: cfg.learningRate });
+        }
+        if (hook?.resetBest && best) {
+          tf.dispose([...best.weights.values()]);
+          best = null;
+          sinceBest = 0;
         }
         const t0 = performance.now();
         const { values, auxNames } = await this.runStep(order, s * cfg.batchSize);
