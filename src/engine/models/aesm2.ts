@@ -16,6 +16,10 @@ import * as tf from '@tensorflow/tfjs';
 import {
   FeatureInput,
   Params,
+  batchNorm,
+  batchNormParams,
+  dropout,
+  type BatchNorm,
   denseParams,
   dense,
   matMul2d,
@@ -48,55 +52,6 @@ export interface Aesm2Options {
   towerLayers: number[];
 }
 
-/** PyTorch BatchNorm1d defaults. */
-const BN_MOMENTUM = 0.1;
-const BN_EPS = 1e-5;
-
-interface BatchNormParams {
-  gamma: tf.Variable;
-  beta: tf.Variable;
-  mean: tf.Variable;
-  variance: tf.Variable;
-}
-
-function batchNormParams(p: Params, name: string, shape: number[]): BatchNormParams {
-  return {
-    gamma: p.constant(`${name}.gamma`, shape, 1),
-    beta: p.constant(`${name}.beta`, shape, 0),
-    mean: p.constant(`${name}.movingMean`, shape, 0, false),
-    variance: p.constant(`${name}.movingVar`, shape, 1, false),
-  };
-}
-
-/**
- * Batch statistics over `axis` in training (the moving averages updated as a side effect, PyTorch-style:
- * momentum 0.1, unbiased variance), the moving averages in evaluation.
- */
-function batchNorm(z: tf.Tensor, bn: BatchNormParams, axis: number, mode: Mode): tf.Tensor {
-  let mean: tf.Tensor = bn.mean;
-  let variance: tf.Tensor = bn.variance;
-  if (mode === 'train') {
-    const m = tf.moments(z, axis, true);
-    mean = m.mean;
-    variance = m.variance;
-    const n = z.shape[axis];
-    const unbiased = tf.mul(tf.reshape(variance, bn.variance.shape), n / Math.max(1, n - 1));
-    bn.mean.assign(
-      tf.add(tf.mul(bn.mean, 1 - BN_MOMENTUM), tf.mul(tf.reshape(mean, bn.mean.shape), BN_MOMENTUM)),
-    );
-    bn.variance.assign(tf.add(tf.mul(bn.variance, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM)));
-  }
-  return tf.add(tf.mul(tf.mul(tf.sub(z, mean), tf.rsqrt(tf.add(variance, BN_EPS))), bn.gamma), bn.beta);
-}
-
-/** Inverted dropout with a mask drawn from the project PRNG on the CPU (training only). */
-function dropout(x: tf.Tensor, rate: number, mode: Mode, rng: Rng): tf.Tensor {
-  if (mode !== 'train' || rate <= 0) return x;
-  const keep = 1 / (1 - rate);
-  const mask = new Float32Array(x.size);
-  for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < rate ? 0 : keep;
-  return tf.mul(x, tf.tensor(mask, x.shape, 'float32'));
-}
 
 /** ε ~ N(0, std²) of `shape`, drawn from the project PRNG on the CPU. */
 function gaussian(shape: number[], std: number, rng: Rng): tf.Tensor {
@@ -108,7 +63,7 @@ function gaussian(shape: number[], std: number, rng: Rng): tf.Tensor {
  * first layer of all N is one [in, N·h] matMul; later layers are batched on a GPU and per member elsewhere.
  */
 export class ExpertStack {
-  private readonly layers: { w: tf.Variable; b: tf.Variable; bn: BatchNormParams | null }[] = [];
+  private readonly layers: { w: tf.Variable; b: tf.Variable; bn: BatchNorm | null }[] = [];
   readonly outDim: number;
 
   constructor(

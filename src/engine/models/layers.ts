@@ -4,7 +4,7 @@
  * the feature input (one embedding table for all categorical fields + numeric columns), stacked MLPs.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Batch } from './types';
+import type { Batch, Mode } from './types';
 import type { Rng } from '../util/rng';
 
 /**
@@ -247,4 +247,48 @@ export function selectByDomain(values: tf.Tensor, domainOneHot: tf.Tensor2D): tf
   let w: tf.Tensor = domainOneHot;
   for (let i = 0; i < extra; i++) w = tf.expandDims(w, -1);
   return tf.sum(tf.mul(values, w), 1);
+}
+
+/** PyTorch BatchNorm1d defaults. */
+const BN_MOMENTUM = 0.1;
+const BN_EPS = 1e-5;
+
+export interface BatchNorm {
+  gamma: tf.Variable;
+  beta: tf.Variable;
+  mean: tf.Variable;
+  variance: tf.Variable;
+}
+
+export function batchNormParams(p: Params, name: string, paramShape: number[], statShape = paramShape): BatchNorm {
+  return {
+    gamma: p.constant(`${name}.gamma`, paramShape, 1),
+    beta: p.constant(`${name}.beta`, paramShape, 0),
+    mean: p.constant(`${name}.movingMean`, statShape, 0, false),
+    variance: p.constant(`${name}.movingVar`, statShape, 1, false),
+  };
+}
+
+/** Batch statistics over `axis` in training (moving averages updated as a side effect: momentum 0.1, unbiased variance), moving averages in evaluation. */
+export function batchNorm(z: tf.Tensor, bn: BatchNorm, axis: number, mode: Mode): tf.Tensor {
+  let mean: tf.Tensor = bn.mean;
+  let variance: tf.Tensor = bn.variance;
+  if (mode === 'train') {
+    const m = tf.moments(z, axis, true);
+    mean = m.mean;
+    variance = m.variance;
+    const n = z.shape[axis];
+    bn.mean.assign(tf.add(tf.mul(bn.mean, 1 - BN_MOMENTUM), tf.mul(tf.reshape(mean, bn.mean.shape), BN_MOMENTUM)));
+    bn.variance.assign(tf.add(tf.mul(bn.variance, 1 - BN_MOMENTUM), tf.mul(tf.reshape(variance, bn.variance.shape), (BN_MOMENTUM * n) / Math.max(1, n - 1))));
+  }
+  return tf.add(tf.mul(tf.mul(tf.sub(z, mean), tf.rsqrt(tf.add(variance, BN_EPS))), bn.gamma), bn.beta);
+}
+
+/** Inverted dropout, its mask drawn from the project PRNG on the CPU (training only). */
+export function dropout(x: tf.Tensor, rate: number, mode: Mode, rng: Rng): tf.Tensor {
+  if (mode !== 'train' || rate <= 0) return x;
+  const keep = 1 / (1 - rate);
+  const mask = new Float32Array(x.size);
+  for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < rate ? 0 : keep;
+  return tf.mul(x, tf.tensor(mask, x.shape, 'float32'));
 }

@@ -11,7 +11,7 @@
  * The task loss is the project's Σ_t mean BCE_t; towers are Linear → BN → ReLU → Dropout, then Linear(·, 1).
  */
 import * as tf from '@tensorflow/tfjs';
-import { FeatureInput, Params, matMul2d, type Formulation } from './layers';
+import { FeatureInput, Params, batchNorm, batchNormParams, dropout, matMul2d, type BatchNorm, type Formulation } from './layers';
 import { SoftmaxGates, mixExperts } from './gates';
 import type { BuildContext, Mode, Model, ModelOutput } from './types';
 import type { EncodedDataset } from '../data/types';
@@ -49,49 +49,6 @@ export function isMome(model: Model): model is MomeModel {
   return 'switchPhase' in model && 'thresholdMasks' in model;
 }
 
-/** PyTorch BatchNorm1d defaults. */
-const BN_MOMENTUM = 0.1;
-const BN_EPS = 1e-5;
-
-interface BatchNorm {
-  gamma: tf.Variable;
-  beta: tf.Variable;
-  mean: tf.Variable;
-  variance: tf.Variable;
-}
-
-function batchNormParams(p: Params, name: string, paramShape: number[], statShape: number[]): BatchNorm {
-  return {
-    gamma: p.constant(`${name}.gamma`, paramShape, 1),
-    beta: p.constant(`${name}.beta`, paramShape, 0),
-    mean: p.constant(`${name}.movingMean`, statShape, 0, false),
-    variance: p.constant(`${name}.movingVar`, statShape, 1, false),
-  };
-}
-
-/** Batch statistics over `axis` in training (moving averages updated as a side effect: momentum 0.1, unbiased variance), moving averages in evaluation. */
-function batchNorm(z: tf.Tensor, bn: BatchNorm, axis: number, mode: Mode): tf.Tensor {
-  let mean: tf.Tensor = bn.mean;
-  let variance: tf.Tensor = bn.variance;
-  if (mode === 'train') {
-    const m = tf.moments(z, axis, true);
-    mean = m.mean;
-    variance = m.variance;
-    const n = z.shape[axis];
-    bn.mean.assign(tf.add(tf.mul(bn.mean, 1 - BN_MOMENTUM), tf.mul(tf.reshape(mean, bn.mean.shape), BN_MOMENTUM)));
-    bn.variance.assign(tf.add(tf.mul(bn.variance, 1 - BN_MOMENTUM), tf.mul(tf.reshape(variance, bn.variance.shape), (BN_MOMENTUM * n) / Math.max(1, n - 1))));
-  }
-  return tf.add(tf.mul(tf.mul(tf.sub(z, mean), tf.rsqrt(tf.add(variance, BN_EPS))), bn.gamma), bn.beta);
-}
-
-/** Inverted dropout, its mask drawn from the project PRNG on the CPU (training only). */
-function dropout(x: tf.Tensor, rate: number, mode: Mode, rng: Rng): tf.Tensor {
-  if (mode !== 'train' || rate <= 0) return x;
-  const keep = 1 / (1 - rate);
-  const mask = new Float32Array(x.size);
-  for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < rate ? 0 : keep;
-  return tf.mul(x, tf.tensor(mask, x.shape, 'float32'));
-}
 
 /** ε ~ N(0, std²), both Box–Muller outputs used (the STG noise covers every mask entry every step). */
 function gaussian(shape: number[], std: number, rng: Rng): tf.Tensor {
