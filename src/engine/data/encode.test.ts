@@ -87,6 +87,11 @@ describe('inferColumns', () => {
     );
     const two = { ...base, tasks: [...base.tasks, { name: 'y0', column: 'y', rule: '== 0' }] };
     expect(inferColumns(t, two).tasks).toEqual(['y', 'y']);
+    // The domain may also feed the model as a categorical feature, but not as a numeric one.
+    expect(inferColumns(t, { ...base, categorical: ['dom'] }).categorical).toEqual(['dom']);
+    expect(dataError(() => inferColumns(t, { ...base, numeric: ['x', 'dom'] })).message).toMatch(
+      /"dom" cannot be both domain and numeric/,
+    );
   });
 });
 

@@ -81,8 +81,9 @@ export function inferColumns(table: Pick<RawTable, 'header'>, mapping: DataMappi
   const claim = (column: string, role: string, where: string) => {
     if (!present.has(column)) throw missingColumn(column, where, header);
     const had = roleOf.get(column);
-    // Two tasks may read one column through different rules.
-    if (had !== undefined && !(had === 'task' && role === 'task')) {
+    // Two tasks may read one column through different rules; the domain may also be a feature (its id as model input).
+    const shared = (had === 'task' && role === 'task') || (had === 'domain' && role === 'categorical');
+    if (had !== undefined && !shared) {
       const why = had === role ? `is listed twice as ${role}` : `cannot be both ${had} and ${role}`;
       throw new DataError(`${where}: column "${column}" ${why}`, column);
     }
