@@ -1,11 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encodeDataset } from '../data/encode';
-import { parseCsv } from '../data/csv';
-import { dataShapeOf, type DataShape, type EncodedDataset } from '../data/types';
-import { generate } from '../synth/generate';
-import { BUNDLED_SPECS } from '../synth/bundled';
-import type { SynthSpec } from '../synth/spec';
+import {
+  batchOf,
+  buildFor,
+  buildSmall,
+  expectFlatTensorCounts,
+  expectSameUnderEveryFormulation,
+  PER_MEMBER,
+  plantedFourDomains,
+  synthesize,
+  tensorCountsOverTraining,
+  variablesWithoutGradient,
+} from '../testing/models';
 import { useCpu } from '../testing/tf';
 import { DEFAULT_TRAIN } from '../train/config';
 import { evaluate } from '../train/evaluate';
@@ -14,66 +20,10 @@ import { Rng } from '../util/rng';
 import { SelectionLayer, selectExperts, type SelectionConfig } from './aesm2';
 import { Params, type Formulation } from './layers';
 import { AESM2_INFO } from './info/aesm2';
-import { buildModel } from './registry';
 import { maskedGateWeights } from './selection';
-import type { Batch } from './types';
-
-const shape: DataShape = {
-  numCat: 3,
-  numNum: 2,
-  vocabSize: 20,
-  numDomains: 3,
-  numTasks: 2,
-  domainNames: ['a', 'b', 'c'],
-  taskNames: ['click', 'buy'],
-};
-
-function batchOf(domains: number[], seed = 1): Batch {
-  const rng = new Rng(seed);
-  const B = domains.length;
-  const cat = Int32Array.from({ length: B * 3 }, (_, i) => (i % 3) * 6 + rng.int(6));
-  const num = rng.fillNormal(new Float32Array(B * 2));
-  const domain = tf.tensor1d(domains, 'int32');
-  return {
-    cat: tf.tensor2d(cat, [B, 3], 'int32'),
-    num: tf.tensor2d(num, [B, 2]),
-    domain,
-    domainOneHot: tf.oneHot(domain, 3).toFloat() as tf.Tensor2D,
-  };
-}
-
-const PER_MEMBER: Formulation = { explicitTransposeGrad: false, batchedStacks: false };
-const BATCHED: Formulation = { explicitTransposeGrad: false, batchedStacks: true };
-const EXPLICIT: Formulation = { explicitTransposeGrad: true, batchedStacks: false };
 
 function build(options: Record<string, unknown>, f: Formulation = PER_MEMBER) {
-  return buildModel('aesm2', options, { shape, embeddingDim: 4, rng: new Rng(3), formulation: f }).model;
-}
-
-/** Four domains that need different weights (strong domain-specific signal, little overlap). */
-const planted: SynthSpec = {
-  ...BUNDLED_SPECS.find((s) => s.id === 'tiny-two-domains')!,
-  id: 'planted-aesm2',
-  rows: 6000,
-  domains: [
-    { name: 'd0', weight: 1 },
-    { name: 'd1', weight: 1 },
-    { name: 'd2', weight: 1 },
-    { name: 'd3', weight: 1 },
-  ],
-  structure: {
-    shared: 0.5,
-    domainSpecific: 2.0,
-    taskSpecific: 0.3,
-    taskCorrelation: 0.5,
-    domainOverlap: 0.05,
-    noise: 0.2,
-  },
-};
-
-function dataset(spec: SynthSpec): EncodedDataset {
-  const r = generate(spec);
-  return encodeDataset(parseCsv(r.csv), r.mapping);
+  return buildSmall('aesm2', options, f);
 }
 
 /** Row-wise sets of indices where `values` is non-zero. */
@@ -219,7 +169,7 @@ describe('AESM²', () => {
   });
 
   it('lowers the selected experts’ KL terms when trained on a planted domain-specific set', async () => {
-    const ds = dataset({ ...planted, rows: 4000 });
+    const ds = synthesize(plantedFourDomains('planted-aesm2', 4000)).ds;
     const options = {
       experts: 8,
       kSp: 2,
@@ -230,12 +180,7 @@ describe('AESM²', () => {
       alpha: 0.01,
       beta: 0.01,
     };
-    const model = buildModel('aesm2', options, {
-      shape: dataShapeOf(ds.schema),
-      embeddingDim: 4,
-      rng: new Rng(2),
-      formulation: PER_MEMBER,
-    }).model;
+    const model = buildFor(ds, 'aesm2', options);
     const before = await evaluate(model, ds, ds.splits.test, 600, new Rng(1), 'test');
     const trainer = new Trainer({
       model,
@@ -339,17 +284,14 @@ describe('AESM²', () => {
         ...options,
       });
       const batch = batchOf([0, 1, 2, 1, 0, 2, 1, 2, 0, 0, 1, 2]);
-      const { grads } = tf.variableGrads(() => {
+      const loss = () => {
         const out = model.forward(batch, 'train', new Rng(1));
         return tf.addN([tf.sum(out.logits), out.aux.L_sp, out.aux.L_sh]) as tf.Scalar;
-      }, model.params.trainable());
-      const without = [];
-      for (const [name, v] of model.params.entries()) {
-        if (!v.trainable) continue;
-        const g = grads[v.name];
-        if (!g || (await tf.max(tf.abs(g)).data())[0] === 0) without.push(name);
-      }
-      expect(without, `variables without gradient (${JSON.stringify(options)})`).toEqual([]);
+      };
+      expect(
+        await variablesWithoutGradient(model, loss, /\.bn\.moving(Mean|Var)$/),
+        `variables without gradient (${JSON.stringify(options)})`,
+      ).toEqual([]);
       // Only the BatchNorm moving averages are stored without being trained.
       const frozen = model.params
         .entries()
@@ -382,44 +324,17 @@ describe('AESM²', () => {
   });
 
   it('keeps tf.memory().numTensors flat over 200 training steps (noise, dropout and BatchNorm on)', async () => {
-    const ds = dataset({ ...planted, rows: 3000 });
-    const model = buildModel(
-      'aesm2',
-      {
-        experts: 4,
-        scenarioExpertLayers: [8, 8],
-        taskExpertLayers: [8],
-        towerLayers: [4],
-        dropout: 0.2,
-        noiseScale: 0.1,
-        batchNorm: true,
-      },
-      { shape: dataShapeOf(ds.schema), embeddingDim: 4, rng: new Rng(2), formulation: PER_MEMBER },
-    ).model;
-    const held = model.params.entries().length;
-    const counts: number[] = [];
-    const trainer = new Trainer({
-      model,
-      dataset: ds,
-      config: {
-        ...DEFAULT_TRAIN,
-        embeddingDim: 4,
-        batchSize: 32,
-        learningRate: 0.01,
-        epochs: 10,
-        maxSteps: 200,
-        evalEvery: 50,
-        liveEvalRows: 100,
-      },
-      onEvent: (e) => {
-        if (e.type === 'progress') counts.push(tf.memory().numTensors);
-      },
+    const ds = synthesize(plantedFourDomains('planted-aesm2', 3000)).ds;
+    const model = buildFor(ds, 'aesm2', {
+      experts: 4,
+      scenarioExpertLayers: [8, 8],
+      taskExpertLayers: [8],
+      towerLayers: [4],
+      dropout: 0.2,
+      noiseScale: 0.1,
+      batchNorm: true,
     });
-    await trainer.run();
-    trainer.dispose();
-    expect(counts.length).toBe(200);
-    expect(Math.max(...counts) - counts[0]).toBeLessThanOrEqual(held);
-    expect(new Set(counts.slice(100))).toEqual(new Set([counts[100]]));
+    expectFlatTensorCounts(await tensorCountsOverTraining(model, ds, 200), 200, 100);
   });
 
   it('computes the same loss and gradients under every backend formulation (noise off)', async () => {
@@ -434,8 +349,7 @@ describe('AESM²', () => {
         batchNorm: true,
       },
     ]) {
-      const results: { loss: number; grads: Float32Array[] }[] = [];
-      for (const f of [PER_MEMBER, BATCHED, EXPLICIT]) {
+      await expectSameUnderEveryFormulation((f) => {
         const model = build(
           {
             experts: 5,
@@ -450,21 +364,12 @@ describe('AESM²', () => {
           f,
         );
         const batch = batchOf([0, 1, 2, 1, 0, 2]);
-        const { value, grads } = tf.variableGrads(() => {
+        const loss = () => {
           const out = model.forward(batch, 'train', new Rng(1));
           return tf.addN([tf.sum(tf.square(out.logits)), out.aux.L_sp, out.aux.L_sh]) as tf.Scalar;
-        }, model.params.trainable());
-        results.push({
-          loss: (await value.data())[0],
-          grads: (await Promise.all(
-            model.params.trainable().map((v) => grads[v.name].data()),
-          )) as Float32Array[],
-        });
-      }
-      for (const r of results.slice(1)) {
-        expect(r.loss).toBeCloseTo(results[0].loss, 4);
-        r.grads.forEach((g, i) => g.forEach((x, j) => expect(x).toBeCloseTo(results[0].grads[i][j], 4)));
-      }
+        };
+        return { model, loss };
+      });
     }
   });
 

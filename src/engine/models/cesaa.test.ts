@@ -1,12 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encodeDataset } from '../data/encode';
-import { parseCsv } from '../data/csv';
-import { dataShapeOf, type DataShape, type EncodedDataset } from '../data/types';
 import { mutualInformation } from '../metrics/mutualInfo';
-import { generate } from '../synth/generate';
-import { BUNDLED_SPECS } from '../synth/bundled';
-import type { SynthSpec } from '../synth/spec';
+import {
+  batchOf,
+  buildFor,
+  buildSmall,
+  expectFlatTensorCounts,
+  expectSameUnderEveryFormulation,
+  PER_MEMBER,
+  plantedFourDomains,
+  synthesize,
+  tensorCountsOverTraining,
+  variablesWithoutGradient,
+} from '../testing/models';
 import { useCpu } from '../testing/tf';
 import { DEFAULT_TRAIN } from '../train/config';
 import { evaluate } from '../train/evaluate';
@@ -16,65 +22,9 @@ import { Rng } from '../util/rng';
 import { batchMutualInformation, topKSoftmax } from './cesaa';
 import type { Formulation } from './layers';
 import { CESAA_INFO } from './info/cesaa';
-import { buildModel } from './registry';
-import type { Batch } from './types';
-
-const shape: DataShape = {
-  numCat: 3,
-  numNum: 2,
-  vocabSize: 20,
-  numDomains: 3,
-  numTasks: 2,
-  domainNames: ['a', 'b', 'c'],
-  taskNames: ['click', 'buy'],
-};
-
-function batchOf(domains: number[], seed = 1): Batch {
-  const rng = new Rng(seed);
-  const B = domains.length;
-  const cat = Int32Array.from({ length: B * 3 }, (_, i) => (i % 3) * 6 + rng.int(6));
-  const num = rng.fillNormal(new Float32Array(B * 2));
-  const domain = tf.tensor1d(domains, 'int32');
-  return {
-    cat: tf.tensor2d(cat, [B, 3], 'int32'),
-    num: tf.tensor2d(num, [B, 2]),
-    domain,
-    domainOneHot: tf.oneHot(domain, 3).toFloat() as tf.Tensor2D,
-  };
-}
-
-const PER_MEMBER: Formulation = { explicitTransposeGrad: false, batchedStacks: false };
-const BATCHED: Formulation = { explicitTransposeGrad: false, batchedStacks: true };
-const EXPLICIT: Formulation = { explicitTransposeGrad: true, batchedStacks: false };
 
 function build(options: Record<string, unknown>, f: Formulation = PER_MEMBER) {
-  return buildModel('cesaa', options, { shape, embeddingDim: 4, rng: new Rng(3), formulation: f }).model;
-}
-
-/** Four domains that need different weights (strong domain-specific signal, little overlap). */
-const planted: SynthSpec = {
-  ...BUNDLED_SPECS.find((s) => s.id === 'tiny-two-domains')!,
-  id: 'planted-cesaa',
-  rows: 6000,
-  domains: [
-    { name: 'd0', weight: 1 },
-    { name: 'd1', weight: 1 },
-    { name: 'd2', weight: 1 },
-    { name: 'd3', weight: 1 },
-  ],
-  structure: {
-    shared: 0.5,
-    domainSpecific: 2.0,
-    taskSpecific: 0.3,
-    taskCorrelation: 0.5,
-    domainOverlap: 0.05,
-    noise: 0.2,
-  },
-};
-
-function dataset(spec: SynthSpec): EncodedDataset {
-  const r = generate(spec);
-  return encodeDataset(parseCsv(r.csv), r.mapping);
+  return buildSmall('cesaa', options, f);
 }
 
 describe('CESAA', () => {
@@ -197,7 +147,7 @@ describe('CESAA', () => {
   });
 
   it('raises the MI between domain and selected expert at least 3× on a planted domain-specific set', async () => {
-    const ds = dataset({ ...planted, rows: 4000 });
+    const ds = synthesize(plantedFourDomains('planted-cesaa', 4000)).ds;
     // λ = 0.1 (the 'strong MI' preset). Same run, same seed: λ = 0.01 (default) 0.269 → 0.757 (2.8×), λ = 0 0.269 → 0.394 (1.5×).
     const options = {
       sharedExperts: 2,
@@ -207,12 +157,7 @@ describe('CESAA', () => {
       towerLayers: [8],
       lambda: 0.1,
     };
-    const model = buildModel('cesaa', options, {
-      shape: dataShapeOf(ds.schema),
-      embeddingDim: 4,
-      rng: new Rng(2),
-      formulation: PER_MEMBER,
-    }).model;
+    const model = buildFor(ds, 'cesaa', options);
     const gate = (r: EvalReport) => r.gates.find((g) => g.name === 'specific')!;
     const before = await evaluate(model, ds, ds.splits.test, 400, new Rng(1), 'test');
     const trainer = new Trainer({
@@ -249,54 +194,21 @@ describe('CESAA', () => {
   it('reaches every trainable variable with a gradient (task loss + MI term)', async () => {
     const model = build({ specificExperts: 4, topK: 2, sharedExperts: 2, expertLayers: [8, 4] });
     const batch = batchOf([0, 1, 2, 1, 0, 2, 1, 2]);
-    const { grads } = tf.variableGrads(() => {
+    const loss = () => {
       const out = model.forward(batch, 'train', new Rng(1));
       return tf.add(tf.sum(out.logits), out.aux['−λ·MI']) as tf.Scalar;
-    }, model.params.trainable());
-    const without = [];
-    for (const [name, v] of model.params.entries()) {
-      const g = grads[v.name];
-      if (!g || (await tf.max(tf.abs(g)).data())[0] === 0) without.push(name);
-    }
-    expect(without).toEqual([]);
+    };
+    expect(await variablesWithoutGradient(model, loss)).toEqual([]);
   });
 
   it('keeps tf.memory().numTensors flat over 200 training steps', async () => {
-    const ds = dataset({ ...planted, rows: 3000 });
-    const model = buildModel(
-      'cesaa',
-      { specificExperts: 4, sharedExperts: 2, expertLayers: [8, 8], towerLayers: [4] },
-      { shape: dataShapeOf(ds.schema), embeddingDim: 4, rng: new Rng(2), formulation: PER_MEMBER },
-    ).model;
-    const held = model.params.entries().length;
-    const counts: number[] = [];
-    const trainer = new Trainer({
-      model,
-      dataset: ds,
-      config: {
-        ...DEFAULT_TRAIN,
-        embeddingDim: 4,
-        batchSize: 32,
-        learningRate: 0.01,
-        epochs: 10,
-        maxSteps: 200,
-        evalEvery: 50,
-        liveEvalRows: 100,
-      },
-      onEvent: (e) => {
-        if (e.type === 'progress') counts.push(tf.memory().numTensors);
-      },
-    });
-    await trainer.run();
-    trainer.dispose();
-    expect(counts.length).toBe(200);
-    expect(Math.max(...counts) - counts[0]).toBeLessThanOrEqual(held);
-    expect(new Set(counts.slice(100))).toEqual(new Set([counts[100]]));
+    const ds = synthesize(plantedFourDomains('planted-cesaa', 3000)).ds;
+    const model = buildFor(ds, 'cesaa', { specificExperts: 4, sharedExperts: 2, expertLayers: [8, 8], towerLayers: [4] });
+    expectFlatTensorCounts(await tensorCountsOverTraining(model, ds, 200), 200, 100);
   });
 
   it('computes the same loss and gradients under every backend formulation', async () => {
-    const results: { loss: number; grads: Float32Array[] }[] = [];
-    for (const f of [PER_MEMBER, BATCHED, EXPLICIT]) {
+    await expectSameUnderEveryFormulation((f) => {
       const model = build(
         {
           specificExperts: 5,
@@ -309,21 +221,12 @@ describe('CESAA', () => {
         f,
       );
       const batch = batchOf([0, 1, 2, 1, 0, 2]);
-      const { value, grads } = tf.variableGrads(() => {
+      const loss = () => {
         const out = model.forward(batch, 'train', new Rng(1));
         return tf.add(tf.sum(tf.square(out.logits)), out.aux['−λ·MI']) as tf.Scalar;
-      }, model.params.trainable());
-      results.push({
-        loss: (await value.data())[0],
-        grads: (await Promise.all(
-          model.params.trainable().map((v) => grads[v.name].data()),
-        )) as Float32Array[],
-      });
-    }
-    for (const r of results.slice(1)) {
-      expect(r.loss).toBeCloseTo(results[0].loss, 4);
-      r.grads.forEach((g, i) => g.forEach((x, j) => expect(x).toBeCloseTo(results[0].grads[i][j], 4)));
-    }
+      };
+      return { model, loss };
+    });
   });
 
   it('rejects k larger than the number of specific experts, by option name', () => {

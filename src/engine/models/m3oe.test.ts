@@ -1,10 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encodeDataset } from '../data/encode';
-import { parseCsv } from '../data/csv';
-import { dataShapeOf, type DataShape, type EncodedDataset } from '../data/types';
-import { BUNDLED_SPECS } from '../synth/bundled';
-import { generate } from '../synth/generate';
+import type { DataShape, EncodedDataset } from '../data/types';
+import {
+  batchOf,
+  buildFor,
+  buildSmall,
+  expectFlatTensorCounts,
+  expectSameUnderEveryFormulation,
+  logitSum,
+  PER_MEMBER,
+  SMALL_SHAPE as shape,
+  squaredLogitSum,
+  tensorCountsOverTraining,
+  tinyTwoDomains as synth,
+  variablesWithoutGradient,
+} from '../testing/models';
 import { useCpu } from '../testing/tf';
 import { DEFAULT_TRAIN, type TrainConfig } from '../train/config';
 import { Trainer } from '../train/trainer';
@@ -13,26 +23,10 @@ import type { Formulation } from './layers';
 import { buildModel } from './registry';
 import type { Batch, Mode, Model } from './types';
 
-const shape: DataShape = { numCat: 3, numNum: 2, vocabSize: 20, numDomains: 3, numTasks: 2, domainNames: ['a', 'b', 'c'], taskNames: ['click', 'buy'] };
 const SMALL = { experts: 3, slotDim: 12, bottomDim: 10, expertLayers: [6], towerHidden: 5 };
 
-const PER_MEMBER: Formulation = { explicitTransposeGrad: false, batchedStacks: false };
-const BATCHED: Formulation = { explicitTransposeGrad: false, batchedStacks: true };
-const EXPLICIT: Formulation = { explicitTransposeGrad: true, batchedStacks: false };
-
-function batchOf(domains: number[], s: DataShape = shape, seed = 1): Batch {
-  const rng = new Rng(seed);
-  const B = domains.length;
-  const cat = Int32Array.from({ length: B * s.numCat }, (_, i) => (i % s.numCat) * 6 + rng.int(6));
-  const num = rng.fillNormal(new Float32Array(B * s.numNum));
-  const domain = tf.tensor1d(domains, 'int32');
-  // tf.oneHot refuses depth 1.
-  const domainOneHot = s.numDomains === 1 ? tf.ones([B, 1]) : tf.oneHot(domain, s.numDomains).toFloat();
-  return { cat: tf.tensor2d(cat, [B, s.numCat], 'int32'), num: tf.tensor2d(num, [B, s.numNum]), domain, domainOneHot: domainOneHot as tf.Tensor2D };
-}
-
 function build(options: Record<string, unknown>, f: Formulation = PER_MEMBER, s: DataShape = shape): Model {
-  return buildModel('m3oe', options, { shape: s, embeddingDim: 4, rng: new Rng(3), formulation: f }).model;
+  return buildSmall('m3oe', options, f, s);
 }
 
 /** Gradients of `loss` for every stored parameter, by name (missing: not on any path to the loss). */
@@ -45,12 +39,6 @@ async function gradsByName(model: Model, loss: () => tf.Scalar): Promise<Map<str
     if (g) out.set(name, (await tf.max(tf.abs(g)).data())[0]);
   }
   return out;
-}
-
-function synth(rows = 3000): EncodedDataset {
-  const spec = { ...BUNDLED_SPECS.find((s) => s.id === 'tiny-two-domains')!, rows };
-  const result = generate(spec);
-  return encodeDataset(parseCsv(result.csv), result.mapping);
 }
 
 /** Marks every valid row: its first numeric feature becomes 1000 (train rows stay standardised, |x| ≪ 1000). */
@@ -108,8 +96,8 @@ describe('M3oE', () => {
     }
     expect(out.logits.shape).toEqual([4, 2]);
     // Same features, other domain: another gate.
-    const a = await model.forward(batchOf([0, 0], shape, 7), 'eval', new Rng(1)).routing['gate · click'].array();
-    const b = await model.forward(batchOf([1, 1], shape, 7), 'eval', new Rng(1)).routing['gate · click'].array();
+    const a = await model.forward(batchOf([0, 0], 7), 'eval', new Rng(1)).routing['gate · click'].array();
+    const b = await model.forward(batchOf([1, 1], 7), 'eval', new Rng(1)).routing['gate · click'].array();
     expect(a.some((row, i) => row.some((v, e) => Math.abs(v - b[i][e]) > 1e-6))).toBe(true);
   });
 
@@ -145,7 +133,7 @@ describe('M3oE', () => {
   it('moves the structure weights only by DARTS steps on validation batches, every k steps', async () => {
     const ds = synth();
     markValid(ds);
-    const model = buildModel('m3oe', { ...SMALL, archEvery: 3, archLr: 0.05 }, { shape: dataShapeOf(ds.schema), embeddingDim: 4, rng: new Rng(2), formulation: PER_MEMBER }).model;
+    const model = buildFor(ds, 'm3oe', { ...SMALL, archEvery: 3, archLr: 0.05 });
     const spy = spyOnSplits(model);
     const after: tf.Tensor[] = [];
     const trainer = new Trainer({
@@ -176,7 +164,7 @@ describe('M3oE', () => {
   it('offers the published schedule: structure weights trained with the weights, plus one train-batch step per epoch', async () => {
     const ds = synth();
     markValid(ds);
-    const model = buildModel('m3oe', { ...SMALL, schedule: 'published', archLr: 0.05 }, { shape: dataShapeOf(ds.schema), embeddingDim: 4, rng: new Rng(2), formulation: PER_MEMBER }).model;
+    const model = buildFor(ds, 'm3oe', { ...SMALL, schedule: 'published', archLr: 0.05 });
     const spy = spyOnSplits(model);
     const callsAtStep: number[] = [];
     const after: tf.Tensor[] = [];
@@ -214,10 +202,7 @@ describe('M3oE', () => {
   it('reaches every trainable variable with a gradient', async () => {
     for (const options of [SMALL, { ...SMALL, expertLayers: [6, 4], domainEmbedding: false }]) {
       const model = build(options);
-      const batch = batchOf([0, 1, 2, 1]);
-      const grads = await gradsByName(model, () => tf.sum(model.forward(batch, 'train', new Rng(1)).logits) as tf.Scalar);
-      const without = model.params.entries().filter(([name, v]) => v.trainable && !(grads.get(name)! > 0)).map(([name]) => name);
-      expect(without, 'variables without gradient').toEqual([]);
+      expect(await variablesWithoutGradient(model, logitSum(model, batchOf([0, 1, 2, 1]))), 'variables without gradient').toEqual([]);
     }
   });
 
@@ -225,7 +210,7 @@ describe('M3oE', () => {
     for (const [D, T] of [[1, 2], [3, 1], [1, 1]]) {
       const s: DataShape = { ...shape, numDomains: D, numTasks: T, domainNames: ['a', 'b', 'c'].slice(0, D), taskNames: ['click', 'buy'].slice(0, T) };
       const model = build(SMALL, PER_MEMBER, s);
-      const batch = batchOf(Array.from({ length: 4 }, (_, i) => i % D), s);
+      const batch = batchOf(Array.from({ length: 4 }, (_, i) => i % D), 1, s);
       const grads = await gradsByName(model, () => tf.sum(model.forward(batch, 'train', new Rng(1)).logits) as tf.Scalar);
       const logits = await model.forward(batch, 'eval', new Rng(1)).logits.data();
       expect(logits.length).toBe(4 * T);
@@ -235,38 +220,16 @@ describe('M3oE', () => {
   });
 
   it('computes the same logits and gradients under every backend formulation', async () => {
-    const results: { loss: number; grads: Float32Array[] }[] = [];
-    for (const f of [PER_MEMBER, BATCHED, EXPLICIT]) {
+    await expectSameUnderEveryFormulation((f) => {
       const model = build({ ...SMALL, expertLayers: [6, 4] }, f);
-      const batch = batchOf([0, 1, 2, 1, 0]);
-      const vars = model.params.trainable();
-      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(model.forward(batch, 'train', new Rng(1)).logits)) as tf.Scalar, vars);
-      results.push({ loss: (await value.data())[0], grads: await Promise.all(vars.map((v) => grads[v.name].data() as Promise<Float32Array>)) });
-    }
-    for (const r of results.slice(1)) {
-      expect(r.loss).toBeCloseTo(results[0].loss, 4);
-      r.grads.forEach((g, i) => g.forEach((x, j) => expect(x).toBeCloseTo(results[0].grads[i][j], 4)));
-    }
+      return { model, loss: squaredLogitSum(model, batchOf([0, 1, 2, 1, 0])) };
+    });
   });
 
   it('keeps tf.memory().numTensors flat over 200 steps, architecture steps and evaluations included', async () => {
     const ds = synth();
-    const model = buildModel('m3oe', { ...SMALL, archEvery: 5 }, { shape: dataShapeOf(ds.schema), embeddingDim: 4, rng: new Rng(2), formulation: PER_MEMBER }).model;
-    const held = model.params.entries().length;
-    const counts: number[] = [];
-    const trainer = new Trainer({
-      model,
-      dataset: ds,
-      config: trainConfig({ epochs: 10, maxSteps: 200, evalEvery: 50, liveEvalRows: 100 }),
-      onEvent: (e) => {
-        if (e.type === 'progress') counts.push(tf.memory().numTensors);
-      },
-    });
-    await trainer.run();
-    expect(counts.length).toBe(200);
-    expect(Math.max(...counts) - counts[0]).toBeLessThanOrEqual(held);
-    expect(new Set(counts.slice(100))).toEqual(new Set([counts[100]]));
-    trainer.dispose();
+    const model = buildFor(ds, 'm3oe', { ...SMALL, archEvery: 5 });
+    expectFlatTensorCounts(await tensorCountsOverTraining(model, ds, 200, { patience: 0 }), 200, 100);
   });
 
   it('reports the four σ structure weights for the UI', async () => {

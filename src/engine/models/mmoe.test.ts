@@ -1,30 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { batchOf, buildSmall, expectSameUnderEveryFormulation, logitSum, PER_MEMBER, squaredLogitSum, variablesWithoutGradient } from '../testing/models';
 import { useCpu } from '../testing/tf';
 import { Rng } from '../util/rng';
-import type { DataShape } from '../data/types';
-import { buildModel } from './registry';
 import type { Formulation } from './layers';
-import type { Batch } from './types';
-
-const shape: DataShape = { numCat: 3, numNum: 2, vocabSize: 20, numDomains: 3, numTasks: 2, domainNames: ['a', 'b', 'c'], taskNames: ['click', 'buy'] };
-
-function batchOf(domains: number[], seed = 1): Batch {
-  const rng = new Rng(seed);
-  const B = domains.length;
-  const cat = Int32Array.from({ length: B * 3 }, (_, i) => (i % 3) * 6 + rng.int(6));
-  const num = rng.fillNormal(new Float32Array(B * 2));
-  const domain = tf.tensor1d(domains, 'int32');
-  return { cat: tf.tensor2d(cat, [B, 3], 'int32'), num: tf.tensor2d(num, [B, 2]), domain, domainOneHot: tf.oneHot(domain, 3).toFloat() as tf.Tensor2D };
-}
 
 function build(options: Record<string, unknown>, f: Formulation, id = 'mmoe') {
-  return buildModel(id, options, { shape, embeddingDim: 4, rng: new Rng(3), formulation: f }).model;
+  return buildSmall(id, options, f);
 }
-
-const PER_MEMBER: Formulation = { explicitTransposeGrad: false, batchedStacks: false };
-const BATCHED: Formulation = { explicitTransposeGrad: false, batchedStacks: true };
-const EXPLICIT: Formulation = { explicitTransposeGrad: true, batchedStacks: false };
 
 describe('MMoE', () => {
   beforeAll(useCpu);
@@ -57,30 +40,16 @@ describe('MMoE', () => {
   });
 
   it('computes the same logits and gradients under every backend formulation', async () => {
-    const results: { loss: Float32Array | Int32Array | Uint8Array; grads: (Float32Array | Int32Array | Uint8Array)[] }[] = [];
-    for (const f of [PER_MEMBER, BATCHED, EXPLICIT]) {
+    await expectSameUnderEveryFormulation((f) => {
       const model = build({ experts: 3, expertLayers: [8, 6], gate: 'cell', towerLayers: [5] }, f);
-      const batch = batchOf([0, 1, 2, 1, 0]);
-      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(model.forward(batch, 'train', new Rng(1)).logits)) as tf.Scalar, model.params.trainable());
-      results.push({ loss: await value.data(), grads: await Promise.all(model.params.trainable().map((v) => grads[v.name].data())) });
-    }
-    for (const r of results.slice(1)) {
-      expect(r.loss[0]).toBeCloseTo(results[0].loss[0], 4);
-      r.grads.forEach((g, i) => g.forEach((x, j) => expect(x).toBeCloseTo(results[0].grads[i][j], 4)));
-    }
+      return { model, loss: squaredLogitSum(model, batchOf([0, 1, 2, 1, 0])) };
+    });
   });
 
   it('reaches every trainable variable with a gradient', async () => {
     for (const [id, options] of [['mmoe', { gate: 'cell', expertLayers: [8, 4] }], ['shared-bottom', {}]] as const) {
       const model = build(options, PER_MEMBER, id);
-      const batch = batchOf([0, 1, 2, 1]);
-      const { grads } = tf.variableGrads(() => tf.sum(model.forward(batch, 'train', new Rng(1)).logits) as tf.Scalar, model.params.trainable());
-      const without = [];
-      for (const [name, v] of model.params.entries()) {
-        const g = grads[v.name];
-        if (!g || (await tf.max(tf.abs(g)).data())[0] === 0) without.push(name);
-      }
-      expect(without, `${id}: variables without gradient`).toEqual([]);
+      expect(await variablesWithoutGradient(model, logitSum(model, batchOf([0, 1, 2, 1]))), `${id}: variables without gradient`).toEqual([]);
     }
   });
 

@@ -1,11 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encodeDataset } from '../data/encode';
-import { parseCsv } from '../data/csv';
 import { dataShapeOf, type DataShape, type EncodedDataset } from '../data/types';
-import { BUNDLED_SPECS } from '../synth/bundled';
-import { generate } from '../synth/generate';
 import { BatchAssembler } from '../data/batches';
+import {
+  batchOf,
+  buildSmall,
+  expectSameUnderEveryFormulation,
+  PER_MEMBER,
+  SMALL_SHAPE as shape,
+  squaredLogitSum,
+  tensorCountsOverTraining,
+  tinyTwoDomains as synth,
+} from '../testing/models';
 import { useCpu } from '../testing/tf';
 import { disposeBatch, toTensors } from '../train/batchTensors';
 import { DEFAULT_TRAIN, type TrainConfig } from '../train/config';
@@ -14,35 +20,13 @@ import { Trainer } from '../train/trainer';
 import { Rng } from '../util/rng';
 import type { Formulation } from './layers';
 import { isMome, maskThresholdCost, type MomeModel } from './mome';
-import { buildModel } from './registry';
-import type { Batch } from './types';
 
-const shape: DataShape = { numCat: 3, numNum: 2, vocabSize: 20, numDomains: 3, numTasks: 2, domainNames: ['a', 'b', 'c'], taskNames: ['click', 'buy'] };
 const SMALL = { experts: 3, expertLayers: [8, 6], towerLayers: [5] };
 
-const PER_MEMBER: Formulation = { explicitTransposeGrad: false, batchedStacks: false };
-const BATCHED: Formulation = { explicitTransposeGrad: false, batchedStacks: true };
-const EXPLICIT: Formulation = { explicitTransposeGrad: true, batchedStacks: false };
-
-function batchOf(domains: number[], seed = 1): Batch {
-  const rng = new Rng(seed);
-  const B = domains.length;
-  const cat = Int32Array.from({ length: B * 3 }, (_, i) => (i % 3) * 6 + rng.int(6));
-  const num = rng.fillNormal(new Float32Array(B * 2));
-  const domain = tf.tensor1d(domains, 'int32');
-  return { cat: tf.tensor2d(cat, [B, 3], 'int32'), num: tf.tensor2d(num, [B, 2]), domain, domainOneHot: tf.oneHot(domain, 3).toFloat() as tf.Tensor2D };
-}
-
 function build(options: Record<string, unknown>, f: Formulation = PER_MEMBER, s: DataShape = shape, seed = 3): MomeModel {
-  const model = buildModel('mome', options, { shape: s, embeddingDim: 4, rng: new Rng(seed), formulation: f }).model;
+  const model = buildSmall('mome', options, f, s, seed);
   if (!isMome(model)) throw new Error('not a MoME model');
   return model;
-}
-
-function synth(rows = 3000): EncodedDataset {
-  const spec = { ...BUNDLED_SPECS.find((s) => s.id === 'tiny-two-domains')!, rows };
-  const result = generate(spec);
-  return encodeDataset(parseCsv(result.csv), result.mapping);
 }
 
 function trainConfig(over: Partial<TrainConfig>): TrainConfig {
@@ -210,42 +194,25 @@ describe('MoME', () => {
 
   it('computes the same logits and gradients under every backend formulation, in both phases', async () => {
     for (const phase of [0, 1]) {
-      const results: { loss: number; grads: Float32Array[] }[] = [];
-      for (const f of [PER_MEMBER, BATCHED, EXPLICIT]) {
+      await expectSameUnderEveryFormulation((f) => {
         const model = build(SMALL, f);
         if (phase === 1) model.switchPhase();
-        const batch = batchOf([0, 1, 2, 1, 0]);
-        const vars = model.params.trainable();
-        const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(model.forward(batch, 'train', new Rng(1)).logits)) as tf.Scalar, vars);
-        results.push({ loss: (await value.data())[0], grads: await Promise.all(vars.map((v) => grads[v.name].data() as Promise<Float32Array>)) });
-      }
-      for (const r of results.slice(1)) {
-        expect(r.loss).toBeCloseTo(results[0].loss, 4);
-        r.grads.forEach((g, i) => g.forEach((x, j) => expect(x).toBeCloseTo(results[0].grads[i][j], 4)));
-      }
+        return { model, loss: squaredLogitSum(model, batchOf([0, 1, 2, 1, 0])) };
+      });
     }
   });
 
   it('keeps tf.memory().numTensors flat over 200 steps, flat again right after the phase switch', async () => {
     const ds = synth();
     const model = onDataset(ds, { ...SMALL, switchAt: 40, switchUnit: 'steps' });
-    const counts: number[] = [];
-    const trainer = new Trainer({
-      model,
-      dataset: ds,
-      config: trainConfig({ epochs: 10, maxSteps: 200, evalEvery: 50, liveEvalRows: 100 }),
-      onEvent: (e) => {
-        if (e.type === 'progress') counts.push(tf.memory().numTensors);
-      },
-    });
-    await trainer.run();
+    const { counts } = await tensorCountsOverTraining(model, ds, 200, { patience: 0 });
+    // Counted after the run: phase B's variables.
     const held = model.params.entries().length;
     expect(counts.length).toBe(200);
     // Steps 41.. are phase B; the only later growth allowed is the best-epoch snapshot (first taken at step 75).
     expect(new Set(counts.slice(41, 75))).toEqual(new Set([counts[41]]));
     expect(Math.max(...counts.slice(41)) - counts[41]).toBeLessThanOrEqual(held);
     expect(new Set(counts.slice(100))).toEqual(new Set([counts[100]]));
-    trainer.dispose();
   });
 
   it('reports phase, mask statistics, expert overlap and storage against an MMoE of the same shape', async () => {

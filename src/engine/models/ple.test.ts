@@ -1,35 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encodeDataset } from '../data/encode';
-import { parseCsv } from '../data/csv';
-import { dataShapeOf, type DataShape } from '../data/types';
-import { generate } from '../synth/generate';
-import { BUNDLED_SPECS } from '../synth/bundled';
+import type { DataShape } from '../data/types';
+import { batchOf, buildFor, buildSmall, expectFlatTensorCounts, expectSameUnderEveryFormulation, logitSum, PER_MEMBER, squaredLogitSum, tensorCountsOverTraining, tinyTwoDomains, variablesWithoutGradient } from '../testing/models';
 import { useCpu } from '../testing/tf';
-import { DEFAULT_TRAIN } from '../train/config';
-import { Trainer } from '../train/trainer';
 import { Rng } from '../util/rng';
 import type { Formulation } from './layers';
 import { buildModel } from './registry';
 import type { Batch, Model } from './types';
 
-const shape: DataShape = { numCat: 3, numNum: 2, vocabSize: 20, numDomains: 3, numTasks: 2, domainNames: ['a', 'b', 'c'], taskNames: ['click', 'buy'] };
-
-function batchOf(domains: number[], seed = 1): Batch {
-  const rng = new Rng(seed);
-  const B = domains.length;
-  const cat = Int32Array.from({ length: B * 3 }, (_, i) => (i % 3) * 6 + rng.int(6));
-  const num = rng.fillNormal(new Float32Array(B * 2));
-  const domain = tf.tensor1d(domains, 'int32');
-  return { cat: tf.tensor2d(cat, [B, 3], 'int32'), num: tf.tensor2d(num, [B, 2]), domain, domainOneHot: tf.oneHot(domain, 3).toFloat() as tf.Tensor2D };
-}
-
-const PER_MEMBER: Formulation = { explicitTransposeGrad: false, batchedStacks: false };
-const BATCHED: Formulation = { explicitTransposeGrad: false, batchedStacks: true };
-const EXPLICIT: Formulation = { explicitTransposeGrad: true, batchedStacks: false };
-
 function build(options: Record<string, unknown>, f: Formulation = PER_MEMBER): Model {
-  return buildModel('ple', options, { shape, embeddingDim: 4, rng: new Rng(3), formulation: f }).model;
+  return buildSmall('ple', options, f);
 }
 
 async function routingOf(model: Model, batch: Batch): Promise<Record<string, number[][]>> {
@@ -168,31 +148,17 @@ describe('PLE', () => {
 
   it('computes the same logits and gradients under every backend formulation', async () => {
     for (const unit of ['task', 'cell'] as const) {
-      const results: { loss: Float32Array; grads: Float32Array[] }[] = [];
-      for (const f of [PER_MEMBER, BATCHED, EXPLICIT]) {
+      await expectSameUnderEveryFormulation((f) => {
         const model = build({ levels: 3, specificExperts: 2, sharedExperts: 2, expertLayers: [8, 6], specificPer: unit, towerLayers: [5] }, f);
-        const batch = batchOf([0, 1, 2, 1, 0]);
-        const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(model.forward(batch, 'train', new Rng(1)).logits)) as tf.Scalar, model.params.trainable());
-        results.push({ loss: (await value.data()) as Float32Array, grads: await Promise.all(model.params.trainable().map(async (v) => (await grads[v.name].data()) as Float32Array)) });
-      }
-      for (const r of results.slice(1)) {
-        expect(r.loss[0]).toBeCloseTo(results[0].loss[0], 4);
-        r.grads.forEach((g, i) => g.forEach((x, j) => expect(x).toBeCloseTo(results[0].grads[i][j], 4)));
-      }
+        return { model, loss: squaredLogitSum(model, batchOf([0, 1, 2, 1, 0])) };
+      });
     }
   });
 
   it('reaches every trainable variable with a gradient, for every unit', async () => {
     for (const unit of ['task', 'domain', 'cell'] as const) {
       const model = build({ levels: 2, specificExperts: 1, sharedExperts: 2, expertLayers: [8, 4], specificPer: unit });
-      const batch = batchOf([0, 1, 2, 1, 2, 0]);
-      const { grads } = tf.variableGrads(() => tf.sum(model.forward(batch, 'train', new Rng(1)).logits) as tf.Scalar, model.params.trainable());
-      const without: string[] = [];
-      for (const [name, v] of model.params.entries()) {
-        const g = grads[v.name];
-        if (!g || (await tf.max(tf.abs(g)).data())[0] === 0) without.push(name);
-      }
-      expect(without, `${unit}: variables without gradient`).toEqual([]);
+      expect(await variablesWithoutGradient(model, logitSum(model, batchOf([0, 1, 2, 1, 2, 0]))), `${unit}: variables without gradient`).toEqual([]);
     }
   });
 
@@ -204,26 +170,9 @@ describe('PLE', () => {
   });
 
   it('keeps tf.memory().numTensors flat over training steps, evaluations included', async () => {
-    const spec = { ...BUNDLED_SPECS.find((s) => s.id === 'tiny-two-domains')!, rows: 3000 };
-    const data = generate(spec);
-    const ds = encodeDataset(parseCsv(data.csv), data.mapping);
-    const model = buildModel('ple', { levels: 2, specificExperts: 1, sharedExperts: 2, expertLayers: [8], specificPer: 'cell', towerLayers: [4] }, { shape: dataShapeOf(ds.schema), embeddingDim: 4, rng: new Rng(2), formulation: PER_MEMBER }).model;
-    const held = model.params.entries().length;
-    const counts: number[] = [];
-    const trainer = new Trainer({
-      model,
-      dataset: ds,
-      config: { ...DEFAULT_TRAIN, embeddingDim: 4, batchSize: 32, learningRate: 0.01, epochs: 10, maxSteps: 120, evalEvery: 30, liveEvalRows: 100 },
-      onEvent: (e) => {
-        if (e.type === 'progress') counts.push(tf.memory().numTensors);
-      },
-    });
-    await trainer.run();
-    expect(counts.length).toBe(120);
-    // The only growth allowed is the best-epoch weight snapshot (one copy per variable).
-    expect(Math.max(...counts) - counts[0]).toBeLessThanOrEqual(held);
-    expect(new Set(counts.slice(80))).toEqual(new Set([counts[80]]));
-    trainer.dispose();
+    const ds = tinyTwoDomains();
+    const model = buildFor(ds, 'ple', { levels: 2, specificExperts: 1, sharedExperts: 2, expertLayers: [8], specificPer: 'cell', towerLayers: [4] });
+    expectFlatTensorCounts(await tensorCountsOverTraining(model, ds, 120), 120, 80);
   });
 
   it('rejects bad options by name', () => {

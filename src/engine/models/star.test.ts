@@ -1,42 +1,36 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encodeDataset } from '../data/encode';
-import { parseCsv } from '../data/csv';
-import { dataShapeOf, type DataShape } from '../data/types';
-import { generate } from '../synth/generate';
-import { BUNDLED_SPECS } from '../synth/bundled';
+import type { DataShape } from '../data/types';
+import {
+  BATCHED,
+  batchOf,
+  buildFor,
+  buildSmall,
+  expectFlatTensorCounts,
+  expectSameUnderEveryFormulation,
+  EXPLICIT,
+  logitSum,
+  PER_MEMBER,
+  squaredLogitSum,
+  tensorCountsOverTraining,
+  tinyTwoDomains,
+  variablesWithoutGradient,
+} from '../testing/models';
 import { useCpu } from '../testing/tf';
-import { DEFAULT_TRAIN } from '../train/config';
-import { Trainer } from '../train/trainer';
 import { Rng } from '../util/rng';
 import { Params, type Formulation } from './layers';
 import { buildModel } from './registry';
 import { PartitionedNorm, StarDense } from './star';
 import type { Batch, Model } from './types';
 
-const shape: DataShape = { numCat: 3, numNum: 2, vocabSize: 20, numDomains: 3, numTasks: 2, domainNames: ['a', 'b', 'c'], taskNames: ['click', 'buy'] };
-
-function batchOf(domains: number[], seed = 1): Batch {
-  const rng = new Rng(seed);
-  const B = domains.length;
-  const cat = Int32Array.from({ length: B * 3 }, (_, i) => (i % 3) * 6 + rng.int(6));
-  const num = rng.fillNormal(new Float32Array(B * 2));
-  const domain = tf.tensor1d(domains, 'int32');
-  return { cat: tf.tensor2d(cat, [B, 3], 'int32'), num: tf.tensor2d(num, [B, 2]), domain, domainOneHot: tf.oneHot(domain, 3).toFloat() as tf.Tensor2D };
-}
-
 function oneHotOf(domains: number[], D = 3): tf.Tensor2D {
   return tf.oneHot(tf.tensor1d(domains, 'int32'), D).toFloat() as tf.Tensor2D;
 }
 
-const PER_MEMBER: Formulation = { explicitTransposeGrad: false, batchedStacks: false };
-const BATCHED: Formulation = { explicitTransposeGrad: false, batchedStacks: true };
-const EXPLICIT: Formulation = { explicitTransposeGrad: true, batchedStacks: false };
-
 const FULL = { starLayers: [8, 6], partitionedNorm: 'all', auxNet: 'domain+features', auxLayers: [4], towerLayers: [5] };
 
 function build(options: Record<string, unknown>, f: Formulation = PER_MEMBER): Model {
-  return buildModel('star', options, { shape, embeddingDim: 4, rng: new Rng(3), formulation: f }).model;
+  return buildSmall('star', options, f);
 }
 
 async function randomise(v: tf.Variable, seed: number, lo = 0.2, hi = 2): Promise<void> {
@@ -171,37 +165,17 @@ describe('STAR', () => {
   });
 
   it('computes the same logits and gradients under every backend formulation', async () => {
-    const results: { loss: Float32Array; grads: Float32Array[] }[] = [];
-    for (const f of [PER_MEMBER, BATCHED, EXPLICIT]) {
+    await expectSameUnderEveryFormulation((f) => {
       const model = build(FULL, f);
-      const batch = batchOf([0, 1, 2, 1, 0, 2]);
-      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(model.forward(batch, 'train', new Rng(1)).logits)) as tf.Scalar, model.params.trainable());
-      results.push({ loss: (await value.data()) as Float32Array, grads: await Promise.all(model.params.trainable().map(async (v) => (await grads[v.name].data()) as Float32Array)) });
-    }
-    for (const r of results.slice(1)) {
-      expect(r.loss[0]).toBeCloseTo(results[0].loss[0], 4);
-      r.grads.forEach((g, i) => g.forEach((x, j) => expect(x).toBeCloseTo(results[0].grads[i][j], 4)));
-    }
+      return { model, loss: squaredLogitSum(model, batchOf([0, 1, 2, 1, 0, 2])) };
+    });
   });
 
   it('reaches every trainable variable with a gradient and never the moving averages', async () => {
     for (const options of [FULL, { ...FULL, partitionedNorm: 'input', auxNet: 'domain' }, { ...FULL, partitionedNorm: 'off', auxNet: 'off' }]) {
       const model = build(options);
-      const batch = batchOf([0, 1, 2, 1, 2, 0]);
-      const trainable = model.params.trainable();
-      const { grads } = tf.variableGrads(() => tf.sum(model.forward(batch, 'train', new Rng(1)).logits) as tf.Scalar, trainable);
-      const without: string[] = [];
-      const frozen: string[] = [];
-      for (const [name, v] of model.params.entries()) {
-        if (!v.trainable) {
-          frozen.push(name);
-          continue;
-        }
-        const g = grads[v.name];
-        if (!g || (await tf.max(tf.abs(g)).data())[0] === 0) without.push(name);
-      }
-      expect(without, `${JSON.stringify(options)}: variables without gradient`).toEqual([]);
-      expect(frozen.every((n) => /moving/.test(n))).toBe(true);
+      // Only moving averages may be stored without training; any other frozen variable is listed.
+      expect(await variablesWithoutGradient(model, logitSum(model, batchOf([0, 1, 2, 1, 2, 0])), /moving/), `${JSON.stringify(options)}: variables without gradient`).toEqual([]);
     }
   });
 
@@ -214,25 +188,9 @@ describe('STAR', () => {
   });
 
   it('keeps tf.memory().numTensors flat over training steps, evaluations included', async () => {
-    const spec = { ...BUNDLED_SPECS.find((s) => s.id === 'tiny-two-domains')!, rows: 3000 };
-    const data = generate(spec);
-    const ds = encodeDataset(parseCsv(data.csv), data.mapping);
-    const model = buildModel('star', FULL, { shape: dataShapeOf(ds.schema), embeddingDim: 4, rng: new Rng(2), formulation: PER_MEMBER }).model;
-    const held = model.params.entries().length;
-    const counts: number[] = [];
-    const trainer = new Trainer({
-      model,
-      dataset: ds,
-      config: { ...DEFAULT_TRAIN, embeddingDim: 4, batchSize: 32, learningRate: 0.01, epochs: 10, maxSteps: 120, evalEvery: 30, liveEvalRows: 100 },
-      onEvent: (e) => {
-        if (e.type === 'progress') counts.push(tf.memory().numTensors);
-      },
-    });
-    const done = await trainer.run();
-    expect(counts.length).toBe(120);
-    expect(Math.max(...counts) - counts[0]).toBeLessThanOrEqual(held);
-    expect(new Set(counts.slice(80))).toEqual(new Set([counts[80]]));
-    expect(done.test.inspect?.['mean |W_d − 1| [layer][domain]']).toHaveLength(2);
-    trainer.dispose();
+    const ds = tinyTwoDomains();
+    const run = await tensorCountsOverTraining(buildFor(ds, 'star', FULL), ds, 120);
+    expectFlatTensorCounts(run, 120, 80);
+    expect(run.done.test.inspect?.['mean |W_d − 1| [layer][domain]']).toHaveLength(2);
   });
 });

@@ -1,15 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encodeDataset } from '../data/encode';
-import { parseCsv } from '../data/csv';
 import { dataShapeOf, DataError, type EncodedDataset } from '../data/types';
 import type { Formulation } from '../models/layers';
 import { Params } from '../models/layers';
 import { buildModel } from '../models/registry';
 import type { Model } from '../models/types';
-import { generate } from '../synth/generate';
-import { BUNDLED_SPECS } from '../synth/bundled';
 import type { SynthSpec } from '../synth/spec';
+import { bundledSpec, expectFlatTensorCounts, synthesize as dataset, tensorCountsOverTraining } from '../testing/models';
 import { useCpu } from '../testing/tf';
 import { Rng } from '../util/rng';
 import { DEFAULT_TRAIN, type TrainConfig } from './config';
@@ -21,16 +18,11 @@ import { Trainer, TrainingError } from './trainer';
 let f: Formulation;
 
 const planted: SynthSpec = {
-  ...BUNDLED_SPECS.find((s) => s.id === 'tiny-two-domains')!,
+  ...bundledSpec('tiny-two-domains'),
   id: 'planted-test',
   rows: 8000,
   structure: { shared: 1.2, domainSpecific: 1.5, taskSpecific: 0.5, taskCorrelation: 0.5, domainOverlap: 0.1, noise: 0.2 },
 };
-
-function dataset(spec: SynthSpec): { ds: EncodedDataset; oracle: ReturnType<typeof generate>['oracle'] } {
-  const result = generate(spec);
-  return { ds: encodeDataset(parseCsv(result.csv), result.mapping), oracle: result.oracle };
-}
 
 function config(over: Partial<TrainConfig>): TrainConfig {
   return { ...DEFAULT_TRAIN, embeddingDim: 4, batchSize: 128, learningRate: 0.01, ...over };
@@ -64,23 +56,8 @@ describe('Trainer', () => {
 
   it('keeps tf.memory().numTensors flat over 200 steps, evaluations included', async () => {
     const { ds } = dataset({ ...planted, rows: 3000 });
-    const model = mmoe(ds);
-    const held = model.params.entries().length;
-    const counts: number[] = [];
-    const trainer = new Trainer({
-      model,
-      dataset: ds,
-      config: config({ batchSize: 32, epochs: 10, maxSteps: 200, evalEvery: 50, liveEvalRows: 100 }),
-      onEvent: (e) => {
-        if (e.type === 'progress') counts.push(tf.memory().numTensors);
-      },
-    });
-    await trainer.run();
-    expect(counts.length).toBe(200);
     // The only growth allowed is the best-epoch weight snapshot (one copy per variable), held from epoch 1 on.
-    expect(Math.max(...counts) - counts[0]).toBeLessThanOrEqual(held);
-    expect(new Set(counts.slice(100))).toEqual(new Set([counts[100]]));
-    trainer.dispose();
+    expectFlatTensorCounts(await tensorCountsOverTraining(mmoe(ds), ds, 200), 200, 100);
   });
 
   it('profiles a step without changing the training that follows', async () => {
