@@ -5,6 +5,7 @@ import { loadDataset } from '../../src/engine/data/load';
 import { dataShapeOf } from '../../src/engine/data/types';
 import { activateBackend } from '../../src/engine/kernels/backend';
 import { buildModel } from '../../src/engine/models/registry';
+import { evaluate } from '../../src/engine/train/evaluate';
 import { Trainer } from '../../src/engine/train/trainer';
 import { Rng } from '../../src/engine/util/rng';
 import { BenchRecorder } from './summary';
@@ -21,10 +22,12 @@ export async function runInNode(exp: Experiment, dataPath: string, backend: stri
     formulation,
   });
   const recorder = new BenchRecorder(exp.model.id, exp.train.seed, { name: `${backend} (node)` });
+  // Routing at initialisation, on the same test rows, so specialisation can be read as a ratio.
+  const initial = await evaluate(model, dataset, dataset.splits.test, exp.train.batchSize, new Rng(exp.train.seed), 'test');
   const trainer = new Trainer({ model, dataset, config: exp.train, onEvent: (e) => recorder.onEvent(e) });
   const done = await trainer.run();
   const kernels = await trainer.kernelsPerStep();
-  const summary = recorder.summary(done, kernels);
+  const summary = recorder.summary(done, kernels, initial.gates);
   console.log(JSON.stringify(summary));
   trainer.dispose();
   model.params.dispose();

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DataMapping } from '../../src/engine/data/types';
-import type { EvalReport } from '../../src/engine/train/report';
+import type { EvalReport, GateStats } from '../../src/engine/train/report';
 import type { TrainEvent } from '../../src/engine/train/events';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -78,7 +78,8 @@ export class BenchRecorder {
     }
   }
 
-  summary(done: Extract<TrainEvent, { type: 'done' }>, kernelsPerStep: number | null): Record<string, unknown> {
+  /** `initialGates`: the same test pass before training, where the runner has it (Node). */
+  summary(done: Extract<TrainEvent, { type: 'done' }>, kernelsPerStep: number | null, initialGates?: GateStats[]): Record<string, unknown> {
     return {
       event: 'summary',
       model: this.model,
@@ -94,6 +95,13 @@ export class BenchRecorder {
       reason: done.reason,
       validAucHistory: this.validAucHistory,
       test: testBlock(done.test, this.domains, this.tasks),
+      routing: done.test.gates.map((g) => ({
+        gate: g.name,
+        activePerRow: Number(g.activePerRow.toFixed(3)),
+        selectionMi: Number(g.selectionMi.toFixed(4)),
+        initialSelectionMi: initialGates ? Number((initialGates.find((i) => i.name === g.name)?.selectionMi ?? 0).toFixed(4)) : null,
+      })),
+      inspect: done.test.inspect ?? null,
       wallS: (Date.now() - this.startedAt) / 1000,
     };
   }
