@@ -14,6 +14,10 @@ describe('uploaded CSV', () => {
     ]);
   });
 
+  it('finds the delimiter as the worker will: a tab-separated header is several columns, not one', () => {
+    expect(headerOf('domain\tclick\tn1\napp\t1\t0.5\nweb\t0\t1.5\n')).toEqual(['domain', 'click', 'n1']);
+  });
+
   const current: DataMapping = {
     dataset: 'tiny',
     domain: 'domain',

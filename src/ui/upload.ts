@@ -1,4 +1,5 @@
 /** A CSV the person brings: read on the main thread (gzip too), its header, and a first mapping for it. */
+import { parseCsv } from '../engine/data/csv';
 import type { DataMapping } from '../engine/data/types';
 
 export interface UploadedFile {
@@ -19,29 +20,21 @@ export async function readUpload(file: File): Promise<UploadedFile> {
   return { name: file.name, bytes: file.size, text, header };
 }
 
-/** Column names of the first line (quoted names allowed); the worker parses the whole file properly. */
+/** Lines enough for the tokenizer to tell the delimiter apart (it compares how lines split). */
+const SNIFF_LINES = 20;
+
+/**
+ * Column names, read by the engine's own tokenizer from the first lines: the same delimiter detection,
+ * quoting and BOM handling as the worker's full parse, so the mapping names what the worker will find.
+ */
 export function headerOf(text: string): string[] {
-  const end = text.search(/\r?\n/);
-  const line = (end < 0 ? text : text.slice(0, end)).replace(/^\uFEFF/, '');
-  const names: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      names.push(cur.trim());
-      cur = '';
-    } else cur += ch;
+  let end = -1;
+  for (let i = 0; i < SNIFF_LINES; i++) {
+    const next = text.indexOf('\n', end + 1);
+    if (next < 0) return parseCsv(text).header;
+    end = next;
   }
-  names.push(cur.trim());
-  return names.filter((n) => n !== '');
+  return parseCsv(text.slice(0, end + 1)).header;
 }
 
 function namedColumns(m: DataMapping): string[] {

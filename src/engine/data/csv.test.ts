@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { dataError } from '../testing/errors';
 import { parseCsv, parseCsvStream, type RawTable } from './csv';
-import { DataError } from './types';
 
 const utf8 = new TextEncoder();
 
@@ -21,16 +21,6 @@ function streamOf(bytes: Uint8Array, cuts: number[] = []): ReadableStream<Uint8A
 
 function rows(t: RawTable): string[][] {
   return Array.from({ length: t.numRows }, (_, r) => t.columns.map((c) => c[r]));
-}
-
-function dataError(fn: () => unknown): DataError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(DataError);
-    return err as DataError;
-  }
-  throw new Error('expected a DataError');
 }
 
 describe('parseCsv', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { dataError } from '../testing/errors';
 import { parseCsv } from './csv';
 import { cellStats, encodeDataset, inferColumns } from './encode';
-import { DataError, type DataMapping } from './types';
+import type { DataMapping } from './types';
 
 /** Rows as objects → CSV text with the header taken from the first row. */
 function csv(rows: Record<string, string | number>[]): string {
@@ -27,16 +28,6 @@ function table(extra: Record<string, string | number>[] = [], train: Record<stri
     ...extra,
   ];
   return parseCsv(csv(rows));
-}
-
-function dataError(fn: () => unknown): DataError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(DataError);
-    return err as DataError;
-  }
-  throw new Error('expected a DataError');
 }
 
 describe('inferColumns', () => {

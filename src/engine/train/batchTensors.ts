@@ -11,12 +11,14 @@ export interface LabelledBatch {
 /** Uploads the assembler's current rows as one fixed-shape batch (same shapes every call: GPU buffers get reused). */
 export function toTensors(a: BatchAssembler, numDomains: number): LabelledBatch {
   const B = a.batchSize;
-  const domain = tf.tensor1d(a.domain, 'int32');
+  // The one-hot is written on the CPU with the ids: uploading it costs less than two kernels per batch.
+  const oneHot = new Float32Array(B * numDomains);
+  for (let r = 0; r < B; r++) oneHot[r * numDomains + a.domain[r]] = 1;
   const batch: Batch = {
     cat: tf.tensor2d(a.cat, [B, a.numCat], 'int32'),
     num: tf.tensor2d(a.num, [B, a.numNum], 'float32'),
-    domain,
-    domainOneHot: tf.tidy(() => tf.oneHot(domain, numDomains).toFloat() as tf.Tensor2D),
+    domain: tf.tensor1d(a.domain, 'int32'),
+    domainOneHot: tf.tensor2d(oneHot, [B, numDomains], 'float32'),
   };
   return {
     batch,
