@@ -1,8 +1,9 @@
-import type { DataMapping, TaskSpec } from './data/types';
+import { MAX_HASH_BUCKETS, type DataMapping, type DomainGrouping, type HashedColumn, type TaskSpec } from './data/types';
 import { DEFAULT_TRAIN, type TrainConfig } from './train/config';
 
 /**
- * An experiment: what the UI saves and shares and what `npm run bench -- --experiment` reads.
+ * An experiment: one run (data, one model configuration, training settings with its seed). A plan
+ * (`ExperimentPlan` below) compares several configurations over seeds and expands into experiments.
  * Unknown keys are an error that names them, so a typo never silently falls back to a default.
  */
 export interface Experiment {
@@ -17,10 +18,13 @@ export class ExperimentError extends Error {
 
 const DATA_KEYS = [
   'dataset', 'path', 'domain', 'tasks', 'numeric', 'categorical', 'ignore', 'split', 'splitRatios', 'splitSeed',
+  'domainGroups', 'hashed', 'sha256',
 ] as const;
+const DOMAIN_GROUP_KEYS = ['bins', 'minRows', 'other'] as const;
+const HASHED_KEYS = ['column', 'buckets'] as const;
 const TASK_KEYS = ['name', 'column', 'rule'] as const;
 const MODEL_KEYS = ['id', 'options'] as const;
-const TOP_KEYS = ['data', 'model', 'train'] as const;
+const TOP_KEYS = ['data', 'model', 'models', 'train', 'seeds'] as const;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -46,6 +50,48 @@ function parseTask(i: number, v: unknown): TaskSpec {
   if (typeof column !== 'string' || column === '') throw new ExperimentError(`data.tasks[${i}].column must be a column name`);
   if (typeof rule !== 'string' || rule.trim() === '') throw new ExperimentError(`data.tasks[${i}].rule must be a rule such as "== 1"`);
   return { name: typeof name === 'string' && name !== '' ? name : column, column, rule };
+}
+
+function parseDomainGroups(v: unknown): DomainGrouping {
+  if (!isObject(v)) throw new ExperimentError('data.domainGroups must be an object such as { "bins": [18, 25, 35] }');
+  checkKeys('data.domainGroups', v, DOMAIN_GROUP_KEYS);
+  const out: DomainGrouping = {};
+  if (v.bins !== undefined) {
+    const b = v.bins;
+    const ascending = Array.isArray(b) && b.length > 0 && b.every((x, i) => typeof x === 'number' && Number.isFinite(x) && (i === 0 || x > (b[i - 1] as number)));
+    if (!ascending) throw new ExperimentError('data.domainGroups.bins must be a list of ascending numbers, such as [18, 25, 35]');
+    out.bins = b as number[];
+  }
+  if (v.minRows !== undefined) {
+    if (!Number.isInteger(v.minRows) || (v.minRows as number) < 1) throw new ExperimentError('data.domainGroups.minRows must be a whole number ≥ 1');
+    out.minRows = v.minRows as number;
+  }
+  if (v.other !== undefined) {
+    if (typeof v.other !== 'string' || v.other.trim() === '') throw new ExperimentError('data.domainGroups.other must be the name of the merged domain');
+    out.other = v.other;
+  }
+  return out;
+}
+
+/** A hashed column may have no other role: its cells become bucket ids and nothing else. */
+function parseHashed(v: unknown, roles: Map<string, string>): HashedColumn[] {
+  if (!Array.isArray(v)) throw new ExperimentError('data.hashed must be a list such as [{ "column": "user_id", "buckets": 100000 }]');
+  const seen = new Set<string>();
+  return v.map((h, i) => {
+    const where = `data.hashed[${i}]`;
+    if (!isObject(h)) throw new ExperimentError(`${where} must be an object with "column" and "buckets"`);
+    checkKeys(where, h, HASHED_KEYS);
+    const { column, buckets } = h;
+    if (typeof column !== 'string' || column === '') throw new ExperimentError(`${where}.column must be a column name`);
+    if (!Number.isInteger(buckets) || (buckets as number) < 1 || (buckets as number) > MAX_HASH_BUCKETS) {
+      throw new ExperimentError(`${where}.buckets must be a whole number from 1 to ${MAX_HASH_BUCKETS}`);
+    }
+    const role = roles.get(column);
+    if (role !== undefined) throw new ExperimentError(`${where}: column "${column}" is also ${role}; a hashed column has no other role`);
+    if (seen.has(column)) throw new ExperimentError(`${where}: column "${column}" is hashed twice`);
+    seen.add(column);
+    return { column, buckets: buckets as number };
+  });
 }
 
 export function parseDataMapping(v: unknown): DataMapping {
@@ -86,44 +132,204 @@ export function parseDataMapping(v: unknown): DataMapping {
     if (!Number.isInteger(v.splitSeed)) throw new ExperimentError('data.splitSeed must be an integer');
     out.splitSeed = v.splitSeed as number;
   }
+  if (v.domainGroups !== undefined) out.domainGroups = parseDomainGroups(v.domainGroups);
+  if (v.hashed !== undefined) {
+    const roles = new Map<string, string>([[out.domain, 'the domain (data.domain)']]);
+    tasks.forEach((t, i) => roles.set(t.column, `a task source (data.tasks[${i}])`));
+    for (const key of ['numeric', 'categorical', 'ignore'] as const) for (const c of out[key] ?? []) roles.set(c, `listed in data.${key}`);
+    if (out.split !== undefined) roles.set(out.split, 'the split column (data.split)');
+    out.hashed = parseHashed(v.hashed, roles);
+  }
+  if (v.sha256 !== undefined) {
+    if (typeof v.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(v.sha256)) throw new ExperimentError('data.sha256 must be the 64 hex digits of a SHA-256');
+    out.sha256 = v.sha256.toLowerCase();
+  }
   for (const k of Object.keys(out) as (keyof DataMapping)[]) if (out[k] === undefined) delete out[k];
   return out;
 }
 
 const TRAIN_KEYS = Object.keys(DEFAULT_TRAIN) as (keyof TrainConfig)[];
 const INTEGER_KEYS: (keyof TrainConfig)[] = ['epochs', 'batchSize', 'seed', 'embeddingDim', 'patience', 'evalEvery', 'liveEvalRows', 'maxSteps'];
+// A plan sets the seeds of all its configurations at once (`seeds`), so a configuration may not set its own.
+const MODEL_TRAIN_KEYS = TRAIN_KEYS.filter((k) => k !== 'seed');
+const PLANNED_MODEL_KEYS = ['name', 'id', 'options', 'train'] as const;
 
-export function parseTrainConfig(v: unknown): TrainConfig {
-  if (v === undefined) return { ...DEFAULT_TRAIN };
-  if (!isObject(v)) throw new ExperimentError('train must be an object');
-  checkKeys('train', v, TRAIN_KEYS);
-  const out = { ...DEFAULT_TRAIN };
-  for (const k of TRAIN_KEYS) {
+/** The settings `v` gives, each checked for type, in DEFAULT_TRAIN's key order; `where` names the block. */
+function trainValues(where: string, v: unknown, allowed: readonly (keyof TrainConfig)[]): Partial<TrainConfig> {
+  if (!isObject(v)) throw new ExperimentError(`${where} must be an object`);
+  checkKeys(where, v, allowed);
+  const out: Partial<TrainConfig> = {};
+  for (const k of allowed) {
     const x = v[k];
     if (x === undefined) continue;
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new ExperimentError(`train.${k} must be a number`);
-    if (INTEGER_KEYS.includes(k) && !Number.isInteger(x)) throw new ExperimentError(`train.${k} must be an integer`);
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw new ExperimentError(`${where}.${k} must be a number`);
+    if (INTEGER_KEYS.includes(k) && !Number.isInteger(x)) throw new ExperimentError(`${where}.${k} must be an integer`);
     out[k] = x;
-  }
-  if (out.epochs < 1) throw new ExperimentError('train.epochs must be at least 1');
-  if (out.batchSize < 1) throw new ExperimentError('train.batchSize must be at least 1');
-  if (!(out.learningRate > 0)) throw new ExperimentError('train.learningRate must be positive');
-  if (out.embeddingDim < 1) throw new ExperimentError('train.embeddingDim must be at least 1');
-  if (out.patience < 0 || out.evalEvery < 0 || out.maxSteps < 0 || out.liveEvalRows < 1) {
-    throw new ExperimentError('train.patience, evalEvery and maxSteps must be ≥ 0 and liveEvalRows ≥ 1');
   }
   return out;
 }
 
-/** Parses and validates an experiment; model options are checked later against the model registry. */
-export function parseExperiment(v: unknown): Experiment {
+function checkTrainRanges(where: string, c: TrainConfig): void {
+  if (c.epochs < 1) throw new ExperimentError(`${where}.epochs must be at least 1`);
+  if (c.batchSize < 1) throw new ExperimentError(`${where}.batchSize must be at least 1`);
+  if (!(c.learningRate > 0)) throw new ExperimentError(`${where}.learningRate must be positive`);
+  if (c.embeddingDim < 1) throw new ExperimentError(`${where}.embeddingDim must be at least 1`);
+  if (c.patience < 0 || c.evalEvery < 0 || c.maxSteps < 0 || c.liveEvalRows < 1) {
+    throw new ExperimentError(`${where}.patience, evalEvery and maxSteps must be ≥ 0 and liveEvalRows ≥ 1`);
+  }
+}
+
+export function parseTrainConfig(v: unknown): TrainConfig {
+  const out = { ...DEFAULT_TRAIN, ...(v === undefined ? {} : trainValues('train', v, TRAIN_KEYS)) };
+  checkTrainRanges('train', out);
+  return out;
+}
+
+/** One model configuration of a plan; `name` tells configurations of the same model id apart in a comparison. */
+export interface PlannedModel {
+  name: string;
+  id: string;
+  options: Record<string, unknown>;
+  /** Settings this configuration changes from the plan's `train` (never the seed: `seeds` sets it). */
+  train: Partial<TrainConfig>;
+}
+
+/**
+ * Model configurations compared on one identical split, each run once per seed: what a shared link and
+ * `npm run bench -- --experiment` hold. A single-run experiment is the plan of one model and one seed.
+ */
+export interface ExperimentPlan {
+  data: DataMapping;
+  models: PlannedModel[];
+  /** Settings shared by every configuration; its seed is the default of `seeds`. */
+  train: TrainConfig;
+  seeds: number[];
+}
+
+export interface PlannedRun {
+  name: string;
+  seed: number;
+  experiment: Experiment;
+}
+
+function idAndOptions(where: string, v: Record<string, unknown>): { id: string; options: Record<string, unknown> } {
+  if (typeof v.id !== 'string' || v.id === '') throw new ExperimentError(`${where}.id must be a model id`);
+  const options = v.options === undefined ? {} : v.options;
+  if (!isObject(options)) throw new ExperimentError(`${where}.options must be an object`);
+  return { id: v.id, options };
+}
+
+function plannedModel(i: number, v: unknown, base: TrainConfig): Omit<PlannedModel, 'name'> & { name?: string } {
+  const where = `models[${i}]`;
+  if (!isObject(v)) throw new ExperimentError(`${where} must be an object with an "id"`);
+  checkKeys(where, v, PLANNED_MODEL_KEYS);
+  if (v.name !== undefined && (typeof v.name !== 'string' || v.name === '')) throw new ExperimentError(`${where}.name must be a non-empty text`);
+  if (isObject(v.train) && v.train.seed !== undefined) throw new ExperimentError(`${where}.train.seed: a plan sets the seeds of every configuration with "seeds"`);
+  const train = v.train === undefined ? {} : trainValues(`${where}.train`, v.train, MODEL_TRAIN_KEYS);
+  // The base is valid already, so a range error here comes from this configuration's own settings.
+  checkTrainRanges(`${where}.train`, { ...base, ...train });
+  return { name: v.name as string | undefined, ...idAndOptions(where, v), train };
+}
+
+/** Unnamed configurations take their model id, or id-2, id-3, … where that name is taken. */
+function namedModels(entries: ReturnType<typeof plannedModel>[]): PlannedModel[] {
+  const explicit = new Map<string, number>();
+  entries.forEach((e, i) => {
+    if (e.name === undefined) return;
+    const first = explicit.get(e.name);
+    if (first !== undefined) throw new ExperimentError(`models: the name "${e.name}" is used twice (models[${first}] and models[${i}])`);
+    explicit.set(e.name, i);
+  });
+  const taken = new Set(explicit.keys());
+  return entries.map((e) => {
+    let name = e.name;
+    if (name === undefined) {
+      name = e.id;
+      for (let k = 2; taken.has(name); k++) name = `${e.id}-${k}`;
+      taken.add(name);
+    }
+    return { name, id: e.id, options: e.options, train: e.train };
+  });
+}
+
+function parseModels(v: Record<string, unknown>, base: TrainConfig): PlannedModel[] {
+  if (v.model !== undefined && v.models !== undefined) {
+    throw new ExperimentError('experiment: give either "model" (one configuration) or "models" (a list to compare), not both');
+  }
+  if (v.models === undefined) {
+    if (!isObject(v.model)) throw new ExperimentError('model must be an object with an "id"');
+    checkKeys('model', v.model, MODEL_KEYS);
+    const { id, options } = idAndOptions('model', v.model);
+    return [{ name: id, id, options, train: {} }];
+  }
+  if (!Array.isArray(v.models) || v.models.length === 0) throw new ExperimentError('models must list at least one model configuration');
+  return namedModels(v.models.map((m, i) => plannedModel(i, m, base)));
+}
+
+function parseSeeds(v: unknown): number[] {
+  if (!Array.isArray(v) || v.length === 0 || v.some((s) => !Number.isInteger(s))) throw new ExperimentError('seeds must be a non-empty list of integers');
+  const seen = new Set<number>();
+  for (const s of v as number[]) {
+    if (seen.has(s)) throw new ExperimentError(`seeds: ${s} is listed twice`);
+    seen.add(s);
+  }
+  return v as number[];
+}
+
+/** Parses and validates a plan (or a single-run experiment); model options are checked later against the model registry. */
+export function parsePlan(v: unknown): ExperimentPlan {
   if (!isObject(v)) throw new ExperimentError('an experiment must be a JSON object');
   checkKeys('experiment', v, TOP_KEYS);
   const data = parseDataMapping(v.data);
-  if (!isObject(v.model)) throw new ExperimentError('model must be an object with an "id"');
-  checkKeys('model', v.model, MODEL_KEYS);
-  if (typeof v.model.id !== 'string') throw new ExperimentError('model.id must be a model id');
-  const options = v.model.options === undefined ? {} : v.model.options;
-  if (!isObject(options)) throw new ExperimentError('model.options must be an object');
-  return { data, model: { id: v.model.id, options }, train: parseTrainConfig(v.train) };
+  const train = parseTrainConfig(v.train);
+  const models = parseModels(v, train);
+  const seeds = v.seeds === undefined ? [train.seed] : parseSeeds(v.seeds);
+  return { data, models, train, seeds };
+}
+
+/** Every run of a plan, configuration by configuration, each once per seed; the runs share nothing mutable. */
+export function expandPlan(plan: ExperimentPlan): PlannedRun[] {
+  return plan.models.flatMap((m) =>
+    plan.seeds.map((seed) => ({
+      name: m.name,
+      seed,
+      experiment: { data: structuredClone(plan.data), model: { id: m.id, options: structuredClone(m.options) }, train: { ...plan.train, ...m.train, seed } },
+    })),
+  );
+}
+
+/** Parses and validates one run: a plan of one configuration and one seed. */
+export function parseExperiment(v: unknown): Experiment {
+  const plan = parsePlan(v);
+  const runs = expandPlan(plan);
+  if (runs.length !== 1) {
+    throw new ExperimentError(`this is a plan of ${runs.length} runs (${plan.models.length} model configurations × ${plan.seeds.length} seeds), not a single run`);
+  }
+  return runs[0].experiment;
+}
+
+function sortedKeys(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function trainInOrder(t: Partial<TrainConfig>): Partial<TrainConfig> {
+  return Object.fromEntries(TRAIN_KEYS.filter((k) => t[k] !== undefined).map((k) => [k, t[k]]));
+}
+
+/**
+ * The canonical JSON of a plan: every setting explicit and keys in a fixed order, so that one plan always
+ * gives one text (and one link), and `parsePlan` reads it back to the same plan.
+ */
+export function planToJson(plan: ExperimentPlan, space?: number): string {
+  return JSON.stringify(
+    {
+      // parseDataMapping builds its result in a fixed key order, whatever the order it was given.
+      data: parseDataMapping(plan.data),
+      models: plan.models.map((m) => ({ name: m.name, id: m.id, options: sortedKeys(m.options), train: trainInOrder(m.train) })),
+      train: trainInOrder(plan.train),
+      seeds: plan.seeds,
+    },
+    null,
+    space,
+  );
 }

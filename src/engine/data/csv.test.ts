@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { dataError } from '../testing/errors';
+import { Rng } from '../util/rng';
 import { parseCsv, parseCsvStream, type RawTable } from './csv';
+import { cellAt } from './table';
+import { DataError } from './types';
 
 const utf8 = new TextEncoder();
 
@@ -19,15 +22,20 @@ function streamOf(bytes: Uint8Array, cuts: number[] = []): ReadableStream<Uint8A
   });
 }
 
+/** Each column's cells, decoded. */
+function cells(t: RawTable): string[][] {
+  return t.columns.map((c) => Array.from(c.codes, (code) => c.values[code]));
+}
+
 function rows(t: RawTable): string[][] {
-  return Array.from({ length: t.numRows }, (_, r) => t.columns.map((c) => c[r]));
+  return Array.from({ length: t.numRows }, (_, r) => t.columns.map((c) => cellAt(c, r)));
 }
 
 describe('parseCsv', () => {
   it('returns columns of strings with the header trimmed', () => {
     const t = parseCsv(' a , b\n1,x\n2,y\n');
     expect(t.header).toEqual(['a', 'b']);
-    expect(t.columns).toEqual([
+    expect(cells(t)).toEqual([
       ['1', '2'],
       ['x', 'y'],
     ]);
@@ -64,8 +72,8 @@ describe('parseCsv', () => {
   });
 
   it('guesses tab, semicolon and pipe delimiters', () => {
-    expect(parseCsv('a\tb\tc\n1\t2,5\t3\n').columns).toEqual([['1'], ['2,5'], ['3']]);
-    expect(parseCsv('a;b\n"1;0";2,5\n3;4\n').columns).toEqual([
+    expect(cells(parseCsv('a\tb\tc\n1\t2,5\t3\n'))).toEqual([['1'], ['2,5'], ['3']]);
+    expect(cells(parseCsv('a;b\n"1;0";2,5\n3;4\n'))).toEqual([
       ['1;0', '3'],
       ['2,5', '4'],
     ]);
@@ -140,6 +148,31 @@ describe('parseCsv', () => {
     expect(dataError(() => parseCsv('"a,b\n1,2\n')).message).toMatch(/never closed/);
   });
 
+  it('notes a delimiter other than the one the file name promises', () => {
+    const semis = parseCsv('a;b\n1;2\n', { name: 'data.tsv' });
+    expect(semis.header).toEqual(['a', 'b']);
+    expect(semis.notes).toEqual([
+      'File "data.tsv" has a .tsv name, but its fields are separated by semicolons (";"): it was read with those',
+    ]);
+    expect(parseCsv('a\tb\n1\t2\n', { name: 'x.CSV.gz' }).notes[0]).toMatch(
+      /\.csv name, .* by tabs \("\\t"\)/,
+    );
+    expect(parseCsv('a\tb\n1\t2\n', { name: 'x.tsv' }).notes).toEqual([]);
+    expect(parseCsv('a,b\n1,2\n', { name: 'x.txt' }).notes).toEqual([]);
+  });
+
+  it('rejects a file in which no delimiter splits the header, with what the name promised', () => {
+    const e = dataError(() => parseCsv('a b c\n1 2 3\n', { name: 'x.tsv' }));
+    expect(e.message).toBe(
+      'File "x.tsv" has a single column: no comma, tab, semicolon or pipe splits its header "a b c" (its .tsv ' +
+        'name promises tabs); a mapping needs a domain, a task and a feature column',
+    );
+    expect(e.row).toBe(1);
+    expect(dataError(() => parseCsv('only\n1\n')).message).toMatch(
+      /^The file has a single column: .* "only";/,
+    );
+  });
+
   it('stops when the signal is aborted', () => {
     const ac = new AbortController();
     ac.abort();
@@ -172,7 +205,7 @@ describe('parseCsvStream', () => {
     const cuts = Array.from({ length: Math.floor(bytes.length / 1000) }, (_, i) => (i + 1) * 1000 - 3);
     const t = await parseCsvStream(streamOf(bytes, cuts));
     expect(t.numRows).toBe(20000);
-    expect(t.columns[1][19999]).toBe(`v ${19999 % 7}`);
+    expect(cellAt(t.columns[1], 19999)).toBe(`v ${19999 % 7}`);
   });
 
   it('reports bytes read after each chunk', async () => {
@@ -204,9 +237,73 @@ describe('parseCsvStream', () => {
     expect(cancelled).toBe(true);
   });
 
+  it('rejects bytes that are not UTF-8, naming the row of the first bad byte whatever the chunks', async () => {
+    const head = utf8.encode('name,city\nAnn,Paris\nBob,Lyon\n');
+    // Latin-1 "é" is the lone byte E9: no UTF-8 character starts with it and then goes on with ASCII.
+    const bytes = new Uint8Array([...head, ...utf8.encode('Zo'), 0xe9, ...utf8.encode(',Nice\nEve,Caen\n')]);
+    const expected = 'File "l.csv" is not UTF-8 text (invalid byte at about row 4); re-save it as UTF-8';
+    for (let cut = 1; cut < bytes.length; cut += 3) {
+      await expect(parseCsvStream(streamOf(bytes, [cut]), { name: 'l.csv' })).rejects.toThrow(expected);
+    }
+    const e = await parseCsvStream(streamOf(bytes), { name: 'l.csv' }).catch((err: unknown) => err);
+    expect(e).toMatchObject({ name: 'DataError', row: 4 });
+    // A file cut inside a multi-byte character fails at its end.
+    const cutShort = utf8.encode('a,b\n1,日').slice(0, -1);
+    await expect(parseCsvStream(streamOf(cutShort))).rejects.toThrow(/invalid byte at about row 2/);
+  });
+
   it('rejects an empty stream', async () => {
     await expect(parseCsvStream(streamOf(new Uint8Array(0)), { name: 'e.csv' })).rejects.toThrow(
       'File "e.csv" is empty',
     );
+  });
+});
+
+describe('parsing random input', () => {
+  const valid = '\uFEFFid;"na;me";v\r\n1;"a ""q""\nb";2,5\r\n2;plain;3\r\n\r\n3;"é日";\r\n';
+  const ALPHABET = [',', ';', '\t', '|', '"', '\n', '\r', ' ', 'a', '1', '\uFEFF', 'é', '😀'];
+
+  /** The table, or the DataError's message; anything else thrown fails the test. */
+  async function outcome(run: () => RawTable | Promise<RawTable>): Promise<RawTable | string> {
+    try {
+      const t = await run();
+      for (const c of t.columns) {
+        expect(c.codes.length).toBe(t.numRows);
+        for (const code of c.codes) expect(code >= 0 && code < c.values.length).toBe(true);
+      }
+      for (let r = 1; r < t.numRows; r++) expect(t.fileRows![r]).toBeGreaterThan(t.fileRows![r - 1]);
+      return t;
+    } catch (err) {
+      if (!(err instanceof DataError)) throw err;
+      return err.message;
+    }
+  }
+
+  it('gives a table or a DataError on random text, bytes and truncations, whatever the chunks', async () => {
+    const rng = new Rng(31);
+    const validBytes = utf8.encode(valid);
+    let tables = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      let bytes: Uint8Array;
+      if (trial % 3 === 0) {
+        const text = Array.from({ length: rng.int(80) }, () => ALPHABET[rng.int(ALPHABET.length)]).join('');
+        bytes = utf8.encode(text);
+        // Text parsed whole and bytes streamed in pieces must agree.
+        const whole = await outcome(() => parseCsv(text));
+        const cuts = Array.from(
+          { length: rng.int(4) },
+          () => 1 + rng.int(Math.max(1, bytes.length - 1)),
+        ).sort((a, b) => a - b);
+        expect(await outcome(() => parseCsvStream(streamOf(bytes, cuts)))).toEqual(whole);
+      } else if (trial % 3 === 1) {
+        bytes = Uint8Array.from({ length: rng.int(120) }, () => rng.int(256));
+      } else {
+        bytes = validBytes.subarray(0, rng.int(validBytes.length + 1));
+      }
+      const cut = 1 + rng.int(Math.max(1, bytes.length));
+      const streamed = await outcome(() => parseCsvStream(streamOf(bytes, cut < bytes.length ? [cut] : [])));
+      if (typeof streamed !== 'string') tables++;
+    }
+    expect(tables).toBeGreaterThan(30);
   });
 });

@@ -1,23 +1,14 @@
 /**
- * CSV text → columnar strings, streamed chunk by chunk.
+ * CSV text → dictionary-coded columns, streamed chunk by chunk.
  * The tokenizer keeps its state (open quote, partial field) across chunks, so a chunk boundary anywhere,
  * even inside a quoted field, costs nothing and the work stays linear in the input. (papaparse's chunked mode
  * re-parses a partial row from its start on every chunk: an unclosed quote makes it quadratic.)
  */
 import { noteSkipped } from './skipped';
+import { ColumnBuilder, type RawTable } from './table';
 import { DataError, type SkippedRows } from './types';
 
-/** The cells of a CSV file, one array per column. */
-export interface RawTable {
-  /** Column names, trimmed. */
-  header: string[];
-  /** columns[c][r]: the cell of column c in table row r. */
-  columns: string[][];
-  numRows: number;
-  /** File row (1-based, header = row 1) of each table row; without it table row r is file row r + 2. */
-  fileRows?: Int32Array;
-  skipped: SkippedRows;
-}
+export type { RawTable } from './table';
 
 export interface CsvOptions {
   /** File name used in messages. */
@@ -195,19 +186,33 @@ function fileLabel(name: string | undefined): string {
   return name ? `File "${name}"` : 'The file';
 }
 
+const DELIMITER_NAMES: Record<string, string> = {
+  ',': 'commas',
+  '\t': 'tabs',
+  ';': 'semicolons',
+  '|': 'pipes',
+};
+
+/** The delimiter a file name promises (".tsv" tabs, ".csv" commas, a ".gz" suffix aside), or null. */
+function delimiterOfName(name: string | undefined): { ext: string; delim: string } | null {
+  const ext = /\.(csv|tsv|tab)(?:\.gz)?$/i.exec(name ?? '')?.[1].toLowerCase();
+  if (ext === undefined) return null;
+  return { ext, delim: ext === 'csv' ? ',' : '\t' };
+}
+
 /** Assembles records into columns: the first non-blank record is the header, blank lines are ignored. */
 class TableBuilder {
   private header: string[] | null = null;
-  private columns: string[][] = [];
-  /**
-   * Per column, the first string seen for each value: repeated values share one string, which saves memory and
-   * lets the encoder's Map lookups compare by reference (census encodes 4-5 times faster than with fresh strings).
-   */
-  private interned: Map<string, string>[] = [];
+  private columns: ColumnBuilder[] = [];
   private readonly fileRows: number[] = [];
   private readonly skipped: SkippedRows = { count: 0, examples: [] };
+  readonly notes: string[] = [];
 
-  constructor(private readonly label: string) {}
+  constructor(
+    private readonly label: string,
+    /** Appended to the single-column message: what the file name promised. */
+    private readonly nameHint: string,
+  ) {}
 
   readonly onRow = (fields: string[], fileRow: number): void => {
     if (isBlank(fields)) return;
@@ -220,15 +225,7 @@ class TableBuilder {
       noteSkipped(this.skipped, fileRow, `expected ${cols.length} fields, found ${fields.length}`);
       return;
     }
-    for (let c = 0; c < cols.length; c++) {
-      const cell = fields[c];
-      const seen = this.interned[c].get(cell);
-      if (seen !== undefined) cols[c].push(seen);
-      else {
-        this.interned[c].set(cell, cell);
-        cols[c].push(cell);
-      }
-    }
+    for (let c = 0; c < cols.length; c++) cols[c].push(fields[c]);
     this.fileRows.push(fileRow);
   };
 
@@ -247,10 +244,11 @@ class TableBuilder {
     }
     return {
       header: this.header,
-      columns: this.columns,
+      columns: this.columns.map((c) => c.finish()),
       numRows,
       fileRows: Int32Array.from(this.fileRows),
       skipped: this.skipped,
+      notes: this.notes,
     };
   }
 
@@ -262,6 +260,15 @@ class TableBuilder {
 
   private setHeader(fields: string[]): void {
     const header = fields.map((f) => f.trim());
+    if (header.length === 1) {
+      const shown = header[0].length > 60 ? `${header[0].slice(0, 60)}…` : header[0];
+      throw new DataError(
+        `${this.label} has a single column: no comma, tab, semicolon or pipe splits its header "${shown}"` +
+          `${this.nameHint}; a mapping needs a domain, a task and a feature column`,
+        undefined,
+        1,
+      );
+    }
     const seen = new Set<string>();
     const dup = new Set<string>();
     for (const h of header) (seen.has(h) ? dup : seen).add(h);
@@ -270,21 +277,18 @@ class TableBuilder {
       throw new DataError(`${this.label}: the header names ${names} more than once`, [...dup][0], 1);
     }
     this.header = header;
-    this.columns = header.map(() => []);
-    this.interned = header.map(() => new Map());
+    this.columns = header.map(() => new ColumnBuilder());
   }
 }
 
 /** Feeds text into a table, guessing the delimiter once enough text has arrived. */
 class CsvReader {
-  private readonly builder: TableBuilder;
+  private builder: TableBuilder | null = null;
   private tokenizer: Tokenizer | null = null;
   private pending = '';
   private started = false;
 
-  constructor(name: string | undefined) {
-    this.builder = new TableBuilder(fileLabel(name));
-  }
+  constructor(private readonly name: string | undefined) {}
 
   push(text: string): void {
     if (!this.started) {
@@ -302,12 +306,23 @@ class CsvReader {
   finish(): RawTable {
     if (!this.tokenizer) this.startTokenizer();
     const open = this.tokenizer!.end();
-    if (open > 0) this.builder.unclosedQuote(open);
-    return this.builder.finish();
+    if (open > 0) this.builder!.unclosedQuote(open);
+    return this.builder!.finish();
   }
 
   private startTokenizer(): void {
-    const tok = new Tokenizer(sniffDelimiter(this.pending), this.builder.onRow);
+    const delim = sniffDelimiter(this.pending);
+    const named = delimiterOfName(this.name);
+    const differs = named !== null && named.delim !== delim;
+    const hint = differs ? ` (its .${named.ext} name promises ${DELIMITER_NAMES[named.delim]})` : '';
+    this.builder = new TableBuilder(fileLabel(this.name), hint);
+    if (differs) {
+      this.builder.notes.push(
+        `${fileLabel(this.name)} has a .${named.ext} name, but its fields are separated by ` +
+          `${DELIMITER_NAMES[delim]} ("${delim === '\t' ? '\\t' : delim}"): it was read with those`,
+      );
+    }
+    const tok = new Tokenizer(delim, this.builder.onRow);
     tok.push(this.pending);
     this.pending = '';
     this.tokenizer = tok;
@@ -322,6 +337,38 @@ export function parseCsv(text: string, opts: CsvOptions = {}): RawTable {
   return reader.finish();
 }
 
+function countNewlines(bytes: Uint8Array, end = bytes.length): number {
+  let n = 0;
+  for (let at = bytes.indexOf(LF); at >= 0 && at < end; at = bytes.indexOf(LF, at + 1)) n++;
+  return n;
+}
+
+/**
+ * Offset of the first byte the platform's strict decoder rejects: the shortest prefix that fails ends with it.
+ * Leading continuation bytes belong to a character begun in the previous chunk and are skipped.
+ */
+function firstInvalidByte(bytes: Uint8Array): number {
+  let from = 0;
+  while (from < 3 && from < bytes.length && (bytes[from] & 0xc0) === 0x80) from++;
+  const fails = (end: number) => {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(from, end), { stream: true });
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  if (!fails(bytes.length)) return bytes.length;
+  let lo = from;
+  let hi = bytes.length;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (fails(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi - 1;
+}
+
 /** Parses a UTF-8 CSV byte stream chunk by chunk; bytes are decoded incrementally. */
 export async function parseCsvStream(
   stream: ReadableStream<Uint8Array>,
@@ -329,19 +376,41 @@ export async function parseCsvStream(
 ): Promise<RawTable> {
   const { signal, onProgress } = opts;
   const reader = stream.getReader();
-  const decoder = new TextDecoder('utf-8');
+  // Fatal: a Latin-1 or UTF-16 file would otherwise load with its accents silently replaced by U+FFFD.
+  const decoder = new TextDecoder('utf-8', { fatal: true });
   const csv = new CsvReader(opts.name);
   let bytesRead = 0;
+  let linesBefore = 0;
+  const notUtf8 = (lines: number) =>
+    new DataError(
+      `${fileLabel(opts.name)} is not UTF-8 text (invalid byte at about row ${lines + 1}); re-save it as UTF-8`,
+      undefined,
+      lines + 1,
+    );
   try {
     for (;;) {
       signal?.throwIfAborted();
       const { done, value } = await reader.read();
       if (done) break;
       bytesRead += value.byteLength;
-      csv.push(decoder.decode(value, { stream: true }));
+      let text: string;
+      try {
+        text = decoder.decode(value, { stream: true });
+      } catch {
+        throw notUtf8(linesBefore + countNewlines(value, firstInvalidByte(value)));
+      }
+      linesBefore += countNewlines(value);
+      csv.push(text);
       onProgress?.(bytesRead);
     }
-    csv.push(decoder.decode());
+    let rest: string;
+    try {
+      rest = decoder.decode();
+    } catch {
+      // The file ends inside a multi-byte character.
+      throw notUtf8(linesBefore);
+    }
+    csv.push(rest);
   } catch (err) {
     await reader.cancel(err).catch(() => undefined);
     throw err;

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { dataError } from '../testing/errors';
 import { parseCsv } from './csv';
-import { cellStats, encodeDataset, inferColumns } from './encode';
-import type { DataMapping } from './types';
+import { binName, cellStats, encodeDataset, inferColumns, MAX_DOMAINS } from './encode';
+import { Rng } from '../util/rng';
+import { columnOf, tableOf } from './table';
+import { DataError, type DataMapping } from './types';
+import { fnv1a32, hashBucket } from './values';
 
 /** Rows as objects → CSV text with the header taken from the first row. */
 function csv(rows: Record<string, string | number>[]): string {
@@ -39,6 +42,7 @@ describe('inferColumns', () => {
       tasks: ['y'],
       numeric: ['x'],
       categorical: ['a', 'b'],
+      hashed: [],
       ignore: ['id', 'w'],
       split: 'split',
     });
@@ -180,11 +184,19 @@ describe('encodeDataset', () => {
     const t = parseCsv('dom,x,y,split\na,1,0,train\nb,2,0,train\na,3,1,test\n');
     const e = dataError(() => encodeDataset(t, base));
     expect(e.message).toBe(
-      'task "click": column "y" is always 0 under rule "== 1" in the train split, so there is nothing to learn',
+      'task "click": column "y" is always 0 under rule "== 1" in the train split (it holds "0"), so there is ' +
+        'nothing to learn',
     );
     expect(e.column).toBe('y');
     const ones = parseCsv('dom,x,y,split\na,1,1,train\nb,2,1.0,train\n');
-    expect(dataError(() => encodeDataset(ones, base)).message).toMatch(/always 1 under rule "== 1"/);
+    expect(dataError(() => encodeDataset(ones, base)).message).toMatch(
+      /always 1 under rule "== 1" in the train split \(it holds "1", "1.0"\)/,
+    );
+    // Text under an equality rule is read, not rejected: the values shown say why nothing matched.
+    const words = parseCsv('dom,x,y,split\na,1,yes,train\nb,2,no,train\n');
+    expect(dataError(() => encodeDataset(words, base)).message).toMatch(
+      /always 0 .* \(it holds "yes", "no"\)/,
+    );
   });
 
   it('names the task of a rule it cannot read', () => {
@@ -194,11 +206,11 @@ describe('encodeDataset', () => {
     expect(e.message).toMatch(/^task "click": cannot read the rule "~ 1"/);
   });
 
-  it('rejects a domain column with a single value, naming it', () => {
+  it('encodes a domain column with a single value as one domain (the data report warns about it)', () => {
     const t = parseCsv('dom,x,y,split\nweb,1,0,train\nweb,2,1,train\n');
-    const e = dataError(() => encodeDataset(t, base));
-    expect(e.message).toMatch(/the domain column "dom" holds the single value "web"/);
-    expect(e.column).toBe('dom');
+    const ds = encodeDataset(t, base);
+    expect(ds.schema.domains).toEqual(['web']);
+    expect(Array.from(ds.domain)).toEqual([0, 0]);
   });
 
   it('sorts domains (numbers numerically) over all rows, and skips rows without a domain', () => {
@@ -302,5 +314,348 @@ describe('cellStats', () => {
         { rows: 1, positives: 1 },
       ],
     ]);
+  });
+});
+
+describe('domain groups', () => {
+  const ages = (values: (string | number)[]) =>
+    tableOf(
+      ['age', 'x', 'y'],
+      values.map((a, i) => [String(a), String(i), String(i % 2)]),
+    );
+  const byAge: DataMapping = {
+    domain: 'age',
+    tasks: [{ name: 'y', column: 'y', rule: '== 1' }],
+    numeric: ['x'],
+  };
+
+  it('names ranges of whole cut points by the whole numbers they hold, others by their cut points', () => {
+    const bins = [18, 25, 35, 45, 56];
+    expect(bins.map((_, i) => binName(bins, i)).concat(binName(bins, 5))).toEqual([
+      '<18',
+      '18–24',
+      '25–34',
+      '35–44',
+      '45–55',
+      '≥56',
+    ]);
+    expect(binName([3, 4], 1)).toBe('3');
+    expect(binName([0.5, 1.5], 1)).toBe('0.5–1.5');
+  });
+
+  it('cuts a numeric domain column into ranges, in range order, skipping rows that hold no number', () => {
+    const t = ages([70, 17, 18, 24.5, 25, 'unknown', 56, 30, '', 17.9]);
+    const ds = encodeDataset(t, { ...byAge, domainGroups: { bins: [18, 25, 56] } });
+    // The empty range 25–55 holds 25 and 30; every range present is a domain, ordered by its cut points.
+    expect(ds.schema.domains).toEqual(['<18', '18–24', '25–55', '≥56']);
+    expect(Array.from(ds.domain)).toEqual([3, 0, 1, 1, 2, 3, 2, 0]);
+    expect(ds.skipped.count).toBe(2);
+    expect(ds.skipped.examples).toEqual([
+      {
+        row: 7,
+        reason: 'the domain column "age" holds "unknown", not a number to place in domainGroups.bins',
+      },
+      { row: 10, reason: 'no value in the domain column "age"' },
+    ]);
+    const none = ages(['a', 'b']);
+    expect(dataError(() => encodeDataset(none, { ...byAge, domainGroups: { bins: [1] } })).message).toBe(
+      'no row of the domain column "age" holds a number to place in domainGroups.bins',
+    );
+    expect(dataError(() => encodeDataset(t, { ...byAge, domainGroups: { bins: [5, 5] } })).message).toMatch(
+      /bins must be ascending numbers, not \[5, 5\]/,
+    );
+  });
+
+  it('merges values with fewer than minRows rows in the whole file into "other", after binning', () => {
+    // c has 1 row in train and 2 elsewhere: 3 rows in the file keep it; d (2 rows) and e (1) merge.
+    const t = parseCsv(
+      'dom,x,y,split\n' +
+        ['a,1,0,train', 'a,1,1,train', 'a,1,0,test', 'b,1,1,train', 'b,1,0,train', 'b,1,1,valid'].join('\n') +
+        '\n' +
+        ['c,1,0,train', 'c,1,1,test', 'c,1,0,valid', 'd,1,1,train', 'd,1,0,test', 'e,1,1,train'].join('\n') +
+        '\n',
+    );
+    const ds = encodeDataset(t, { ...base, domainGroups: { minRows: 3 } });
+    expect(ds.schema.domains).toEqual(['a', 'b', 'c', 'other']);
+    expect(Array.from(ds.domain)).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]);
+    const named = encodeDataset(t, { ...base, domainGroups: { minRows: 3, other: 'rare' } });
+    expect(named.schema.domains[3]).toBe('rare');
+    // A merged name that is already a domain joins it.
+    const intoA = encodeDataset(t, { ...base, domainGroups: { minRows: 3, other: 'a' } });
+    expect(intoA.schema.domains).toEqual(['a', 'b', 'c']);
+    expect(Array.from(intoA.domain.subarray(9))).toEqual([0, 0, 0]);
+    // Binning comes first: 17 and 16 alone are rare, together they make a range of 2 rows.
+    const binned = encodeDataset(ages([16, 17, 30, 31, 32]), {
+      ...byAge,
+      domainGroups: { bins: [18], minRows: 2 },
+    });
+    expect(binned.schema.domains).toEqual(['<18', '≥18']);
+  });
+
+  it('rejects more than MAX_DOMAINS domains, suggesting minRows or bins', () => {
+    const many = Array.from({ length: MAX_DOMAINS + 1 }, (_, i) => `u${i}`);
+    const t = ages([...many, ...many.slice(0, 10)]);
+    const e = dataError(() => encodeDataset(t, byAge));
+    expect(e.message).toBe(
+      `the domain column "age" has ${MAX_DOMAINS + 1} distinct values; a model takes ${MAX_DOMAINS} domains at ` +
+        'most: merge rare values with domainGroups.minRows, or cut numbers into ranges with domainGroups.bins',
+    );
+    expect(e.column).toBe('age');
+    const grouped = encodeDataset(t, { ...byAge, domainGroups: { minRows: 2 } });
+    expect(grouped.schema.domains.length).toBe(11);
+  });
+});
+
+describe('hashed columns', () => {
+  const t = parseCsv(
+    'dom,user,color,x,y,split\na,u1,red,1,1,train\nb, u1 ,red,2,0,train\na,u2,blue,3,1,train\nb,,red,4,0,valid\na,u9,red,5,1,test\n',
+  );
+  const hashedUser: DataMapping = {
+    ...base,
+    categorical: ['color'],
+    hashed: [{ column: 'user', buckets: 7 }],
+  };
+
+  it('hashes each value into 1..buckets after the categorical fields, 0 for a blank', () => {
+    const ds = encodeDataset(t, hashedUser);
+    const [color, user] = ds.schema.categorical;
+    expect(color.column).toBe('color');
+    expect(user).toEqual({ column: 'user', vocab: [], offset: color.size, size: 8, hashBuckets: 7 });
+    expect(ds.schema.vocabSize).toBe(color.size + 8);
+    const ids = Array.from({ length: ds.numRows }, (_, r) => ds.cat[r * 2 + 1]);
+    const expected = ['u1', 'u1', 'u2', '', 'u9'].map((v) => user.offset + (v === '' ? 0 : hashBucket(v, 7)));
+    expect(ids).toEqual(expected);
+    // Values unseen in train still get their own bucket: a hash needs no vocabulary.
+    expect(ids[4]).toBe(user.offset + 1 + (fnv1a32('u9') % 7));
+    expect(ds.missing.user).toBe(1);
+    expect(ds.fieldCounts.user).toEqual({ distinct: 3, cappedValues: 0, oovRows: 0 });
+  });
+
+  it('refuses a hashed column with another role and a bad bucket count', () => {
+    expect(dataError(() => encodeDataset(t, { ...hashedUser, numeric: ['x', 'user'] })).message).toMatch(
+      /data\.hashed\[0\]: column "user" cannot be both numeric and hashed/,
+    );
+    expect(
+      dataError(() => encodeDataset(t, { ...hashedUser, hashed: [{ column: 'y', buckets: 4 }] })).message,
+    ).toMatch(/column "y" cannot be both task and hashed/);
+    expect(
+      dataError(() => encodeDataset(t, { ...hashedUser, hashed: [{ column: 'dom', buckets: 4 }] })).message,
+    ).toMatch(/column "dom" cannot be both domain and hashed/);
+    expect(
+      dataError(() => encodeDataset(t, { ...hashedUser, hashed: [{ column: 'user', buckets: 2.5 }] }))
+        .message,
+    ).toMatch(/column "user" needs a whole number of buckets from 1 to \d+, not 2.5/);
+  });
+
+  it('leaves a hashed column out of the categorical columns taken by default', () => {
+    const ds = encodeDataset(t, { ...base, hashed: [{ column: 'user', buckets: 3 }] });
+    expect(ds.schema.categorical.map((f) => f.column)).toEqual(['color', 'user']);
+  });
+});
+
+describe('what encoding records for the data report', () => {
+  it('reads several tasks from one column through different rules', () => {
+    const t = parseCsv(
+      'dom,x,rating,split\na,1,5,train\na,2,4,train\nb,3,2,train\nb,4,,train\na,5,3.5,test\n',
+    );
+    const ds = encodeDataset(t, {
+      ...base,
+      tasks: [
+        { name: 'click', column: 'rating', rule: '> 3' },
+        { name: 'like', column: 'rating', rule: '> 4' },
+      ],
+    });
+    expect(Array.from(ds.labels)).toEqual([1, 1, 1, 0, 0, 0, 0, 0, 1, 0]);
+    expect(Array.from(ds.labelMask)).toEqual([1, 1, 1, 1, 1, 1, 0, 0, 1, 1]);
+    expect(ds.missing.rating).toBe(1);
+  });
+
+  it('counts missing cells per column: blanks, and numerics that are NaN, NA, null or unreadable', () => {
+    const t = parseCsv(
+      'dom,c,x,y,split\na,p,1,1,train\na,,NaN,0,train\nb,q,NA,,train\nb, ,oops,1,train\na,p,null,0,train\nb,p,2,1,train\n',
+    );
+    const ds = encodeDataset(t, { ...base, categorical: ['c'] });
+    expect(ds.missing).toEqual({ c: 2, x: 4, y: 1 });
+    // Markers of "no value" are not text: a column of mostly NaN is numeric with missing cells, not an error.
+    const nan = parseCsv('dom,x,y,split\na,NaN,1,train\nb,nan,0,train\na,3,1,train\n');
+    expect(encodeDataset(nan, base).missing.x).toBe(2);
+  });
+
+  it('counts distinct values, values capped off and rows left out of the vocabulary', () => {
+    // Train: p ×3, q ×2, r ×1; valid: s (unseen) and r.
+    const t = parseCsv(
+      'dom,c,x,y,split\n' +
+        [
+          'a,p,1,1,train',
+          'b,p,1,0,train',
+          'a,p,1,1,train',
+          'b,q,1,0,train',
+          'a,q,1,1,train',
+          'b,r,1,0,train',
+        ].join('\n') +
+        '\na,s,1,1,valid\nb,r,1,0,valid\na,,1,0,valid\n',
+    );
+    const mapping = { ...base, categorical: ['c'] };
+    expect(encodeDataset(t, mapping).fieldCounts.c).toEqual({ distinct: 4, cappedValues: 0, oovRows: 1 });
+    // Capped at 2: r is cut (1 value, 2 rows), s unseen (1 row); the blank is missing, not out of vocabulary.
+    expect(encodeDataset(t, mapping, { maxVocabPerField: 2 }).fieldCounts.c).toEqual({
+      distinct: 4,
+      cappedValues: 1,
+      oovRows: 3,
+    });
+  });
+
+  it("carries the reader's notes and names file rows of a table built without them", () => {
+    const t = {
+      ...tableOf(
+        ['dom', 'x', 'y'],
+        [
+          ['a', '1', '1'],
+          ['b', 'z', '0'],
+          ['a', 'w', '0'],
+        ],
+      ),
+      notes: ['n1'],
+    };
+    const mapping: DataMapping = {
+      domain: 'dom',
+      tasks: [{ name: 'y', column: 'y', rule: '== 1' }],
+      numeric: ['x'],
+      splitRatios: [1, 0, 0],
+    };
+    expect(dataError(() => encodeDataset(t, mapping)).row).toBe(3);
+    const ok = { ...t, columns: [t.columns[0], columnOf(['1', '2', '3']), t.columns[2]] };
+    expect(encodeDataset(ok, mapping).notes).toEqual(['n1']);
+  });
+});
+
+describe('encodeDataset on random tables and mappings', () => {
+  const CELLS = [
+    '',
+    ' ',
+    'a',
+    'b',
+    ' a',
+    '1',
+    '0',
+    '2.5',
+    '-3',
+    '1e400',
+    'NaN',
+    'NA',
+    '?',
+    'train',
+    'valid',
+    'Test',
+    'é',
+    '"',
+    'x,y',
+  ];
+  const RULES = ['== 1', '> 0', '>= 2.5', '!= a', 'in {a, 1}', '< x', '~ 1', 'in {}', '== ""'];
+
+  it('gives a DataError or a dataset the models can use, never another failure', () => {
+    const rng = new Rng(99);
+    const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)];
+    const outcomes = new Set<string>();
+    let encoded = 0;
+    // Now and then (odds `p`) a draw breaks a rule a person's mapping could break.
+    const odd = <T>(p: number, bad: () => T, good: () => T): T => (rng.next() < p ? bad() : good());
+    for (let trial = 0; trial < 300; trial++) {
+      const numCols = 3 + rng.int(5);
+      const header = Array.from(
+        rng.shuffle(Int32Array.from({ length: numCols }, (_, c) => c)),
+        (c) => `c${c}`,
+      );
+      const name = (c: number) =>
+        odd(
+          0.03,
+          () => pick(['missing', ...header]),
+          () => header[c],
+        );
+      const pools = header.map((_, c) =>
+        c === 1
+          ? odd(
+              0.2,
+              () => CELLS.slice(0, 3 + rng.int(CELLS.length - 3)),
+              () => ['0', '1', '', '2.5', '1'],
+            )
+          : CELLS.filter(() => rng.next() < 0.4).concat(pick(CELLS), pick(CELLS)),
+      );
+      const splitCol = rng.next() < 0.2 ? header[2] : undefined;
+      if (splitCol)
+        pools[2] = odd(
+          0.2,
+          () => pools[2],
+          () => ['train', 'train', 'valid', 'Test'],
+        );
+      const rest = header.slice(splitCol ? 3 : 2);
+      const numeric = rest.filter(() => rng.next() < 0.3);
+      const others = rest.filter((c) => !numeric.includes(c));
+      const hashed = others.length > 0 && rng.next() < 0.3 ? others[0] : undefined;
+      const rows = Array.from({ length: 1 + rng.int(60) }, () => pools.map((p) => pick(p)));
+      const mapping: DataMapping = {
+        domain: name(0),
+        tasks: Array.from({ length: 1 + rng.int(2) }, (_, t) => ({
+          name: `t${t}`,
+          column: name(1),
+          rule: odd(
+            0.3,
+            () => pick(RULES),
+            () => pick(['== 1', '> 0.5', '!= 0']),
+          ),
+        })),
+        numeric: odd(
+          0.05,
+          () => [...numeric, name(0)],
+          () => numeric,
+        ),
+        categorical: others.filter((c) => c !== hashed && rng.next() < 0.7),
+        hashed:
+          hashed === undefined
+            ? undefined
+            : [
+                {
+                  column: hashed,
+                  buckets: odd(
+                    0.2,
+                    () => pick([0, 2.5, 1e9]),
+                    () => 1 + rng.int(9),
+                  ),
+                },
+              ],
+        split: splitCol,
+        splitRatios: odd(
+          0.05,
+          () => [rng.next(), rng.next(), -1],
+          () => [1 + rng.next(), rng.next(), rng.next()],
+        ),
+        domainGroups: odd(
+          0.3,
+          () => ({ bins: [pick([0, 1, 2]), pick([1, 3, NaN])], minRows: pick([undefined, 1, 3, 0, 1.5]) }),
+          () => undefined,
+        ),
+      };
+      let outcome = 'ok';
+      try {
+        const ds = encodeDataset(tableOf(header, rows), mapping, { maxVocabPerField: 1 + rng.int(4) });
+        const { schema, numRows } = ds;
+        const numCat = schema.categorical.length;
+        expect(ds.cat.length).toBe(numRows * numCat);
+        for (const id of ds.cat) expect(id >= 0 && id < schema.vocabSize).toBe(true);
+        for (const d of ds.domain) expect(d >= 0 && d < schema.domains.length).toBe(true);
+        for (const v of ds.num) expect(Number.isFinite(v)).toBe(true);
+        for (const y of ds.labels) expect(y === 0 || y === 1).toBe(true);
+        expect(ds.splits.train.length + ds.splits.valid.length + ds.splits.test.length).toBe(numRows);
+        for (const m of Object.values(ds.missing)) expect(m >= 0 && m <= numRows).toBe(true);
+        encoded++;
+      } catch (err) {
+        if (!(err instanceof DataError)) throw err;
+        outcome = err.message.replace(/"[^"]*"|\d+(\.\d+)?/g, '_').slice(0, 40);
+      }
+      outcomes.add(outcome);
+    }
+    // The draws reached clean encodes and many different rejections.
+    expect(encoded).toBeGreaterThan(20);
+    expect(outcomes.size).toBeGreaterThan(10);
   });
 });

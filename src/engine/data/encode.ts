@@ -1,23 +1,32 @@
 /**
  * RawTable + mapping → EncodedDataset. Everything learnt from the data (vocabularies, standardisation, the check
  * that a label varies) is fitted on the train split only, so valid and test see what a deployed model would.
+ * The table is dictionary-coded: trimming, parsing, hashing and rules run once per distinct value of a column,
+ * and rows only look their code up.
  */
-import type { RawTable } from './csv';
-import { LABEL_INVALID, LABEL_MISSING, parseRule, type LabelOutcome, type LabelRule } from './rules';
+import { LABEL_INVALID, LABEL_MISSING, parseRule, type LabelRule } from './rules';
 import { mergeSkipped, noteSkipped } from './skipped';
 import { randomSplit, splitFromColumn, splitRows } from './split';
+import { cellAt, type RawTable, type TableColumn } from './table';
 import {
   DataError,
+  MAX_HASH_BUCKETS,
   type CategoricalField,
   type DataMapping,
+  type DomainGrouping,
   type EncodedDataset,
+  type FieldCounts,
+  type HashedColumn,
   type NumericField,
   type SkippedRows,
   type SplitName,
 } from './types';
-import { compareValues, parseNumber } from './values';
+import { compareParsed, compareValues, hashBucket, isMissingMarker, parseNumber } from './values';
 
 export const DEFAULT_MAX_VOCAB_PER_FIELD = 100_000;
+/** A model holds one gate or tower input per domain: past this the domain column is an id, not a domain. */
+export const MAX_DOMAINS = 1000;
+export const DEFAULT_OTHER_DOMAIN = 'other';
 
 export interface EncodeOptions {
   /** Values kept per categorical field, most frequent first; rarer ones share the out-of-vocabulary id. */
@@ -32,10 +41,10 @@ export interface ColumnRoles {
   numeric: string[];
   /** The mapping's list, or every column without another role, in file order. */
   categorical: string[];
+  hashed: HashedColumn[];
   ignore: string[];
   split: string | null;
 }
-
 /** Labelled rows (labelMask 1) and positives of one domain × task cell. */
 export interface CellStats {
   rows: number;
@@ -96,12 +105,14 @@ export function inferColumns(table: Pick<RawTable, 'header'>, mapping: DataMappi
   if (mapping.split !== undefined) claim(mapping.split, 'split', 'data.split');
   const numeric = mapping.numeric ?? [];
   const listedCategorical = mapping.categorical ?? [];
+  const hashed = mapping.hashed ?? [];
   const ignore = mapping.ignore ?? [];
   for (const c of numeric) claim(c, 'numeric', 'data.numeric');
   for (const c of listedCategorical) claim(c, 'categorical', 'data.categorical');
+  hashed.forEach((h, i) => claim(h.column, 'hashed', `data.hashed[${i}]`));
   for (const c of ignore) claim(c, 'ignored', 'data.ignore');
   const categorical = listedCategorical.length > 0 ? listedCategorical : header.filter((h) => !roleOf.has(h));
-  if (numeric.length + categorical.length === 0) {
+  if (numeric.length + categorical.length + hashed.length === 0) {
     throw new DataError(
       'no feature columns: every column is the domain, a task source, the split or ignored',
     );
@@ -111,109 +122,257 @@ export function inferColumns(table: Pick<RawTable, 'header'>, mapping: DataMappi
     tasks: mapping.tasks.map((t) => t.column),
     numeric: numeric.slice(),
     categorical: categorical.slice(),
+    hashed: hashed.map((h) => ({ ...h })),
     ignore: ignore.slice(),
     split: mapping.split ?? null,
   };
 }
 
-/** Table rows with a domain, their domain ids and the sorted domain names. */
-function encodeDomains(cells: readonly string[], column: string, fileRow: (r: number) => number) {
+/** The name of range i (0..bins.length) of ascending cut points; see DomainGrouping.bins. */
+export function binName(bins: readonly number[], i: number): string {
+  if (i === 0) return `<${bins[0]}`;
+  if (i === bins.length) return `≥${bins[i - 1]}`;
+  const lo = bins[i - 1];
+  const hi = bins[i];
+  if (!(Number.isInteger(lo) && Number.isInteger(hi))) return `${lo}–${hi}`;
+  return hi - 1 === lo ? `${lo}` : `${lo}–${hi - 1}`;
+}
+
+function checkGrouping(g: DomainGrouping): void {
+  const { bins, minRows, other } = g;
+  if (bins !== undefined) {
+    const ascending = bins.every((b, i) => Number.isFinite(b) && (i === 0 || b > bins[i - 1]));
+    if (bins.length === 0 || !ascending) {
+      throw new DataError(`data.domainGroups.bins must be ascending numbers, not [${bins.join(', ')}]`);
+    }
+  }
+  if (minRows !== undefined && !(Number.isInteger(minRows) && minRows >= 1)) {
+    throw new DataError(`data.domainGroups.minRows must be a whole number ≥ 1, not ${minRows}`);
+  }
+  if (other !== undefined && other.trim() === '')
+    throw new DataError('data.domainGroups.other must be a name');
+}
+
+/**
+ * Table rows with a usable domain, their domain ids and the domain names. Each distinct cell maps to a group
+ * (its trimmed text, or its range under bins) or to the reason its rows are unusable; groups with fewer than
+ * minRows rows in the whole file then merge into `other`.
+ */
+function encodeDomains(
+  cells: TableColumn,
+  column: string,
+  grouping: DomainGrouping,
+  fileRow: (r: number) => number,
+) {
+  checkGrouping(grouping);
+  const { bins } = grouping;
+  const names: string[] = bins ? bins.map((_, i) => binName(bins, i)).concat(binName(bins, bins.length)) : [];
+  const groupIds = new Map<string, number>();
+  const groupOfCode = new Int32Array(cells.values.length);
+  const unusable: string[] = [];
+  cells.values.forEach((cell, c) => {
+    const v = cell.trim();
+    if (v === '') {
+      groupOfCode[c] = -1;
+      unusable[c] = `no value in the domain column "${column}"`;
+    } else if (bins) {
+      const x = parseNumber(v);
+      if (Number.isNaN(x)) {
+        groupOfCode[c] = -1;
+        unusable[c] =
+          `the domain column "${column}" holds "${v}", not a number to place in domainGroups.bins`;
+      } else {
+        let i = 0;
+        while (i < bins.length && x >= bins[i]) i++;
+        groupOfCode[c] = i;
+      }
+    } else {
+      let g = groupIds.get(v);
+      if (g === undefined) {
+        g = names.length;
+        groupIds.set(v, g);
+        names.push(v);
+      }
+      groupOfCode[c] = g;
+    }
+  });
+
   const skipped: SkippedRows = { count: 0, examples: [] };
-  const kept = new Int32Array(cells.length);
-  const values: string[] = new Array(cells.length);
+  const kept = new Int32Array(cells.codes.length);
+  const rowsOf = new Int32Array(names.length);
   let n = 0;
-  for (let r = 0; r < cells.length; r++) {
-    const v = cells[r].trim();
-    if (v === '') noteSkipped(skipped, fileRow(r), `no value in the domain column "${column}"`);
+  for (let r = 0; r < cells.codes.length; r++) {
+    const code = cells.codes[r];
+    const g = groupOfCode[code];
+    if (g < 0) noteSkipped(skipped, fileRow(r), unusable[code]);
     else {
-      values[n] = v;
+      rowsOf[g]++;
       kept[n++] = r;
     }
   }
-  if (n === 0) throw new DataError(`the domain column "${column}" is blank in every row`, column);
-  // All rows, not just train: the domains are a fixed set the model is built for.
-  const domains = [...new Set(values.slice(0, n))].sort(compareValues);
-  if (domains.length === 1) {
+  if (n === 0) {
     throw new DataError(
-      `the domain column "${column}" holds the single value "${domains[0]}": a multi-domain model needs at least two`,
+      bins
+        ? `no row of the domain column "${column}" holds a number to place in domainGroups.bins`
+        : `the domain column "${column}" is blank in every row`,
       column,
     );
   }
+
+  const minRows = grouping.minRows ?? 0;
+  const other = grouping.other?.trim() ?? DEFAULT_OTHER_DOMAIN;
+  const present = names.map((_, g) => g).filter((g) => rowsOf[g] > 0);
+  const large = present.filter((g) => rowsOf[g] >= minRows);
+  const merged = large.length < present.length;
+  if (large.length + (merged ? 1 : 0) > MAX_DOMAINS) {
+    const what =
+      minRows > 0 ? `${large.length} values with ${minRows} rows or more` : `${large.length} distinct values`;
+    throw new DataError(
+      `the domain column "${column}" has ${what}; a model takes ${MAX_DOMAINS} domains at most: merge rare ` +
+        `values with domainGroups.minRows, or cut numbers into ranges with domainGroups.bins`,
+      column,
+    );
+  }
+  // Bins keep the order of their ranges; values sort as values (numbers numerically).
+  if (!bins) large.sort((a, b) => compareValues(names[a], names[b]));
+  const domains = large.map((g) => names[g]);
+  if (merged && !domains.includes(other)) domains.push(other);
   const ids = new Map(domains.map((d, i) => [d, i]));
+  const idOfGroup = Int32Array.from(names, (name, g) => ids.get(rowsOf[g] >= minRows ? name : other) ?? -1);
   const domain = new Int32Array(n);
-  for (let k = 0; k < n; k++) domain[k] = ids.get(values[k])!;
+  for (let k = 0; k < n; k++) domain[k] = idOfGroup[groupOfCode[cells.codes[kept[k]]]];
   return { kept: kept.slice(0, n), domains, domain, skipped };
 }
 
+/** Where a field writes its ids or values: column `field` of a row-major rows × numFields array. */
+interface FieldSlot<A> {
+  out: A;
+  field: number;
+  numFields: number;
+}
+
+interface CategoricalResult {
+  field: CategoricalField;
+  counts: FieldCounts;
+  missing: number;
+}
+
+/**
+ * Writes each kept row's id (offset + code's id) and counts blank, out-of-vocabulary and distinct values.
+ * idOfCode and blank are per distinct cell.
+ */
+function writeIds(
+  cells: TableColumn,
+  trimmed: readonly string[],
+  idOfCode: Int32Array,
+  kept: Int32Array,
+  oovId: number,
+  { out, field, numFields }: FieldSlot<Int32Array>,
+) {
+  const seen = new Uint8Array(cells.values.length);
+  let missing = 0;
+  let oovRows = 0;
+  for (let k = 0; k < kept.length; k++) {
+    const code = cells.codes[kept[k]];
+    const id = idOfCode[code];
+    out[k * numFields + field] = id;
+    seen[code] = 1;
+    if (trimmed[code] === '') missing++;
+    else if (id === oovId) oovRows++;
+  }
+  const distinct = new Set(trimmed.filter((v, c) => seen[c] === 1 && v !== '')).size;
+  return { missing, oovRows, distinct };
+}
+
 function encodeCategorical(
-  cells: readonly string[],
+  cells: TableColumn,
   column: string,
   kept: Int32Array,
   train: Int32Array,
   offset: number,
   maxVocab: number,
-  out: Int32Array,
-  field: number,
-  numFields: number,
-): CategoricalField {
-  // Per-cell work is a Map lookup by the raw string only (the parser shares repeated strings, so these compare
-  // by reference); trimming and sorting happen once per distinct value.
-  const slotOf = new Map<string, number>();
-  const slotCounts: number[] = [];
-  for (let i = 0; i < train.length; i++) {
-    const cell = cells[kept[train[i]]];
-    const slot = slotOf.get(cell);
-    if (slot !== undefined) slotCounts[slot]++;
-    else {
-      slotOf.set(cell, slotCounts.length);
-      slotCounts.push(1);
-    }
-  }
+  slot: FieldSlot<Int32Array>,
+): CategoricalResult {
+  const trimmed = cells.values.map((v) => v.trim());
+  const trainRows = new Int32Array(trimmed.length);
+  for (let i = 0; i < train.length; i++) trainRows[cells.codes[kept[train[i]]]]++;
+  // Cells that differ only by surrounding spaces are one value.
   const counts = new Map<string, number>();
-  for (const [cell, slot] of slotOf) {
-    const v = cell.trim();
-    if (v !== '') counts.set(v, (counts.get(v) ?? 0) + slotCounts[slot]);
-  }
-  const vocab = [...counts]
-    .sort((a, b) => b[1] - a[1] || compareValues(a[0], b[0]))
-    .slice(0, maxVocab)
-    .map(([v]) => v);
+  trimmed.forEach((v, c) => {
+    if (v !== '' && trainRows[c] > 0) counts.set(v, (counts.get(v) ?? 0) + trainRows[c]);
+  });
+  const ranked = Array.from(counts, ([v, rows]) => ({ v, rows, x: parseNumber(v) }));
+  ranked.sort((a, b) => b.rows - a.rows || compareParsed(a.v, a.x, b.v, b.x));
+  const vocab = ranked.slice(0, maxVocab).map(({ v }) => v);
   const ids = new Map(vocab.map((v, i) => [v, offset + 1 + i]));
-  const idOfCell = new Map<string, number>();
-  for (let k = 0; k < kept.length; k++) {
-    const cell = cells[kept[k]];
-    let id = idOfCell.get(cell);
-    if (id === undefined) {
-      // Blank, unseen in train and capped-off values all take the field's id 0.
-      id = ids.get(cell.trim()) ?? offset;
-      idOfCell.set(cell, id);
-    }
-    out[k * numFields + field] = id;
-  }
-  return { column, vocab, offset, size: vocab.length + 1 };
+  // Blank, unseen in train and capped-off values all take the field's id 0.
+  const idOfCode = new Int32Array(trimmed.length);
+  for (let c = 0; c < trimmed.length; c++) idOfCode[c] = ids.get(trimmed[c]) ?? offset;
+  const { missing, oovRows, distinct } = writeIds(cells, trimmed, idOfCode, kept, offset, slot);
+  return {
+    field: { column, vocab, offset, size: vocab.length + 1 },
+    counts: { distinct, cappedValues: ranked.length - vocab.length, oovRows },
+    missing,
+  };
 }
 
+function encodeHashed(
+  cells: TableColumn,
+  { column, buckets }: HashedColumn,
+  kept: Int32Array,
+  offset: number,
+  slot: FieldSlot<Int32Array>,
+): CategoricalResult {
+  if (!(Number.isInteger(buckets) && buckets >= 1 && buckets <= MAX_HASH_BUCKETS)) {
+    throw new DataError(
+      `data.hashed: column "${column}" needs a whole number of buckets from 1 to ${MAX_HASH_BUCKETS}, not ${buckets}`,
+      column,
+    );
+  }
+  const trimmed = cells.values.map((v) => v.trim());
+  const idOfCode = new Int32Array(trimmed.length);
+  for (let c = 0; c < trimmed.length; c++)
+    idOfCode[c] = offset + (trimmed[c] === '' ? 0 : hashBucket(trimmed[c], buckets));
+  // No id is out of vocabulary: -1 never matches.
+  const { missing, distinct } = writeIds(cells, trimmed, idOfCode, kept, -1, slot);
+  return {
+    field: { column, vocab: [], offset, size: buckets + 1, hashBuckets: buckets },
+    counts: { distinct, cappedValues: 0, oovRows: 0 },
+    missing,
+  };
+}
+
+/** What a distinct numeric cell holds. */
+const NUMBER = 0;
+const NO_VALUE = 1;
+/** Text that is neither a number nor a way of writing "no value". */
+const TEXT = 2;
+
 function encodeNumeric(
-  cells: readonly string[],
+  cells: TableColumn,
   column: string,
   kept: Int32Array,
   train: Int32Array,
   fileRow: (r: number) => number,
-  out: Float32Array,
-  field: number,
-  numFields: number,
-): NumericField {
+  { out, field, numFields }: FieldSlot<Float32Array>,
+): { field: NumericField; missing: number } {
+  const distinct = cells.values.length;
+  const valueOf = new Float64Array(distinct);
+  const kind = new Uint8Array(distinct);
+  for (let c = 0; c < distinct; c++) {
+    const x = parseNumber(cells.values[c]);
+    valueOf[c] = x;
+    if (Number.isNaN(x)) kind[c] = isMissingMarker(cells.values[c]) ? NO_VALUE : TEXT;
+  }
   const n = kept.length;
-  const x = new Float64Array(n);
   let filled = 0;
   let bad = 0;
   let firstBad = -1;
   for (let k = 0; k < n; k++) {
-    const cell = cells[kept[k]];
-    x[k] = parseNumber(cell);
-    if (!Number.isNaN(x[k])) filled++;
-    else if (cell.trim() !== '') {
-      filled++;
+    const kd = kind[cells.codes[kept[k]]];
+    if (kd === NO_VALUE) continue;
+    filled++;
+    if (kd === TEXT) {
       bad++;
       if (firstBad < 0) firstBad = k;
     }
@@ -222,7 +381,7 @@ function encodeNumeric(
     const row = fileRow(kept[firstBad]);
     throw new DataError(
       `numeric column "${column}" mostly does not hold numbers: ${bad} of ${filled} filled cells are not ` +
-        `numbers, the first in row ${row} ("${cells[kept[firstBad]]}"); map it as categorical?`,
+        `numbers, the first in row ${row} ("${cellAt(cells, kept[firstBad])}"); map it as categorical?`,
       column,
       row,
     );
@@ -230,7 +389,7 @@ function encodeNumeric(
   let count = 0;
   let sum = 0;
   for (let i = 0; i < train.length; i++) {
-    const v = x[train[i]];
+    const v = valueOf[cells.codes[kept[train[i]]]];
     if (!Number.isNaN(v)) {
       count++;
       sum += v;
@@ -239,14 +398,21 @@ function encodeNumeric(
   const mean = count > 0 ? sum / count : 0;
   let sq = 0;
   for (let i = 0; i < train.length; i++) {
-    const v = x[train[i]];
+    const v = valueOf[cells.codes[kept[train[i]]]];
     if (!Number.isNaN(v)) sq += (v - mean) * (v - mean);
   }
   const sd = count > 0 ? Math.sqrt(sq / count) : 0;
   // A constant column would divide by zero; it carries no signal, so it just becomes 0.
   const std = sd > 0 ? sd : 1;
-  for (let k = 0; k < n; k++) out[k * numFields + field] = Number.isNaN(x[k]) ? 0 : (x[k] - mean) / std;
-  return { column, mean, std };
+  const scaled = new Float32Array(distinct);
+  for (let c = 0; c < distinct; c++) scaled[c] = kind[c] === NUMBER ? (valueOf[c] - mean) / std : 0;
+  let missing = 0;
+  for (let k = 0; k < n; k++) {
+    const code = cells.codes[kept[k]];
+    out[k * numFields + field] = scaled[code];
+    if (kind[code] !== NUMBER) missing++;
+  }
+  return { field: { column, mean, std }, missing };
 }
 
 function compileRule(name: string, column: string, rule: string): LabelRule {
@@ -256,6 +422,77 @@ function compileRule(name: string, column: string, rule: string): LabelRule {
     if (err instanceof DataError) throw new DataError(`task "${name}": ${err.message}`, column);
     throw err;
   }
+}
+
+const SHOWN_VALUES = 5;
+
+/** The first few distinct values of the given rows, quoted, for a message. */
+function someValues(cells: TableColumn, rows: Int32Array, kept: Int32Array): string {
+  const shown = new Set<string>();
+  for (let i = 0; i < rows.length && shown.size <= SHOWN_VALUES; i++) {
+    const v = cellAt(cells, kept[rows[i]]).trim();
+    if (v !== '') shown.add(v);
+  }
+  const list = [...shown].slice(0, SHOWN_VALUES).map((v) => `"${v}"`);
+  return list.join(', ') + (shown.size > SHOWN_VALUES ? ', …' : '');
+}
+
+/** Writes task t's labels and mask; returns the rows whose source cell is blank. */
+function encodeTask(
+  task: DataMapping['tasks'][number],
+  cells: TableColumn,
+  kept: Int32Array,
+  train: Int32Array,
+  fileRow: (r: number) => number,
+  labels: Float32Array,
+  labelMask: Uint8Array,
+  t: number,
+  numTasks: number,
+): number {
+  const rule = compileRule(task.name, task.column, task.rule);
+  const outcomeOf = new Int8Array(cells.values.length);
+  for (let c = 0; c < outcomeOf.length; c++) outcomeOf[c] = rule.apply(cells.values[c]);
+  let missing = 0;
+  for (let k = 0; k < kept.length; k++) {
+    const code = cells.codes[kept[k]];
+    const y = outcomeOf[code];
+    if (y === LABEL_MISSING) {
+      missing++;
+      continue;
+    }
+    if (y === LABEL_INVALID) {
+      const row = fileRow(kept[k]);
+      throw new DataError(
+        `task "${task.name}": row ${row} of column "${task.column}" holds "${cells.values[code]}", which is not a ` +
+          `number for the rule "${rule.text}"`,
+        task.column,
+        row,
+      );
+    }
+    labels[k * numTasks + t] = y;
+    labelMask[k * numTasks + t] = 1;
+  }
+  let known = 0;
+  let positives = 0;
+  for (let i = 0; i < train.length; i++) {
+    const j = train[i] * numTasks + t;
+    known += labelMask[j];
+    positives += labels[j];
+  }
+  if (known === 0) {
+    throw new DataError(
+      `task "${task.name}": column "${task.column}" is blank in every train row`,
+      task.column,
+    );
+  }
+  if (positives === 0 || positives === known) {
+    throw new DataError(
+      `task "${task.name}": column "${task.column}" is always ${positives === 0 ? 0 : 1} under rule ` +
+        `"${rule.text}" in the train split (it holds ${someValues(cells, train, kept)}), so there is nothing to learn`,
+      task.column,
+    );
+  }
+  return missing;
 }
 
 /** Encodes the table under the mapping; every data problem is a DataError naming its column and row. */
@@ -273,7 +510,12 @@ export function encodeDataset(
   const cellsOf = (column: string) => table.columns[index.get(column)!];
   const fileRow = (r: number) => (table.fileRows ? table.fileRows[r] : r + 2);
 
-  const { kept, domains, domain, skipped } = encodeDomains(cellsOf(roles.domain), roles.domain, fileRow);
+  const { kept, domains, domain, skipped } = encodeDomains(
+    cellsOf(roles.domain),
+    roles.domain,
+    mapping.domainGroups ?? {},
+    fileRow,
+  );
   const n = kept.length;
 
   let codes: Uint8Array;
@@ -290,24 +532,25 @@ export function encodeDataset(
   if (train.length === 0)
     throw new DataError('the train split is empty: nothing to fit the encoding or the model on');
 
-  const numCat = roles.categorical.length;
+  const missing = new Map<string, number>();
+  const fieldCounts = new Map<string, FieldCounts>();
+  const numCat = roles.categorical.length + roles.hashed.length;
   const cat = new Int32Array(n * numCat);
   const categorical: CategoricalField[] = [];
   let vocabSize = 0;
+  const addField = (r: CategoricalResult) => {
+    categorical.push(r.field);
+    fieldCounts.set(r.field.column, r.counts);
+    missing.set(r.field.column, r.missing);
+    vocabSize += r.field.size;
+  };
   roles.categorical.forEach((column, f) => {
-    const field = encodeCategorical(
-      cellsOf(column),
-      column,
-      kept,
-      train,
-      vocabSize,
-      maxVocab,
-      cat,
-      f,
-      numCat,
-    );
-    categorical.push(field);
-    vocabSize += field.size;
+    const slot = { out: cat, field: f, numFields: numCat };
+    addField(encodeCategorical(cellsOf(column), column, kept, train, vocabSize, maxVocab, slot));
+  });
+  roles.hashed.forEach((h, i) => {
+    const slot = { out: cat, field: roles.categorical.length + i, numFields: numCat };
+    addField(encodeHashed(cellsOf(h.column), h, kept, vocabSize, slot));
   });
   // An id past the table would not fail on WebGPU: gather silently reads 0 there.
   for (let i = 0; i < cat.length; i++) {
@@ -317,57 +560,32 @@ export function encodeDataset(
 
   const numNum = roles.numeric.length;
   const num = new Float32Array(n * numNum);
-  const numeric = roles.numeric.map((column, f) =>
-    encodeNumeric(cellsOf(column), column, kept, train, fileRow, num, f, numNum),
-  );
+  const numeric = roles.numeric.map((column, f) => {
+    const r = encodeNumeric(cellsOf(column), column, kept, train, fileRow, {
+      out: num,
+      field: f,
+      numFields: numNum,
+    });
+    missing.set(column, r.missing);
+    return r.field;
+  });
 
   const numTasks = mapping.tasks.length;
   const labels = new Float32Array(n * numTasks);
   const labelMask = new Uint8Array(n * numTasks);
   mapping.tasks.forEach((task, t) => {
-    const rule = compileRule(task.name, task.column, task.rule);
-    const cells = cellsOf(task.column);
-    const outcomeOf = new Map<string, LabelOutcome>();
-    for (let k = 0; k < n; k++) {
-      const cell = cells[kept[k]];
-      let y = outcomeOf.get(cell);
-      if (y === undefined) {
-        y = rule.apply(cell);
-        outcomeOf.set(cell, y);
-      }
-      if (y === LABEL_MISSING) continue;
-      if (y === LABEL_INVALID) {
-        const row = fileRow(kept[k]);
-        throw new DataError(
-          `task "${task.name}": row ${row} of column "${task.column}" holds "${cell}", which is not a number ` +
-            `for the rule "${rule.text}"`,
-          task.column,
-          row,
-        );
-      }
-      labels[k * numTasks + t] = y;
-      labelMask[k * numTasks + t] = 1;
-    }
-    let known = 0;
-    let positives = 0;
-    for (let i = 0; i < train.length; i++) {
-      const j = train[i] * numTasks + t;
-      known += labelMask[j];
-      positives += labels[j];
-    }
-    if (known === 0) {
-      throw new DataError(
-        `task "${task.name}": column "${task.column}" is blank in every train row`,
-        task.column,
-      );
-    }
-    if (positives === 0 || positives === known) {
-      throw new DataError(
-        `task "${task.name}": column "${task.column}" is always ${positives === 0 ? 0 : 1} under rule ` +
-          `"${rule.text}" in the train split, so there is nothing to learn`,
-        task.column,
-      );
-    }
+    const blank = encodeTask(
+      task,
+      cellsOf(task.column),
+      kept,
+      train,
+      fileRow,
+      labels,
+      labelMask,
+      t,
+      numTasks,
+    );
+    missing.set(task.column, blank);
   });
 
   return {
@@ -387,6 +605,10 @@ export function encodeDataset(
     labelMask,
     splits,
     skipped: mergeSkipped(table.skipped, skipped),
+    // fromEntries, not assignment: a column named "__proto__" stays a plain key.
+    missing: Object.fromEntries(missing),
+    fieldCounts: Object.fromEntries(fieldCounts),
+    notes: table.notes.slice(),
   };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { randomSplit, splitCounts, splitFromColumn, splitRows } from './split';
+import { columnOf } from './table';
 import { DataError } from './types';
 
 const tally = (codes: Uint8Array) => [0, 1, 2].map((s) => codes.filter((c) => c === s).length);
@@ -44,18 +45,20 @@ describe('splitFromColumn', () => {
 
   it('reads train, valid and test in any case, with val and validation for valid', () => {
     const values = ['train', 'TRAIN', ' Valid ', 'val', 'validation', 'Test'];
-    const codes = splitFromColumn(values, 'split', [0, 1, 2, 3, 4, 5], fileRow);
+    const codes = splitFromColumn(columnOf(values), 'split', [0, 1, 2, 3, 4, 5], fileRow);
     expect(Array.from(codes)).toEqual([0, 0, 1, 1, 1, 2]);
   });
 
   it('reads only the given rows, in their order', () => {
-    expect(Array.from(splitFromColumn(['test', 'oops', 'train'], 's', [2, 0], fileRow))).toEqual([0, 2]);
+    expect(Array.from(splitFromColumn(columnOf(['test', 'oops', 'train']), 's', [2, 0], fileRow))).toEqual([
+      0, 2,
+    ]);
   });
 
   it('names the row and the column of any other value', () => {
     let err: DataError | undefined;
     try {
-      splitFromColumn(['train', 'testing'], 'fold', [0, 1], fileRow);
+      splitFromColumn(columnOf(['train', 'testing']), 'fold', [0, 1], fileRow);
     } catch (e) {
       err = e as DataError;
     }
@@ -63,7 +66,7 @@ describe('splitFromColumn', () => {
     expect(err!.message).toMatch(/row 3: the split column "fold" holds "testing"/);
     expect(err!.column).toBe('fold');
     expect(err!.row).toBe(3);
-    expect(() => splitFromColumn([''], 'fold', [0], fileRow)).toThrow(/holds ""/);
+    expect(() => splitFromColumn(columnOf(['']), 'fold', [0], fileRow)).toThrow(/holds ""/);
   });
 });
 

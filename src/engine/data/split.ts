@@ -1,5 +1,6 @@
 /** Train / valid / test assignment: read from a column, or a seeded shuffle with exact counts. */
 import { Rng } from '../util/rng';
+import { cellAt, type TableColumn } from './table';
 import { DataError, SPLITS, type SplitName } from './types';
 
 export const DEFAULT_SPLIT_RATIOS: [number, number, number] = [0.8, 0.1, 0.1];
@@ -51,23 +52,24 @@ export function randomSplit(
 }
 
 /**
- * Reads a split column: train, valid (or val, validation) and test in any case. codes[k] is the split of
- * table row rows[k]; fileRow(r) names table row r in messages.
+ * Reads a split column: train, valid (or val, validation) and test in any case, read once per distinct value.
+ * codes[k] is the split of table row rows[k]; fileRow(r) names table row r in messages.
  */
 export function splitFromColumn(
-  values: readonly string[],
+  cells: TableColumn,
   column: string,
   rows: ArrayLike<number>,
   fileRow: (tableRow: number) => number,
 ): Uint8Array {
+  const splitOf = cells.values.map((v) => SPLIT_WORDS.get(v.trim().toLowerCase()) ?? -1);
   const codes = new Uint8Array(rows.length);
   for (let k = 0; k < rows.length; k++) {
-    const raw = values[rows[k]];
-    const code = SPLIT_WORDS.get(raw.trim().toLowerCase());
-    if (code === undefined) {
+    const code = splitOf[cells.codes[rows[k]]];
+    if (code < 0) {
       const row = fileRow(rows[k]);
       throw new DataError(
-        `row ${row}: the split column "${column}" holds "${raw}"; it may hold train, valid (val, validation) or test`,
+        `row ${row}: the split column "${column}" holds "${cellAt(cells, rows[k])}"; it may hold train, valid ` +
+          `(val, validation) or test`,
         column,
         row,
       );

@@ -30,7 +30,36 @@ export interface DataMapping {
   splitRatios?: [number, number, number];
   /** Seed of the random split; default 1. */
   splitSeed?: number;
+  /** Fewer, larger domains from the domain column's values (age ranges, rare values merged). */
+  domainGroups?: DomainGrouping;
+  /** Categorical columns with very many values (ids), encoded by hashing into a fixed number of buckets. */
+  hashed?: HashedColumn[];
+  /** SHA-256 (hex) of the uploaded file's bytes: a shared experiment names the exact file it was run on. */
+  sha256?: string;
 }
+
+export interface DomainGrouping {
+  /**
+   * Ascending numeric cut points: a value v goes to the range [b(i-1), b(i)) that holds it, named "<b0", …,
+   * "≥bn". A range between whole cut points is named by the whole numbers it holds ([18, 25) is "18–24", [3, 4)
+   * is "3"), any other by its cut points ("0.5–1.5"). Ages [18, 25, 35, 45, 56] give "<18", "18–24", …, "≥56".
+   * A non-numeric value is an unusable row, counted and reported.
+   */
+  bins?: number[];
+  /** Values (after binning) with fewer rows than this in the whole file are merged into `other`. */
+  minRows?: number;
+  /** Name of the merged domain; default "other". */
+  other?: string;
+}
+
+export interface HashedColumn {
+  column: string;
+  /** Ids 1..buckets (0 stays the missing-value id); collisions are the price of a bounded table. */
+  buckets: number;
+}
+
+/** Bound on hash buckets per column: 2^24 rows of a 16-wide float32 embedding are already 1 GiB. */
+export const MAX_HASH_BUCKETS = 1 << 24;
 
 export interface CategoricalField {
   column: string;
@@ -38,8 +67,10 @@ export interface CategoricalField {
   vocab: string[];
   /** Offset of this field's ids in the one shared embedding table. */
   offset: number;
-  /** vocab.length + 1 (the OOV slot). */
+  /** vocab.length + 1 (the OOV slot), or hashBuckets + 1 (the missing-value slot). */
   size: number;
+  /** Set for a hashed column: a value's id is 1 + FNV-1a 32 of its UTF-8 bytes mod hashBuckets; vocab is empty. */
+  hashBuckets?: number;
 }
 
 export interface NumericField {
@@ -83,6 +114,22 @@ export interface EncodedDataset {
   /** Row indices of each split. */
   splits: Record<SplitName, Int32Array>;
   skipped: SkippedRows;
+  /** Per feature or task source column: cells that are blank or, for a numeric column, not a number. */
+  missing: Record<string, number>;
+  /** Per categorical or hashed column: what its vocabulary holds and leaves out. */
+  fieldCounts: Record<string, FieldCounts>;
+  /** What the reader noticed but could work around (a delimiter the file name did not promise). */
+  notes: string[];
+}
+
+/** What the encoder saw in one categorical or hashed column, for the data report. */
+export interface FieldCounts {
+  /** Distinct non-blank values over all rows. */
+  distinct: number;
+  /** Train values left out of the vocabulary by maxVocabPerField (0 for a hashed column). */
+  cappedValues: number;
+  /** Non-blank cells (all splits) that share the out-of-vocabulary id: capped off or unseen in train. */
+  oovRows: number;
 }
 
 /** Dimensions a model is built for. */

@@ -13,11 +13,63 @@ export function parseNumber(cell: string): number {
  * Mixing the two orders pair by pair would not be transitive ("2" < "10" < "1a" < "2").
  */
 export function compareValues(a: string, b: string): number {
-  const x = parseNumber(a);
-  const y = parseNumber(b);
+  return compareParsed(a, parseNumber(a), b, parseNumber(b));
+}
+
+/** compareValues of a and b whose parseNumber is x and y: a sort of many values parses each once. */
+export function compareParsed(a: string, x: number, b: string, y: number): number {
   const xNum = !Number.isNaN(x);
   const yNum = !Number.isNaN(y);
   if (xNum !== yNum) return xNum ? -1 : 1;
   if (xNum && x !== y) return x - y;
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** How exporters write "no value" in a numeric column (pandas NaN, R NA, SQL NULL, UCI "?"), besides a blank. */
+const MISSING_MARKERS = new Set(['', 'nan', 'na', 'n/a', 'null', 'none', '?']);
+
+export function isMissingMarker(cell: string): boolean {
+  return MISSING_MARKERS.has(cell.trim().toLowerCase());
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/**
+ * FNV-1a 32-bit of the text's UTF-8 bytes (a lone surrogate counts as U+FFFD, as TextEncoder writes it), computed
+ * without encoding the text: the hashed ids of an exported model can be reproduced in any language.
+ */
+export function fnv1a32(text: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 0xd800 && c < 0xe000) {
+      const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
+      if (c < 0xdc00 && next >= 0xdc00 && next < 0xe000) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+        i++;
+      } else c = 0xfffd;
+    }
+    if (c < 0x80) {
+      h = Math.imul(h ^ c, FNV_PRIME);
+    } else if (c < 0x800) {
+      h = Math.imul(h ^ (0xc0 | (c >> 6)), FNV_PRIME);
+      h = Math.imul(h ^ (0x80 | (c & 63)), FNV_PRIME);
+    } else if (c < 0x10000) {
+      h = Math.imul(h ^ (0xe0 | (c >> 12)), FNV_PRIME);
+      h = Math.imul(h ^ (0x80 | ((c >> 6) & 63)), FNV_PRIME);
+      h = Math.imul(h ^ (0x80 | (c & 63)), FNV_PRIME);
+    } else {
+      h = Math.imul(h ^ (0xf0 | (c >> 18)), FNV_PRIME);
+      h = Math.imul(h ^ (0x80 | ((c >> 12) & 63)), FNV_PRIME);
+      h = Math.imul(h ^ (0x80 | ((c >> 6) & 63)), FNV_PRIME);
+      h = Math.imul(h ^ (0x80 | (c & 63)), FNV_PRIME);
+    }
+  }
+  return h >>> 0;
+}
+
+/** The hashed id of a non-blank value: 1..buckets (0 is the missing value's). */
+export function hashBucket(value: string, buckets: number): number {
+  return 1 + (fnv1a32(value) % buckets);
 }
