@@ -1,10 +1,47 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+
+/**
+ * The data never leaves the machine: nothing may be fetched from, or sent to, another origin. 'wasm-unsafe-eval'
+ * lets tfjs compile its WASM backend; inline styles are how React and recharts position things.
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data: blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'none'",
+].join('; ');
+
+/**
+ * A static host may send no headers, so the built page carries the policy in a meta tag. The dev server is left
+ * without it: React Fast Refresh injects an inline script a policy would block.
+ */
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'content-security-policy',
+    apply: 'build',
+    transformIndexHtml: () => [
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY },
+        injectTo: 'head-prepend',
+      },
+    ],
+  };
+}
 
 export default defineConfig({
   // Relative asset URLs: the built site works from any static host and subpath (e.g. GitHub Pages).
   base: './',
-  plugins: [react()],
+  plugins: [react(), contentSecurityPolicy()],
+  // A meta tag does not reach workers (they take the policy of their own response): `vite preview`, which the
+  // e2e tests serve, sends it as a header so the workers run under it too.
+  preview: { headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY } },
   // The training worker imports tfjs as an ES module (code splitting, `import.meta.url` asset URLs).
   worker: { format: 'es' },
   // Pre-bundled up front, or `vite dev` discovers them when the worker starts and reloads the page mid-run.

@@ -45,3 +45,10 @@ export async function runError(page: Page): Promise<string> {
 export async function waitDone(page: Page, reason: string, timeout = 90_000): Promise<void> {
   await expect(page.getByTestId('done-reason')).toHaveAttribute('data-reason', reason, { timeout });
 }
+
+/** Waits until the run list holds `count` runs, every one finished. */
+export async function waitRunsDone(page: Page, count: number, timeout = 90_000): Promise<void> {
+  const rows = page.getByTestId('run-row');
+  await expect(rows).toHaveCount(count, { timeout });
+  await expect(page.locator('[data-testid="run-row"][data-status="done"]')).toHaveCount(count, { timeout });
+}

@@ -98,3 +98,15 @@ export function heatmapTitle(layout: HeatmapLayout, x: number, y: number): strin
   if (c < 0 || v === undefined) return '';
   return `${layout.rows[r]} → ${layout.cols[c]}: ${Number.isFinite(v) ? v.toPrecision(4) : String(v)}`;
 }
+
+/** Sets the canvas tooltip to the cell under the pointer (both the live and the fixed heatmaps). */
+export function showCellTitle(
+  canvas: HTMLCanvasElement,
+  layout: HeatmapLayout | null,
+  clientX: number,
+  clientY: number,
+): void {
+  if (!layout) return;
+  const box = canvas.getBoundingClientRect();
+  canvas.title = heatmapTitle(layout, clientX - box.left, clientY - box.top);
+}

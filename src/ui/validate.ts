@@ -4,7 +4,7 @@ import { MODEL_CATALOG, optionErrors } from '../engine/models/catalog';
 import type { DatasetManifestEntry, OracleAuc } from '../engine/synth/manifest';
 import type { DataSource } from '../workers/protocol';
 import { datasetUrl, oracleFor } from './datasets';
-import type { UploadedFile } from './upload';
+import type { UploadSession } from './upload/session';
 
 export type Checked =
   | { ok: true; experiment: Experiment; source: DataSource; sourceName: string; oracle: OracleAuc | null }
@@ -16,7 +16,7 @@ type Source = Omit<Extract<Checked, { ok: true }>, 'ok' | 'experiment'>;
 function sourceOf(
   experiment: Experiment,
   datasets: DatasetManifestEntry[],
-  upload: UploadedFile | null,
+  upload: UploadSession | null,
 ): Source | string {
   const { dataset, path } = experiment.data;
   if (dataset !== undefined) {
@@ -29,10 +29,14 @@ function sourceOf(
     };
   }
   if (path !== undefined) {
-    if (upload?.name !== path)
-      return `data.path "${path}" is not an uploaded file${upload ? ` (uploaded: ${upload.name})` : ''}`;
+    const inspected = upload?.inspection;
+    if (!upload || !inspected || upload.name !== path)
+      return `data.path "${path}" is not an uploaded file${upload ? ` (uploaded: ${upload.name})` : ': upload it first'}`;
+    const { sha256 } = experiment.data;
+    if (sha256 !== undefined && sha256 !== inspected.sha256)
+      return `data.sha256 names another file than the uploaded ${upload.name} (expected ${sha256.slice(0, 12)}…, uploaded ${inspected.sha256.slice(0, 12)}…)`;
     return {
-      source: { kind: 'text', text: upload.text, name: upload.name },
+      source: { kind: 'blob', blob: upload.file, name: upload.name },
       sourceName: upload.name,
       oracle: null,
     };
@@ -44,7 +48,7 @@ function sourceOf(
 export function checkExperiment(
   draft: unknown,
   datasets: DatasetManifestEntry[],
-  upload: UploadedFile | null,
+  upload: UploadSession | null,
 ): Checked {
   let experiment: Experiment;
   try {

@@ -3,16 +3,24 @@
  * Only these plain objects cross; the UI never sees a tensor.
  */
 import type { DataMapping, SkippedRows } from '../engine/data/types';
+import type { Experiment } from '../engine/experiment';
 import type { TrainConfig } from '../engine/train/config';
 import type { TrainEvent } from '../engine/train/events';
+import type { EvalReport } from '../engine/train/report';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendChoice = 'auto' | BackendName;
 
-/** Where the worker reads the CSV from: a URL it fetches (bundled sets; gzip detected by magic bytes) or text. */
-export type DataSource = { kind: 'url'; url: string } | { kind: 'text'; text: string; name: string };
+/**
+ * Where the worker reads the CSV from (gzip detected by magic bytes): a URL it fetches (bundled sets), an
+ * uploaded file (a Blob crosses to the worker by reference and is streamed there, never copied whole), or text.
+ */
+export type DataSource =
+  | { kind: 'url'; url: string }
+  | { kind: 'blob'; blob: Blob; name: string }
+  | { kind: 'text'; text: string; name: string };
 
 export interface StartCommand {
   type: 'start';
@@ -23,7 +31,16 @@ export interface StartCommand {
   model: { id: string; options: Record<string, unknown> };
   train: TrainConfig;
   backend: BackendChoice;
+  /**
+   * Start from an exported run (its .zip, transferred) instead of a fresh initialisation. The zip's own mapping,
+   * model and embedding size are used (the weights must fit them); the data is `source`. `evaluate` scores the
+   * weights on the valid and test splits with the zip's settings and ends; `continue` trains them further with
+   * `train` (its embedding size aside).
+   */
+  init?: { zip: ArrayBuffer; mode: RunInitMode };
 }
+
+export type RunInitMode = 'evaluate' | 'continue';
 
 export type WorkerCommand =
   | StartCommand
@@ -47,7 +64,9 @@ export type WorkerEvent =
       /** Why each faster backend was not used, in order of preference. */
       fallbacks: { backend: BackendName; reason: string }[];
     }
-  | { type: 'status'; runId: string; status: 'loading' | 'training' | 'paused' | 'stopping' }
+  /** An `init` run's experiment as the worker read it from the .zip: what the run really is. */
+  | { type: 'imported'; runId: string; experiment: Experiment }
+  | { type: 'status'; runId: string; status: 'loading' | 'training' | 'evaluating' | 'paused' | 'stopping' }
   | {
       type: 'data';
       runId: string;
@@ -59,10 +78,19 @@ export type WorkerEvent =
       cells: CellStats[][];
       vocabSize: number;
       skipped: SkippedRows;
+      /** Hash of the split's row indices and the encoded schema: runs with equal ones saw the same rows. */
+      fingerprint: string;
     }
   | { type: 'train'; runId: string; event: TrainEvent }
   /** Kernels one training step launches, measured with tf.profile after the run: on a GPU, the cost. */
   | { type: 'profile'; runId: string; kernelsPerStep: number }
+  /** An `evaluate` run's result: the imported weights' test metrics (its valid pass came as a train `eval`). */
+  | { type: 'evaluated'; runId: string; test: EvalReport }
+  /** The finished run as a .zip (engine io format; the buffer is transferred), or why it could not be built. */
+  | { type: 'export'; runId: string; zip: ArrayBuffer }
+  | { type: 'export-failed'; runId: string; message: string }
+  /** The worker's last message: it has nothing more to say and may be terminated. */
+  | { type: 'closed'; runId: string }
   | { type: 'error'; runId: string; message: string; column?: string; row?: number; keptResults: boolean };
 
 export function isWorkerCommand(v: unknown): v is WorkerCommand {

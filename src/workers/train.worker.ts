@@ -1,15 +1,25 @@
 /**
- * One training run per worker: it owns the tfjs backend, its copy of the dataset, the model and the
- * trainer, and streams events back at a bounded rate. Only protocol.ts messages cross.
+ * One run per worker: it owns the tfjs backend, its copy of the dataset, the model and the trainer, and streams
+ * events back at a bounded rate. A run trains a fresh model, or starts from an exported .zip (evaluated as is, or
+ * trained further); a finished run is exported as a .zip for the page. Only protocol.ts messages cross.
  */
-import { loadDataset } from '../engine/data/load';
+import { version as tfVersion } from '@tensorflow/tfjs';
+import { version as APP_VERSION } from '../../package.json';
+import { loadDataset, type DataInput } from '../engine/data/load';
 import { cellStats } from '../engine/data/encode';
-import { DataError, dataShapeOf } from '../engine/data/types';
+import { DataError, dataShapeOf, type EncodedDataset } from '../engine/data/types';
+import type { Experiment } from '../engine/experiment';
+import { exportRunZip, importRunZip, loadWeightsInto, type RunMetrics } from '../engine/io/modelZip';
 import { buildModel } from '../engine/models/registry';
+import type { Model } from '../engine/models/types';
+import type { TrainConfig } from '../engine/train/config';
+import { evaluate } from '../engine/train/evaluate';
+import type { EvalReport } from '../engine/train/report';
 import { RunControl } from '../engine/train/control';
 import { Trainer } from '../engine/train/trainer';
 import { Rng } from '../engine/util/rng';
-import { chooseBackend, deviceLost } from './backendChoice';
+import { chooseBackend, deviceLost, type ChosenBackend } from './backendChoice';
+import { splitFingerprint } from './fingerprint';
 import { PROTOCOL_VERSION, type StartCommand, type WorkerCommand, type WorkerEvent } from './protocol';
 
 const control = new RunControl();
@@ -26,21 +36,99 @@ function fail(e: unknown): void {
   post({ type: 'error', runId, message, ...where, keptResults: evaluated });
 }
 
-async function readSource(cmd: StartCommand): Promise<Uint8Array | string> {
+async function readSource(cmd: StartCommand): Promise<DataInput> {
   if (cmd.source.kind === 'text') return cmd.source.text;
+  if (cmd.source.kind === 'blob') return cmd.source.blob.stream();
   const res = await fetch(cmd.source.url);
   if (!res.ok) throw new Error(`could not load ${cmd.source.url}: HTTP ${res.status}`);
   return new Uint8Array(await res.arrayBuffer());
+}
+
+/**
+ * The experiment an `init` run really is: the zip's mapping, model and embedding size (the weights fit only
+ * them); its settings when evaluating, the page's when training further.
+ */
+function importedExperiment(cmd: StartCommand, zip: Experiment): Experiment {
+  if (cmd.init?.mode === 'evaluate') return zip;
+  return { data: zip.data, model: zip.model, train: { ...cmd.train, embeddingDim: zip.train.embeddingDim } };
+}
+
+/** Scores loaded weights without training: a valid pass (shown like any evaluation), then the test pass. */
+async function evaluateOnly(model: Model, dataset: EncodedDataset, train: TrainConfig): Promise<RunMetrics> {
+  post({ type: 'status', runId, status: 'evaluating' });
+  const rng = new Rng(train.seed);
+  const valid = await evaluate(model, dataset, dataset.splits.valid, train.batchSize, rng, 'valid');
+  if (model.inspect) valid.inspect = await model.inspect();
+  post({ type: 'train', runId, event: { type: 'eval', step: 0, epoch: 0, report: valid } });
+  evaluated = true;
+  const test = await evaluate(model, dataset, dataset.splits.test, train.batchSize, rng, 'test');
+  if (model.inspect) test.inspect = await model.inspect();
+  post({ type: 'evaluated', runId, test });
+  return { test, valid, reason: 'evaluated' };
+}
+
+async function trainModel(model: Model, dataset: EncodedDataset, train: TrainConfig): Promise<RunMetrics> {
+  // The last full valid pass (the end of an epoch) goes into the export with the test pass.
+  let valid: EvalReport | undefined;
+  const trainer = new Trainer({
+    model,
+    dataset,
+    config: train,
+    control,
+    progressIntervalMs: 100,
+    onEvent: (event) => {
+      if (event.type === 'eval') {
+        evaluated = true;
+        if (!event.report.partial) valid = event.report;
+      }
+      post({ type: 'train', runId, event });
+    },
+  });
+  post({ type: 'status', runId, status: 'training' });
+  const { test, epochs, steps, bestEpoch, reason } = await trainer.run();
+  post({ type: 'profile', runId, kernelsPerStep: await trainer.kernelsPerStep() });
+  trainer.dispose();
+  return { test, valid, epochs, steps, bestEpoch, reason };
+}
+
+/** The finished run as a .zip, transferred to the page; a failure costs the export only, never the results. */
+async function postExport(experiment: Experiment, dataset: EncodedDataset, model: Model, metrics: RunMetrics, backend: ChosenBackend): Promise<void> {
+  try {
+    const zip = await exportRunZip({
+      experiment,
+      schema: dataset.schema,
+      params: model.params,
+      metrics,
+      environment: {
+        backend: backend.backend,
+        adapter: backend.adapter,
+        userAgent: navigator.userAgent,
+        tfjs: tfVersion.tfjs,
+        app: APP_VERSION,
+        seed: experiment.train.seed,
+      },
+    });
+    // The zip's own buffer when it spans it (transferred, not copied), else a copy of just its bytes.
+    const buffer = (zip.byteOffset === 0 && zip.buffer.byteLength === zip.byteLength ? zip.buffer : zip.slice().buffer) as ArrayBuffer;
+    self.postMessage({ type: 'export', runId, zip: buffer } satisfies WorkerEvent, { transfer: [buffer] });
+  } catch (e) {
+    post({ type: 'export-failed', runId, message: e instanceof Error ? e.message : String(e) });
+  }
 }
 
 async function start(cmd: StartCommand): Promise<void> {
   if (cmd.version !== PROTOCOL_VERSION) throw new Error(`protocol version ${cmd.version} does not match the worker's ${PROTOCOL_VERSION}: reload the page`);
   runId = cmd.runId;
   post({ type: 'status', runId, status: 'loading' });
+  // A zip that cannot be read fails before any data is loaded.
+  const imported = cmd.init ? importRunZip(new Uint8Array(cmd.init.zip)) : null;
+  const experiment: Experiment = imported ? importedExperiment(cmd, imported.experiment) : { data: cmd.mapping, model: cmd.model, train: cmd.train };
+  if (imported) post({ type: 'imported', runId, experiment });
   const chosen = await chooseBackend(cmd.backend);
   post({ type: 'backend', runId, backend: chosen.backend, adapter: chosen.adapter, fallbacks: chosen.fallbacks });
 
-  const dataset = await loadDataset(await readSource(cmd), cmd.mapping);
+  const name = cmd.source.kind === 'url' ? cmd.source.url : cmd.source.name;
+  const dataset = await loadDataset(await readSource(cmd), experiment.data, { name });
   const shape = dataShapeOf(dataset.schema);
   post({
     type: 'data',
@@ -52,34 +140,28 @@ async function start(cmd: StartCommand): Promise<void> {
     cells: cellStats(dataset, 'train'),
     vocabSize: shape.vocabSize,
     skipped: dataset.skipped,
+    fingerprint: splitFingerprint(dataset),
   });
 
-  const { model } = buildModel(cmd.model.id, cmd.model.options, {
+  const { model } = buildModel(experiment.model.id, experiment.model.options, {
     shape,
-    embeddingDim: cmd.train.embeddingDim,
-    rng: new Rng(cmd.train.seed),
+    embeddingDim: experiment.train.embeddingDim,
+    rng: new Rng(experiment.train.seed),
     formulation: chosen.formulation,
   });
-  const trainer = new Trainer({
-    model,
-    dataset,
-    config: cmd.train,
-    control,
-    progressIntervalMs: 100,
-    onEvent: (event) => {
-      if (event.type === 'eval') evaluated = true;
-      post({ type: 'train', runId, event });
-    },
-  });
-  void deviceLost().then((reason) => {
-    control.stop();
-    post({ type: 'error', runId, message: `the GPU device was lost (${reason}); the run stopped and the results measured so far are kept`, keptResults: evaluated });
-  });
-  post({ type: 'status', runId, status: 'training' });
-  await trainer.run();
-  post({ type: 'profile', runId, kernelsPerStep: await trainer.kernelsPerStep() });
-  trainer.dispose();
-  model.params.dispose();
+  try {
+    if (imported)
+      loadWeightsInto(model, imported.weights, dataset.schema, imported.schema, { zip: imported.experiment.model, built: experiment.model });
+    void deviceLost().then((reason) => {
+      control.stop();
+      post({ type: 'error', runId, message: `the GPU device was lost (${reason}); the run stopped and the results measured so far are kept`, keptResults: evaluated });
+    });
+    const metrics = cmd.init?.mode === 'evaluate' ? await evaluateOnly(model, dataset, experiment.train) : await trainModel(model, dataset, experiment.train);
+    await postExport(experiment, dataset, model, metrics, chosen);
+    post({ type: 'closed', runId });
+  } finally {
+    model.params.dispose();
+  }
 }
 
 self.onmessage = (e: MessageEvent<WorkerCommand>) => {

@@ -1,38 +1,49 @@
 import { useState } from 'react';
+import { downloadText } from '../download';
 import { formatJson } from '../json';
+import { planDraftOf } from '../plan';
+import { loadPlan } from '../share';
 import { useStore } from '../store';
-import { checkExperiment } from '../validate';
 
 /**
- * The whole experiment as JSON (the bench's `--experiment` format): copy it out, or edit it (the mapping has no
- * form) and Apply. Only a valid experiment is applied; otherwise the error says what is wrong and nothing changes.
+ * The whole experiment as JSON (the bench's `--experiment` format): one configuration as `model`, a comparison
+ * as `models`, and `seeds`. Copy or download it, or edit it (or load a file) and Apply. Only a valid plan is
+ * applied; otherwise the error says what is wrong and nothing changes.
  */
 export function ExperimentJson() {
   const experiment = useStore((s) => s.experiment);
-  const datasets = useStore((s) => s.datasets);
-  const upload = useStore((s) => s.upload);
-  const applyExperiment = useStore((s) => s.applyExperiment);
+  const compareModels = useStore((s) => s.compareModels);
+  const seeds = useStore((s) => s.seeds);
   const setUiError = useStore((s) => s.setUiError);
   const [open, setOpen] = useState(false);
   // null: not edited, the text follows the form; a string: the person's edit, kept until Apply or Reset.
   const [edit, setEdit] = useState<string | null>(null);
-  const text = edit ?? formatJson(experiment);
+  const text = edit ?? formatJson(planDraftOf({ experiment, compareModels, seeds }));
 
-  const apply = () => {
-    let json: unknown;
+  /** Applies JSON text; `where` names its origin in the error. */
+  const apply = (json: string, where: string): boolean => {
+    let value: unknown;
     try {
-      json = JSON.parse(text);
+      value = JSON.parse(json);
     } catch (e) {
-      setUiError(`Experiment JSON: not valid JSON: ${(e as Error).message}`);
-      return;
+      setUiError(`${where}: not valid JSON: ${(e as Error).message}`);
+      return false;
     }
-    const checked = checkExperiment(json, datasets, upload);
-    if (!checked.ok) {
-      setUiError(`Experiment JSON: ${checked.problems.join('\n')}`);
-      return;
+    const problems = loadPlan(value);
+    if (problems.length > 0) {
+      setUiError(`${where}: ${problems.join('\n')}`);
+      return false;
     }
-    applyExperiment(checked.experiment);
     setEdit(null);
+    return true;
+  };
+
+  const loadFile = (file: File | undefined) => {
+    if (!file) return;
+    file.text().then(
+      (json) => apply(json, file.name),
+      (e: unknown) => setUiError(`${file.name}: could not be read: ${(e as Error).message}`),
+    );
   };
 
   return (
@@ -53,7 +64,12 @@ export function ExperimentJson() {
           onChange={(e) => setEdit(e.target.value)}
         />
         <div className="button-row">
-          <button type="button" className="primary" data-testid="apply-json" onClick={apply}>
+          <button
+            type="button"
+            className="primary"
+            data-testid="apply-json"
+            onClick={() => apply(text, 'Experiment JSON')}
+          >
             Apply
           </button>
           <button
@@ -67,6 +83,26 @@ export function ExperimentJson() {
           <button type="button" onClick={() => void navigator.clipboard?.writeText(text)}>
             Copy
           </button>
+          <button
+            type="button"
+            data-testid="download-json"
+            onClick={() => downloadText(text, 'experiment.json')}
+          >
+            Download
+          </button>
+          <label className="button-like" title="Load an experiment or plan (.json), e.g. one downloaded here">
+            Load file…
+            <input
+              type="file"
+              hidden
+              accept=".json,application/json"
+              data-testid="load-json"
+              onChange={(e) => {
+                loadFile(e.target.files?.[0]);
+                e.target.value = '';
+              }}
+            />
+          </label>
         </div>
       </div>
     </details>

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { drawHeatmap, heatmapTitle, type HeatmapLayout } from '../heatmapDraw';
+import { drawHeatmap, showCellTitle, type HeatmapLayout } from '../heatmapDraw';
 import type { HeatmapSpec } from '../readouts';
 import { useStore, type AppState } from '../store';
 
@@ -34,12 +34,7 @@ export function HeatmapCanvas({
     <canvas
       ref={canvasRef}
       data-testid={testId}
-      onMouseMove={(e) => {
-        const layout = layoutRef.current;
-        if (!layout) return;
-        const box = e.currentTarget.getBoundingClientRect();
-        e.currentTarget.title = heatmapTitle(layout, e.clientX - box.left, e.clientY - box.top);
-      }}
+      onMouseMove={(e) => showCellTitle(e.currentTarget, layoutRef.current, e.clientX, e.clientY)}
     />
   );
 }

@@ -1,4 +1,5 @@
-import { defaultOptions, MODEL_CATALOG, modelInfo, type ModelInfo } from '../../engine/models/catalog';
+import { defaultOptions, MODEL_CATALOG, modelInfo } from '../../engine/models/catalog';
+import { presetOf } from '../plan';
 import { useStore } from '../store';
 import { ModelInfo as ModelInfoView } from './ModelInfo';
 import { OptionsForm } from './OptionsForm';
@@ -61,11 +62,4 @@ export function ModelPanel() {
       <OptionsForm info={info} />
     </Panel>
   );
-}
-
-/** The preset whose options equal the current ones (defaults filled in), or "" for custom. */
-function presetOf(info: ModelInfo, options: Record<string, unknown>): string {
-  const full = (o: Record<string, unknown>) => JSON.stringify(info.options.map((s) => o[s.key] ?? s.default));
-  const current = full(options);
-  return info.presets.find((p) => full(p.options) === current)?.name ?? '';
 }

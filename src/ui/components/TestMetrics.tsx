@@ -8,6 +8,7 @@ const REASONS = {
   'early-stopped': 'early-stopped (no better validation AUC within the patience)',
   stopped: 'stopped by you',
   'max-steps': 'reached max steps',
+  evaluated: 'scored the imported weights, without training',
 } as const;
 
 /** The final test-split metrics of a finished run, and why it ended. */
@@ -27,7 +28,9 @@ export function TestMetrics() {
         <span className="done-reason" data-testid="done-reason" data-reason={done.reason}>
           {done.reason}
         </span>{' '}
-        {REASONS[done.reason]} · {done.steps} steps, {done.epochs} epochs, best epoch {done.bestEpoch}
+        {REASONS[done.reason]}
+        {done.reason !== 'evaluated' &&
+          ` · ${done.steps} steps, ${done.epochs} epochs, best epoch ${done.bestEpoch}`}
       </p>
       <MetricTable
         report={done.test}
