@@ -1,20 +1,25 @@
 /**
  * npm run bench -- --experiment <file.json> [--node] [--backend cpu|wasm|webgpu|webgl|auto] [--seeds 1,2,3]
  * npm run bench -- --list-models
+ * npm run bench -- --upload [--rows 1000000] [--columns 40] [--gzip] [--markdown]   (scripts/bench/upload.ts)
  *   --models all|id,id   run each model on the experiment's data and settings (default options, or
  *   --preset <prefix>    each model's first preset whose name starts with <prefix>, e.g. "census reference")
- *   --markdown           after the JSON lines, a markdown table of the summaries (for BENCHMARKS.md)
+ *                        instead of the experiment's own model configurations
+ *   --seeds 1,2,3        instead of the experiment's seeds
+ *   --markdown           after the JSON lines, markdown tables of the summaries and, per configuration,
+ *                        the mean ± std over seeds (for BENCHMARKS.md)
  *
- * Trains an experiment (the JSON the UI saves) and prints one JSON line per evaluation; the last line
- * per seed is the summary (backend, throughput, kernels per step, valid AUC per epoch, test metrics).
+ * Trains an experiment or a plan (the JSON the UI saves and shares: one model or several, and seeds), each
+ * configuration once per seed on the same split, and prints one JSON line per evaluation; the last line
+ * per run is the summary (backend, throughput, kernels per step, valid AUC per epoch, test metrics).
  * Default: headless Chromium through the real worker on the built site (run `npm run build` first).
  * --node: in Node on the cpu backend (or --backend wasm).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseExperiment, type Experiment } from '../src/engine/experiment';
+import { expandPlan, parsePlan, type ExperimentPlan, type PlannedModel } from '../src/engine/experiment';
 import { registeredModels } from '../src/engine/models/registry';
-import { markdownTable } from './bench/table';
+import { comparisonTable, markdownTable } from './bench/table';
 import { runInBrowser } from './bench/browser';
 import { runInNode } from './bench/node';
 import { resolveDataPath } from './bench/summary';
@@ -53,6 +58,8 @@ function parseArgs(argv: string[]): Args {
 }
 
 async function main(): Promise<void> {
+  // The upload benchmark has its own arguments (see scripts/bench/upload.ts).
+  if (process.argv.includes('--upload')) return (await import('./bench/upload')).uploadBench(process.argv.slice(2));
   const args = parseArgs(process.argv.slice(2));
   if (args.listModels) {
     console.log(JSON.stringify(registeredModels().map((m) => m.id)));
@@ -60,28 +67,25 @@ async function main(): Promise<void> {
   }
   if (!args.experiment) throw new Error('--experiment <file.json> is required');
   const file = path.resolve(args.experiment);
-  const base: Experiment = parseExperiment(JSON.parse(readFileSync(file, 'utf8')));
-  const dataPath = resolveDataPath(base.data, path.dirname(file));
+  const plan = parsePlan(JSON.parse(readFileSync(file, 'utf8')));
+  const dataPath = resolveDataPath(plan.data, path.dirname(file));
   const summaries: Record<string, unknown>[] = [];
-  for (const model of modelsToRun(base, args)) {
-    for (const seed of args.seeds ?? [base.train.seed]) {
-      const exp: Experiment = { ...base, model, train: { ...base.train, seed } };
-      summaries.push(args.node ? await runInNode(exp, dataPath, args.backend ?? 'cpu') : await runInBrowser(exp, dataPath, args.backend ?? 'auto'));
-    }
+  for (const run of expandPlan({ ...plan, models: modelsToRun(plan, args), seeds: args.seeds ?? plan.seeds })) {
+    summaries.push(args.node ? await runInNode(run, dataPath, args.backend ?? 'cpu') : await runInBrowser(run, dataPath, args.backend ?? 'auto'));
   }
-  if (args.markdown) console.log(markdownTable(summaries));
+  if (args.markdown) console.log(`${markdownTable(summaries)}\n\n${comparisonTable(summaries)}`);
 }
 
-/** The experiment's own model, or each requested model with its defaults or its preset matching --preset. */
-function modelsToRun(base: Experiment, args: Args): Experiment['model'][] {
-  if (!args.models) return [base.model];
+/** The plan's own configurations, or each requested model with its defaults or its preset matching --preset. */
+function modelsToRun(plan: ExperimentPlan, args: Args): PlannedModel[] {
+  if (!args.models) return plan.models;
   const infos = registeredModels();
   const ids = args.models.includes('all') ? infos.map((m) => m.id) : args.models;
   return ids.map((id) => {
     const info = infos.find((m) => m.id === id);
     if (!info) throw new Error(`--models: unknown model "${id}" (known: ${infos.map((m) => m.id).join(', ')})`);
     const preset = args.preset ? info.presets.find((p) => p.name.startsWith(args.preset as string)) : undefined;
-    return { id, options: preset ? { ...preset.options } : {} };
+    return { name: id, id, options: preset ? { ...preset.options } : {}, train: {} };
   });
 }
 

@@ -2,7 +2,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
-import type { Experiment } from '../../src/engine/experiment';
+import type { PlannedRun } from '../../src/engine/experiment';
 import { PROTOCOL_VERSION, type StartCommand, type WorkerEvent } from '../../src/workers/protocol';
 import { BenchRecorder } from './summary';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/chromium';
@@ -30,7 +30,8 @@ function serve(dataPath: string): Promise<{ server: Server; port: number }> {
 }
 
 /** Trains through the real worker in headless Chromium (WebGPU via SwiftShader where no GPU exists). */
-export async function runInBrowser(exp: Experiment, dataPath: string, backend: string): Promise<Record<string, unknown>> {
+export async function runInBrowser(run: PlannedRun, dataPath: string, backend: string): Promise<Record<string, unknown>> {
+  const exp = run.experiment;
   if (!existsSync(path.join(DIST, 'bench.html'))) throw new Error('dist/bench.html is missing: run `npm run build` first');
   const { server, port } = await serve(dataPath);
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -41,7 +42,7 @@ export async function runInBrowser(exp: Experiment, dataPath: string, backend: s
     const finished = new Promise<Record<string, unknown>>((resolve, reject) => {
       void page.exposeFunction('benchEvent', (e: WorkerEvent) => {
         if (e.type === 'backend') {
-          recorder = new BenchRecorder(exp.model.id, exp.train.seed, { name: e.backend, adapter: e.adapter });
+          recorder = new BenchRecorder(run.name, exp.model.id, exp.train.seed, { name: e.backend, adapter: e.adapter });
           console.log(JSON.stringify({ event: 'backend', backend: e.backend, adapter: e.adapter, fallbacks: e.fallbacks }));
         } else if (e.type === 'train') {
           recorder?.onEvent(e.event);
@@ -58,7 +59,7 @@ export async function runInBrowser(exp: Experiment, dataPath: string, backend: s
     const cmd: StartCommand = {
       type: 'start',
       version: PROTOCOL_VERSION,
-      runId: `bench-${exp.train.seed}`,
+      runId: `bench-${run.name}-${exp.train.seed}`,
       source: { kind: 'url', url: `http://127.0.0.1:${port}/__bench/data` },
       mapping: exp.data,
       model: exp.model,

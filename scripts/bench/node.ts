@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import '@tensorflow/tfjs-backend-wasm';
-import type { Experiment } from '../../src/engine/experiment';
+import type { PlannedRun } from '../../src/engine/experiment';
 import { loadDataset } from '../../src/engine/data/load';
 import { dataShapeOf } from '../../src/engine/data/types';
 import { activateBackend } from '../../src/engine/kernels/backend';
@@ -11,7 +11,8 @@ import { Rng } from '../../src/engine/util/rng';
 import { BenchRecorder } from './summary';
 
 /** Trains in this Node process on the cpu (or wasm) backend and prints the JSON lines. */
-export async function runInNode(exp: Experiment, dataPath: string, backend: string): Promise<Record<string, unknown>> {
+export async function runInNode(run: PlannedRun, dataPath: string, backend: string): Promise<Record<string, unknown>> {
+  const exp = run.experiment;
   const formulation = await activateBackend(backend);
   if (!formulation) throw new Error(`the ${backend} backend is not available in Node (use cpu or wasm)`);
   const dataset = await loadDataset(new Uint8Array(readFileSync(dataPath)), exp.data);
@@ -21,7 +22,7 @@ export async function runInNode(exp: Experiment, dataPath: string, backend: stri
     rng: new Rng(exp.train.seed),
     formulation,
   });
-  const recorder = new BenchRecorder(exp.model.id, exp.train.seed, { name: `${backend} (node)` });
+  const recorder = new BenchRecorder(run.name, exp.model.id, exp.train.seed, { name: `${backend} (node)` });
   // Routing at initialisation, on the same test rows, so specialisation can be read as a ratio.
   const initial = await evaluate(model, dataset, dataset.splits.test, exp.train.batchSize, new Rng(exp.train.seed), 'test');
   const trainer = new Trainer({ model, dataset, config: exp.train, onEvent: (e) => recorder.onEvent(e) });

@@ -49,6 +49,8 @@ export class BenchRecorder {
   private lastProgressLog = Date.now();
 
   constructor(
+    /** The plan's name for the configuration: tells configurations of one model id apart. */
+    private readonly name: string,
     private readonly model: string,
     private readonly seed: number,
     readonly backend: { name: string; adapter?: string | null },
@@ -71,7 +73,7 @@ export class BenchRecorder {
         break;
       case 'epoch':
         this.validAucHistory.push(e.validMeanAuc);
-        console.log(JSON.stringify({ event: 'epoch', model: this.model, seed: this.seed, epoch: e.epoch, validMeanAuc: e.validMeanAuc, samplesPerSecond: Math.round(this.samplesPerSecond), elapsedS: (Date.now() - this.startedAt) / 1000 }));
+        console.log(JSON.stringify({ event: 'epoch', name: this.name, model: this.model, seed: this.seed, epoch: e.epoch, validMeanAuc: e.validMeanAuc, samplesPerSecond: Math.round(this.samplesPerSecond), elapsedS: (Date.now() - this.startedAt) / 1000 }));
         break;
       default:
         break;
@@ -82,6 +84,7 @@ export class BenchRecorder {
   summary(done: Extract<TrainEvent, { type: 'done' }>, kernelsPerStep: number | null, initialGates?: GateStats[]): Record<string, unknown> {
     return {
       event: 'summary',
+      name: this.name,
       model: this.model,
       seed: this.seed,
       backend: this.backend.name,

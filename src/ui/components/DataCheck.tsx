@@ -5,7 +5,8 @@ import { useStore } from '../store';
 import { mappingKey } from '../upload/session';
 import { checkMapping } from '../upload/uploadClient';
 
-const fmtRate = (c: CellReport) => (c.positiveRate === null ? 'n/a' : `${(100 * c.positiveRate).toFixed(1)}%`);
+const fmtRate = (c: CellReport) =>
+  c.positiveRate === null ? 'n/a' : `${(100 * c.positiveRate).toFixed(1)}%`;
 
 /**
  * "Check data": the mapping encoded in the data worker, and what training would see — rows per domain,
@@ -19,7 +20,12 @@ export function DataCheck() {
   return (
     <section className="data-check" data-testid="data-check">
       <div className="mapping-actions">
-        <button type="button" data-testid="check-data" onClick={checkMapping} disabled={check.status === 'checking'}>
+        <button
+          type="button"
+          data-testid="check-data"
+          onClick={checkMapping}
+          disabled={check.status === 'checking'}
+        >
           {check.status === 'checking' ? 'Checking…' : 'Check data'}
         </button>
         {stale && <span className="muted">The mapping changed since this check.</span>}
@@ -43,7 +49,9 @@ function Report({ report, encodeMs }: { report: DataReport; encodeMs: number }) 
       <p>
         {fmtInt(report.numRows)} rows usable · {report.domains.length} domains × {report.tasks.length} tasks ·
         encoded in {(encodeMs / 1000).toFixed(1)} s.{' '}
-        {errors.length === 0 ? 'Ready to train.' : `${errors.length} problem${errors.length > 1 ? 's' : ''} to fix first.`}
+        {errors.length === 0
+          ? 'Ready to train.'
+          : `${errors.length} problem${errors.length > 1 ? 's' : ''} to fix first.`}
       </p>
       {report.issues.length > 0 && (
         <ul className="issues" data-testid="data-issues">
@@ -86,9 +94,18 @@ function Report({ report, encodeMs }: { report: DataReport; encodeMs: number }) 
                   </td>,
                   ...report.tasks.map((t, ti) => {
                     const c = report.cells[s][di][ti];
-                    const flagged = report.issues.some((i) => i.domain === d && i.task === t && (s === 'train' ? i.level === 'error' : i.message.includes(`the ${s} split`)));
+                    const flagged = report.issues.some(
+                      (i) =>
+                        i.domain === d &&
+                        i.task === t &&
+                        (s === 'train' ? i.level === 'error' : i.message.includes(`the ${s} split`)),
+                    );
                     return (
-                      <td key={`${s}-${t}`} className={`num ${flagged ? 'warn' : ''}`} title={`${fmtInt(c.positives)} of ${fmtInt(c.labelled)}`}>
+                      <td
+                        key={`${s}-${t}`}
+                        className={`num ${flagged ? 'warn' : ''}`}
+                        title={`${fmtInt(c.positives)} of ${fmtInt(c.labelled)}`}
+                      >
                         {fmtInt(c.positives)} ({fmtRate(c)})
                       </td>
                     );
@@ -100,46 +117,50 @@ function Report({ report, encodeMs }: { report: DataReport; encodeMs: number }) 
         </table>
       </div>
       <div className="check-columns">
-        <table className="stats-table" data-testid="vocab-report">
-          <thead>
-            <tr>
-              <th>categorical field</th>
-              <th>embedding rows</th>
-              <th>distinct</th>
-            </tr>
-          </thead>
-          <tbody>
-            {report.fields.map((f) => (
-              <tr key={f.column}>
-                <th>
-                  {f.column}
-                  {f.kind === 'hashed' && ' (hashed)'}
-                </th>
-                <td className="num">{fmtInt(f.size)}</td>
-                <td className={`num ${f.capped ? 'warn' : ''}`}>
-                  {fmtInt(f.distinct)}
-                  {f.capped && ` (${fmtInt(f.cappedValues)} capped)`}
-                </td>
+        <div className="table-scroll short">
+          <table className="stats-table" data-testid="vocab-report">
+            <thead>
+              <tr>
+                <th>categorical field</th>
+                <th>embedding rows</th>
+                <th>distinct</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-        <table className="stats-table" data-testid="missing-report">
-          <thead>
-            <tr>
-              <th>column</th>
-              <th>missing</th>
-            </tr>
-          </thead>
-          <tbody>
-            {Object.entries(report.missing).map(([column, n]) => (
-              <tr key={column}>
-                <th>{column}</th>
-                <td className={`num ${n > 0 ? 'warn' : ''}`}>{fmtInt(n)}</td>
+            </thead>
+            <tbody>
+              {report.fields.map((f) => (
+                <tr key={f.column}>
+                  <th>
+                    {f.column}
+                    {f.kind === 'hashed' && ' (hashed)'}
+                  </th>
+                  <td className="num">{fmtInt(f.size)}</td>
+                  <td className={`num ${f.capped ? 'warn' : ''}`}>
+                    {fmtInt(f.distinct)}
+                    {f.capped && ` (${fmtInt(f.cappedValues)} capped)`}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <div className="table-scroll short">
+          <table className="stats-table" data-testid="missing-report">
+            <thead>
+              <tr>
+                <th>column</th>
+                <th>missing</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {Object.entries(report.missing).map(([column, n]) => (
+                <tr key={column}>
+                  <th>{column}</th>
+                  <td className={`num ${n > 0 ? 'warn' : ''}`}>{fmtInt(n)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </div>
     </div>
   );

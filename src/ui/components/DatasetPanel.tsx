@@ -97,7 +97,9 @@ export function DatasetPanel() {
           )}
         </div>
         <SavedUploads onOpen={(sha) => void reopenSaved(sha)} />
-        <p className="muted drop-hint">Drop a .csv, .tsv or .txt file (gzip too) here. It stays on this machine.</p>
+        <p className="muted drop-hint">
+          Drop a .csv, .tsv or .txt file (gzip too) here. It stays on this machine.
+        </p>
       </div>
       <UploadStatus />
       {selected && (

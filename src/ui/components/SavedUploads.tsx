@@ -12,7 +12,12 @@ export function SavedUploads({ onOpen }: { onOpen: (sha256: string) => void }) {
     <ul className="saved-uploads" aria-label="Kept uploads">
       {others.map((u) => (
         <li key={u.sha256} data-testid="saved-upload">
-          <button type="button" className="link-button" onClick={() => onOpen(u.sha256)} title={`SHA-256 ${u.sha256}`}>
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => onOpen(u.sha256)}
+            title={`SHA-256 ${u.sha256}`}
+          >
             {u.name}
           </button>
           <span className="muted">

@@ -22,9 +22,17 @@ export function TaskList({ header, profiles }: { header: string[]; profiles: Col
       {mapping.tasks.length === 0 && <p className="inline-error">No task yet: add one below.</p>}
       {mapping.tasks.map((t, i) => (
         <div className="task-row" key={i} data-testid={`task-${i}`}>
-          <input aria-label={`Name of task ${i + 1}`} value={t.name} onChange={(e) => edit(i, { name: e.target.value })} />
+          <input
+            aria-label={`Name of task ${i + 1}`}
+            value={t.name}
+            onChange={(e) => edit(i, { name: e.target.value })}
+          />
           <span>=</span>
-          <select aria-label={`Column of task ${i + 1}`} value={t.column} onChange={(e) => edit(i, { column: e.target.value })}>
+          <select
+            aria-label={`Column of task ${i + 1}`}
+            value={t.column}
+            onChange={(e) => edit(i, { column: e.target.value })}
+          >
             {header.map((h) => (
               <option key={h}>{h}</option>
             ))}
@@ -36,18 +44,29 @@ export function TaskList({ header, profiles }: { header: string[]; profiles: Col
             title="== 1, != 0, > 3, >= 4, < 2, <= 2, in {a,b}"
             onChange={(e) => edit(i, { rule: e.target.value })}
           />
-          <button type="button" aria-label={`Remove task ${t.name}`} onClick={() => update(mapping.tasks.filter((_, j) => j !== i))}>
+          <button
+            type="button"
+            aria-label={`Remove task ${t.name}`}
+            onClick={() => update(mapping.tasks.filter((_, j) => j !== i))}
+          >
             ×
           </button>
         </div>
       ))}
       <div className="task-row">
-        <select aria-label="Column of the new task" value={addColumn} onChange={(e) => setAddColumn(e.target.value)}>
+        <select
+          aria-label="Column of the new task"
+          value={addColumn}
+          onChange={(e) => setAddColumn(e.target.value)}
+        >
           {header.map((h) => (
             <option key={h}>{h}</option>
           ))}
         </select>
-        <button type="button" onClick={() => update([...mapping.tasks, newTask(mapping, profiles, addColumn)])}>
+        <button
+          type="button"
+          onClick={() => update([...mapping.tasks, newTask(mapping, profiles, addColumn)])}
+        >
           Add task
         </button>
       </div>

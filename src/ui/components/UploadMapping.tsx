@@ -42,7 +42,11 @@ export function UploadMapping() {
   const { header, profile, proposal, layout } = inspection;
   const roles = rolesFromMapping(mapping, header);
   const reasons = new Map(proposal.roles.map((r) => [r.column, r]));
-  const withFile = (m: DataMapping): DataMapping => ({ ...m, path: inspection.name, sha256: inspection.sha256 });
+  const withFile = (m: DataMapping): DataMapping => ({
+    ...m,
+    path: inspection.name,
+    sha256: inspection.sha256,
+  });
 
   return (
     <Panel title={`Map the columns of ${inspection.name}`} className="upload-mapping" testId="upload-mapping">
@@ -94,9 +98,19 @@ export function UploadMapping() {
                       onChange={(e) => {
                         // An edit that would leave no domain is refused with the engine's reason.
                         try {
-                          setMapping(setColumnRole(mapping, header, profile.columns, r.column, e.target.value as ColumnRole));
+                          setMapping(
+                            setColumnRole(
+                              mapping,
+                              header,
+                              profile.columns,
+                              r.column,
+                              e.target.value as ColumnRole,
+                            ),
+                          );
                         } catch (err) {
-                          setUiError(`Mapping: ${(err as Error).message}; make another column the domain instead`);
+                          setUiError(
+                            `Mapping: ${(err as Error).message}; make another column the domain instead`,
+                          );
                         }
                       }}
                     >

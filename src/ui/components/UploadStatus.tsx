@@ -40,9 +40,13 @@ export function UploadStatus() {
   return (
     <div className="upload-status" data-testid="upload-summary">
       <p>
-        <strong>{inspection.name}</strong>: {fmtInt(inspection.rows)} rows × {inspection.header.length} columns,
-        read in {(inspection.parseMs / 1000).toFixed(1)} s. Kept in this browser{' '}
-        <button type="button" className="link-button danger" onClick={() => void forgetSaved(inspection.sha256)}>
+        <strong>{inspection.name}</strong>: {fmtInt(inspection.rows)} rows × {inspection.header.length}{' '}
+        columns, read in {(inspection.parseMs / 1000).toFixed(1)} s. Kept in this browser{' '}
+        <button
+          type="button"
+          className="link-button danger"
+          onClick={() => void forgetSaved(inspection.sha256)}
+        >
           remove
         </button>
       </p>

@@ -18,7 +18,11 @@ function store(): UseStore {
   return db;
 }
 
-export async function saveUpload(info: SavedUploadInfo, file: Blob, mapping: DataMapping | null): Promise<void> {
+export async function saveUpload(
+  info: SavedUploadInfo,
+  file: Blob,
+  mapping: DataMapping | null,
+): Promise<void> {
   await set(info.sha256, { ...info, file, mapping } satisfies SavedUpload, store());
 }
 
@@ -34,7 +38,9 @@ export async function listUploads(): Promise<SavedUploadInfo[]> {
     .sort((a, b) => b.savedAt - a.savedAt);
 }
 
-export async function loadUpload(sha256: string): Promise<{ file: Blob; mapping: DataMapping | null } | null> {
+export async function loadUpload(
+  sha256: string,
+): Promise<{ file: Blob; mapping: DataMapping | null } | null> {
   const saved = await get<SavedUpload>(sha256, store());
   return saved ? { file: saved.file, mapping: saved.mapping } : null;
 }

@@ -18,7 +18,11 @@ function taskFor(profile: ColumnProfile | undefined, column: string, taken: Set<
 }
 
 /** Keeps what the role table does not show (file, hash, split ratios, domain groups) across an edit. */
-function rebuild(mapping: DataMapping, roles: ReturnType<typeof rolesFromMapping>, tasks: TaskSpec[]): DataMapping {
+function rebuild(
+  mapping: DataMapping,
+  roles: ReturnType<typeof rolesFromMapping>,
+  tasks: TaskSpec[],
+): DataMapping {
   const { path, dataset, sha256, domainGroups, splitRatios, splitSeed } = mapping;
   const next: DataMapping = {
     ...mappingFromRoles(roles, tasks, { domainGroups, splitRatios, splitSeed }),

@@ -24,7 +24,12 @@ function dataWorker(): Worker {
     e.preventDefault();
     const id = useStore.getState().upload?.id;
     worker = null;
-    if (id) onEvent({ type: 'error', id, message: `the data worker failed: ${e.message || 'it could not be loaded'}` });
+    if (id)
+      onEvent({
+        type: 'error',
+        id,
+        message: `the data worker failed: ${e.message || 'it could not be loaded'}`,
+      });
   };
   worker = w;
   return w;
@@ -72,14 +77,23 @@ function onEvent(ev: DataEvent): void {
       const file = useStore.getState().upload?.file;
       if (file)
         void saveUpload(info, file, kept ?? null).then(refreshSaved, (e: unknown) =>
-          useStore.getState().setUiError(`The file could not be kept for the next visit: ${(e as Error).message}`),
+          useStore
+            .getState()
+            .setUiError(`The file could not be kept for the next visit: ${(e as Error).message}`),
         );
       break;
     }
     case 'checked':
       patchUpload(ev.id, (u) =>
         u.check.status === 'checking'
-          ? { check: { status: 'done', mappingKey: u.check.mappingKey, report: ev.report, encodeMs: ev.encodeMs } }
+          ? {
+              check: {
+                status: 'done',
+                mappingKey: u.check.mappingKey,
+                report: ev.report,
+                encodeMs: ev.encodeMs,
+              },
+            }
           : {},
       );
       break;
