@@ -31,7 +31,9 @@ test.describe('bring your own CSV', () => {
     });
     await openApp(page);
     await upload(page, CENSUS);
-    await expect(page.getByTestId('upload-summary')).toContainText('99,762 rows × 44 columns', { timeout: 120_000 });
+    await expect(page.getByTestId('upload-summary')).toContainText('99,762 rows × 44 columns', {
+      timeout: 120_000,
+    });
 
     const banner = page.getByTestId('layout-banner');
     await expect(banner).toContainText('Census');
@@ -85,7 +87,9 @@ test.describe('bring your own CSV', () => {
         exp.data = { ...fixture.mapping, path: file, sha256: data.sha256 } as unknown as typeof exp.data;
       });
       await page.getByTestId('check-data').click();
-      await expect(page.getByTestId('data-report').or(page.getByTestId('check-error'))).toContainText(fixture.expect);
+      await expect(page.getByTestId('data-report').or(page.getByTestId('check-error'))).toContainText(
+        fixture.expect,
+      );
     });
   }
 
@@ -95,12 +99,16 @@ test.describe('bring your own CSV', () => {
     const fake = Buffer.alloc(64);
     fake.set([0x1f, 0x8b, 0x08, 0x00]);
     fake.writeUInt32LE(0xfff00000, 60);
-    await page.getByTestId('dataset-upload').setInputFiles({ name: 'huge.csv.gz', mimeType: 'application/gzip', buffer: fake });
+    await page
+      .getByTestId('dataset-upload')
+      .setInputFiles({ name: 'huge.csv.gz', mimeType: 'application/gzip', buffer: fake });
     await expect(page.getByTestId('upload-error')).toContainText('this page can hold about');
     await expect(page.getByTestId('upload-error')).toContainText('huge.csv.gz');
   });
 
-  test('dropped file, several tasks from one column, kept across a reload, then removed', async ({ page }) => {
+  test('dropped file, several tasks from one column, kept across a reload, then removed', async ({
+    page,
+  }) => {
     await openApp(page);
     const csv = ['age,rating,genre,split']
       .concat(
@@ -137,7 +145,8 @@ test.describe('bring your own CSV', () => {
     await page.getByTestId('check-data').click();
     const report = page.getByTestId('data-report');
     await expect(report).toContainText('3 domains × 2 tasks');
-    for (const domain of ['<30', '30–44', '≥45']) await expect(page.getByTestId('cell-report')).toContainText(domain);
+    for (const domain of ['<30', '30–44', '≥45'])
+      await expect(page.getByTestId('cell-report')).toContainText(domain);
 
     await page.reload();
     const kept = page.getByTestId('saved-upload');
