@@ -1,39 +1,19 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
 import type { PlannedRun } from '../../src/engine/experiment';
 import { PROTOCOL_VERSION, type StartCommand, type WorkerEvent } from '../../src/workers/protocol';
+import { serveStatic } from './serve';
 import { BenchRecorder } from './summary';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/chromium';
 
 const DIST = path.resolve(import.meta.dirname, '../../dist');
-const TYPES: Record<string, string> = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-  '.css': 'text/css',
-};
-
-/** Serves the built site, plus the experiment's data file at /__bench/data. */
-function serve(dataPath: string): Promise<{ server: Server; port: number }> {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const file = url.pathname === '/__bench/data' ? dataPath : path.join(DIST, decodeURIComponent(url.pathname));
-    if (!file.startsWith(DIST) && file !== dataPath) return void res.writeHead(403).end();
-    if (!existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
-    createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as { port: number }).port })));
-}
 
 /** Trains through the real worker in headless Chromium (WebGPU via SwiftShader where no GPU exists). */
 export async function runInBrowser(run: PlannedRun, dataPath: string, backend: string): Promise<Record<string, unknown>> {
   const exp = run.experiment;
   if (!existsSync(path.join(DIST, 'bench.html'))) throw new Error('dist/bench.html is missing: run `npm run build` first');
-  const { server, port } = await serve(dataPath);
+  const { server, port } = await serveStatic(DIST, { '/__bench/data': dataPath });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();

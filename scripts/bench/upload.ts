@@ -19,12 +19,12 @@
  * data worker between parsing and the check and reports what it retains (the encode peak then starts from there).
  */
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/chromium';
+import { serveStatic } from './serve';
 import { MemorySampler, peakOf, type HeapSample, type Peak } from './upload/memory';
 import { installProbe, type ProbeData, type ProbeEntry, type ProbeSelectors } from './upload/pageProbe';
 import { benchFile, type BenchFile } from './upload/synthCsv';
@@ -122,33 +122,6 @@ function ensureSite(site: string, minify: boolean): void {
   if (r.status !== 0)
     throw new Error(`vite build failed:\n${(r.stdout + r.stderr).split('\n').slice(-25).join('\n')}`);
   writeFileSync(stamp, new Date().toISOString());
-}
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-  '.css': 'text/css',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-};
-
-/** Serves the built site, as scripts/bench/browser.ts does. */
-function serve(site: string): Promise<{ server: Server; port: number }> {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const file = path.join(site, decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname));
-    if (!file.startsWith(site)) return void res.writeHead(403).end();
-    if (!existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
-    createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({ server, port: (server.address() as { port: number }).port }),
-    ),
-  );
 }
 
 interface PhaseStats {
@@ -253,7 +226,7 @@ async function runOne(
   profile: boolean,
   gc: boolean,
 ): Promise<UploadResult> {
-  const { server, port } = await serve(site);
+  const { server, port } = await serveStatic(site);
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'],

@@ -1,8 +1,7 @@
 /**
  * The upload benchmark's file: the project's synthetic generator (src/engine/synth) at a size `generate()` would
- * hold as one string (a million rows × 40 columns is ≈ 200 MB of CSV). The rows, planted structure and labels
- * come from the generator's own pieces with generate()'s seed derivation; only the writing is streamed, in blocks
- * of rows, in the same format as generate()'s CSV (checked byte for byte at small sizes: `--check-writer`).
+ * hold as one string (a million rows × 40 columns is ≈ 250 MB of CSV). The same sampler and line writer as
+ * generate(); only the writing is streamed, in blocks of rows.
  */
 import {
   createReadStream,
@@ -16,12 +15,8 @@ import {
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { SPLITS } from '../../../src/engine/data/types';
-import { sampleRows } from '../../../src/engine/synth/features';
+import { csvLines, sampleTruth } from '../../../src/engine/synth/generate';
 import type { SynthSpec } from '../../../src/engine/synth/spec';
-import { validateSpec } from '../../../src/engine/synth/spec';
-import { plantStructure, trueProbs } from '../../../src/engine/synth/structure';
-import { Rng } from '../../../src/engine/util/rng';
 
 const TASKS = [
   { name: 'click', rate: 0.12 },
@@ -70,16 +65,6 @@ export function uploadSpec(rows: number, columns: number, seed = 20250101): Synt
   };
 }
 
-/** generate()'s split assignment (not exported there): exactly 80/10/10 at seeded random positions. */
-function assignSplits(n: number, rng: Rng): Uint8Array {
-  const order = rng.shuffle(Int32Array.from({ length: n }, (_, i) => i));
-  const nTrain = Math.round(n * 0.8);
-  const nValid = Math.round(n * 0.1);
-  const split = new Uint8Array(n);
-  for (let r = 0; r < n; r++) split[order[r]] = r < nTrain ? 0 : r < nTrain + nValid ? 1 : 2;
-  return split;
-}
-
 function write(out: WriteStream, text: string): Promise<void> {
   return out.write(text) ? Promise.resolve() : new Promise((resolve) => out.once('drain', () => resolve()));
 }
@@ -92,50 +77,20 @@ export async function writeSynthCsv(
   spec: SynthSpec,
   file: string,
 ): Promise<{ generateMs: number; writeMs: number }> {
-  validateSpec(spec);
   const t0 = performance.now();
-  // The same derivation of independent streams as generate().
-  const root = new Rng(spec.seed);
-  const paramRng = new Rng(root.seed());
-  const rowRng = new Rng(root.seed());
-  const labelRng = new Rng(root.seed());
-  const splitRng = new Rng(root.seed());
-  const rows = sampleRows(spec, paramRng, rowRng);
-  const structure = plantStructure(spec, rows, paramRng);
-  const probs = trueProbs(structure, rows);
-  const labels = probs.map(() => new Uint8Array(rows.n));
-  for (let i = 0; i < rows.n; i++)
-    for (let t = 0; t < probs.length; t++) labels[t][i] = labelRng.next() < probs[t][i] ? 1 : 0;
-  const split = assignSplits(rows.n, splitRng);
+  const truth = sampleTruth(spec);
   const t1 = performance.now();
-
-  const K = rows.numCat;
-  const M = rows.numNum;
-  const header = [
-    'domain',
-    ...Array.from({ length: K }, (_, k) => `c${k + 1}`),
-    ...Array.from({ length: M }, (_, j) => `n${j + 1}`),
-    ...spec.tasks.map((t) => t.name),
-    'split',
-  ];
   const tmp = `${file}.part`;
   const out = createWriteStream(tmp);
-  await write(out, header.join(',') + '\n');
-  const cells: string[] = [];
   let block: string[] = [];
-  for (let i = 0; i < rows.n; i++) {
-    cells.length = 0;
-    cells.push(spec.domains[rows.domain[i]].name);
-    for (let k = 0; k < K; k++) cells.push(`c${k + 1}_${rows.cat[i * K + k]}`);
-    for (let j = 0; j < M; j++) cells.push(rows.num[i * M + j].toFixed(4));
-    for (const l of labels) cells.push(l[i] ? '1' : '0');
-    cells.push(SPLITS[split[i]]);
-    block.push(cells.join(','));
-    if (block.length === BLOCK_ROWS || i === rows.n - 1) {
+  for (const line of csvLines(spec, truth)) {
+    block.push(line);
+    if (block.length === BLOCK_ROWS) {
       await write(out, block.join('\n') + '\n');
       block = [];
     }
   }
+  if (block.length > 0) await write(out, block.join('\n') + '\n');
   await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
   renameSync(tmp, file);
   return { generateMs: t1 - t0, writeMs: performance.now() - t1 };

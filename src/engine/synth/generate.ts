@@ -49,18 +49,26 @@ function assignSplits(n: number, rng: Rng): Uint8Array {
   return split;
 }
 
-function toCsv(spec: SynthSpec, t: SynthTruth): string {
-  const header = [
+/** The CSV header line's cells: domain, c1…cK, n1…nM, one label per task, split. */
+function csvHeader(spec: SynthSpec): string[] {
+  return [
     DOMAIN_COLUMN,
     ...categoricalColumns(spec),
     ...numericColumns(spec),
     ...spec.tasks.map((x) => x.name),
     SPLIT_COLUMN,
   ];
+}
+
+/**
+ * The CSV as lines (header first), yielded one at a time so a caller may stream a file of millions of rows
+ * (the upload benchmark) without holding its text.
+ */
+export function* csvLines(spec: SynthSpec, t: SynthTruth): Generator<string> {
+  yield csvHeader(spec).join(',');
   const { rows } = t;
   const K = rows.numCat;
   const M = rows.numNum;
-  const lines = [header.join(',')];
   const cells: string[] = [];
   for (let i = 0; i < rows.n; i++) {
     cells.length = 0;
@@ -69,9 +77,12 @@ function toCsv(spec: SynthSpec, t: SynthTruth): string {
     for (let j = 0; j < M; j++) cells.push(rows.num[i * M + j].toFixed(4));
     for (const l of t.labels) cells.push(l[i] ? '1' : '0');
     cells.push(SPLITS[t.split[i]]);
-    lines.push(cells.join(','));
+    yield cells.join(',');
   }
-  return lines.join('\n') + '\n';
+}
+
+function toCsv(spec: SynthSpec, t: SynthTruth): string {
+  return [...csvLines(spec, t)].join('\n') + '\n';
 }
 
 function oracleOf(spec: SynthSpec, t: SynthTruth, split: number): OracleSplit {
@@ -124,10 +135,11 @@ function mappingOf(spec: SynthSpec): DataMapping {
 }
 
 /**
- * Generates a dataset with planted structure. Independent random streams (parameters, rows, labels, split) are
- * derived from the seed, so e.g. a different noise level relabels the same rows in the same splits.
+ * Samples a dataset with planted structure: rows, true probabilities, labels, split. Independent random streams
+ * (parameters, rows, labels, split) are derived from the seed, so e.g. a different noise level relabels the same
+ * rows in the same splits.
  */
-export function generate(spec: SynthSpec): SynthResult {
+export function sampleTruth(spec: SynthSpec): SynthTruth {
   validateSpec(spec);
   const root = new Rng(spec.seed);
   const paramRng = new Rng(root.seed());
@@ -141,9 +153,12 @@ export function generate(spec: SynthSpec): SynthResult {
   const labels = probs.map(() => new Uint8Array(rows.n));
   for (let i = 0; i < rows.n; i++)
     for (let t = 0; t < probs.length; t++) labels[t][i] = labelRng.next() < probs[t][i] ? 1 : 0;
-  const split = assignSplits(rows.n, splitRng);
+  return { rows, structure, probs, labels, split: assignSplits(rows.n, splitRng) };
+}
 
-  const truth: SynthTruth = { rows, structure, probs, labels, split };
+/** A dataset with planted structure: its CSV, oracle AUC and per-cell stats. */
+export function generate(spec: SynthSpec): SynthResult {
+  const truth = sampleTruth(spec);
   return {
     csv: toCsv(spec, truth),
     oracle: { valid: oracleOf(spec, truth, 1), test: oracleOf(spec, truth, 2) },

@@ -1,0 +1,35 @@
+/** A static server for the built site, shared by the browser benchmarks. */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import path from 'node:path';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+/** Serves `root` on a free port; `extra` maps URL paths to files outside it (a benchmark's data file). */
+export function serveStatic(
+  root: string,
+  extra: Record<string, string> = {},
+): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const pathname = url.pathname === '/' ? '/index.html' : url.pathname;
+    const file = extra[pathname] ?? path.join(root, decodeURIComponent(pathname));
+    if (!file.startsWith(root) && extra[pathname] === undefined) return void res.writeHead(403).end();
+    if (!existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, port: (server.address() as { port: number }).port }),
+    ),
+  );
+}
