@@ -158,6 +158,8 @@ test.describe('bring your own CSV', () => {
     await expect(page.getByRole('textbox', { name: 'Rule of task 2' })).toHaveValue('> 4');
 
     await page.getByTestId('upload-summary').getByRole('button', { name: 'remove' }).click();
+    // The page lets go of the file once the database has deleted it: reloading earlier could beat the delete.
+    await expect(page.getByTestId('upload-summary')).toHaveCount(0);
     await page.reload();
     await expect(page.getByTestId('dataset-tiny-two-domains')).toBeVisible();
     await expect(page.getByTestId('saved-upload')).toHaveCount(0);
