@@ -1,28 +1,28 @@
 import { useEffect } from 'react';
-import { AucCharts } from './components/AucCharts';
-import { ComparePanel } from './components/ComparePanel';
-import { CompareSetup } from './components/CompareSetup';
-import { DatasetPanel } from './components/DatasetPanel';
-import { ErrorBox } from './components/ErrorBox';
-import { ExperimentJson } from './components/ExperimentJson';
-import { GateHeatmaps } from './components/GateHeatmaps';
-import { ImportPanel } from './components/ImportPanel';
-import { LossChart } from './components/LossChart';
-import { MetricGrid } from './components/MetricGrid';
-import { ModelPanel } from './components/ModelPanel';
-import { ModelReadouts } from './components/ModelReadouts';
-import { PendingUploadNotice } from './components/PendingUploadNotice';
-import { RunList } from './components/RunList';
-import { RunPanel } from './components/RunPanel';
-import { ShareLink } from './components/ShareLink';
-import { TestMetrics } from './components/TestMetrics';
-import { TrainSettings } from './components/TrainSettings';
-import { UploadMapping } from './components/UploadMapping';
-import { loadManifest } from './datasets';
-import { restoreKeptRuns } from './runClient';
-import { syncAddressBar } from './share';
-import { useStore } from './store';
-import { refreshSaved } from './upload/uploadClient';
+import { AucCharts } from './panels/results/AucCharts';
+import { ComparePanel } from './panels/compare/ComparePanel';
+import { CompareSetup } from './panels/compare/CompareSetup';
+import { DatasetPanel } from './panels/data/DatasetPanel';
+import { ErrorBox } from './panels/run/ErrorBox';
+import { ExperimentJson } from './panels/experiment/ExperimentJson';
+import { GateHeatmaps } from './panels/results/GateHeatmaps';
+import { ImportPanel } from './panels/experiment/ImportPanel';
+import { LossChart } from './panels/results/LossChart';
+import { MetricGrid } from './panels/results/MetricGrid';
+import { ModelPanel } from './panels/model/ModelPanel';
+import { ModelReadouts } from './panels/results/ModelReadouts';
+import { PendingUploadNotice } from './panels/data/PendingUploadNotice';
+import { RunList } from './panels/run/RunList';
+import { RunPanel } from './panels/run/RunPanel';
+import { ShareLink } from './panels/experiment/ShareLink';
+import { TestMetrics } from './panels/results/TestMetrics';
+import { TrainSettings } from './panels/training/TrainSettings';
+import { UploadMapping } from './panels/mapping/UploadMapping';
+import { loadManifest } from './state/datasets';
+import { restoreKeptRuns } from './workers/runClient';
+import { syncAddressBar } from './persist/share';
+import { useStore } from './state/store';
+import { refreshSaved } from './workers/uploadClient';
 
 export default function App() {
   useEffect(() => {
@@ -36,15 +36,20 @@ export default function App() {
         // A link's experiment first (it names its dataset); else the first bundled dataset, so Train works at once.
         stopSync = syncAddressBar();
         const { data } = useStore.getState().experiment;
-        if (list.length > 0 && data.dataset === undefined && data.path === undefined) selectDataset(list[0].id);
+        if (list.length > 0 && data.dataset === undefined && data.path === undefined)
+          selectDataset(list[0].id);
       },
       (e: unknown) => setDatasetsError((e as Error).message),
     );
     refreshSaved().catch((e: unknown) =>
-      useStore.getState().setUiError(`The files kept from earlier uploads could not be listed: ${(e as Error).message}`),
+      useStore
+        .getState()
+        .setUiError(`The files kept from earlier uploads could not be listed: ${(e as Error).message}`),
     );
     restoreKeptRuns().catch((e: unknown) =>
-      useStore.getState().setUiError(`The runs kept from earlier visits could not be read: ${(e as Error).message}`),
+      useStore
+        .getState()
+        .setUiError(`The runs kept from earlier visits could not be read: ${(e as Error).message}`),
     );
     return () => {
       cancelled = true;

@@ -2,8 +2,8 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRAIN } from '../../engine/train/config';
 import type { WorkerEvent } from '../../workers/protocol';
-import { applyWorkerEvents, newRun } from '../runState';
-import { seriesPoints } from '../series';
+import { applyWorkerEvents, newRun } from '../state/runState';
+import { seriesPoints } from '../state/series';
 import { loadRuns, removeRuns, saveRun, STORED_POINTS, thinSeries } from './runs';
 
 const finished = (id: string, createdAt: number, steps: number) => {

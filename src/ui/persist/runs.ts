@@ -4,8 +4,8 @@
  * STORED_POINTS points each, which bounds a record whatever the run's length.
  */
 import { createStore, delMany, entries, set, type UseStore } from 'idb-keyval';
-import type { RunState } from '../runState';
-import { emptySeries, pushPoint, seriesPoints, type Series } from '../series';
+import type { RunState } from '../state/runState';
+import { emptySeries, pushPoint, seriesPoints, type Series } from '../state/series';
 
 /** Bumped when RunState changes shape: older records are skipped, not misread. */
 const FORMAT = 1;

@@ -1,0 +1,44 @@
+import { fmtAuc } from '../../common/format';
+import { useStore } from '../../state/store';
+import { MetricTable } from './MetricTable';
+import { Panel } from '../../common/Panel';
+
+const REASONS = {
+  completed: 'completed all epochs',
+  'early-stopped': 'early-stopped (no better validation AUC within the patience)',
+  stopped: 'stopped by you',
+  'max-steps': 'reached max steps',
+  evaluated: 'scored the imported weights, without training',
+} as const;
+
+/** The final test-split metrics of a finished run, and why it ended. */
+export function TestMetrics() {
+  const done = useStore((s) => s.run?.done ?? null);
+  const data = useStore((s) => s.run?.data ?? null);
+  const oracle = useStore((s) => s.run?.oracle?.test ?? null);
+  if (!done || !data) return null;
+  return (
+    <Panel
+      title="Test metrics"
+      aside={`mean cell AUC ${fmtAuc(done.test.meanCellAuc)} · mean task AUC ${fmtAuc(done.test.meanTaskAuc)}`}
+      testId="test-metrics"
+      className="test-panel"
+    >
+      <p className="done-line">
+        <span className="done-reason" data-testid="done-reason" data-reason={done.reason}>
+          {done.reason}
+        </span>{' '}
+        {REASONS[done.reason]}
+        {done.reason !== 'evaluated' &&
+          ` · ${done.steps} steps, ${done.epochs} epochs, best epoch ${done.bestEpoch}`}
+      </p>
+      <MetricTable
+        report={done.test}
+        domains={data.domains}
+        tasks={data.tasks}
+        oracle={oracle}
+        cellTestId="test-cell"
+      />
+    </Panel>
+  );
+}

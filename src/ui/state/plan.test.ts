@@ -1,0 +1,97 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { parsePlan } from '../../engine/experiment';
+import type { DatasetManifestEntry } from '../../engine/synth/manifest';
+import { checkPlan, planDraftOf, plannedModel } from './plan';
+import { loadPlan, missingUpload } from '../persist/share';
+import { useStore } from './store';
+
+const data = { dataset: 'tiny', domain: 'domain', tasks: [{ name: 'click', column: 'click', rule: '== 1' }] };
+const tiny = {
+  id: 'tiny',
+  name: 'Tiny',
+  file: 'tiny.csv.gz',
+  mapping: data,
+} as unknown as DatasetManifestEntry;
+const initial = useStore.getState();
+
+const SHA = 'ab'.repeat(32);
+
+// Bundled datasets resolve against the page's address.
+vi.stubGlobal('document', { baseURI: 'http://localhost/' });
+beforeEach(() => useStore.setState({ ...initial, datasets: [tiny] }, true));
+
+describe('the page plan', () => {
+  it('loads a single configuration into the model form and a comparison into the list, and gives it back', () => {
+    expect(loadPlan({ data, model: { id: 'mmoe', options: { experts: 3 } }, train: { seed: 4 } })).toEqual(
+      [],
+    );
+    let s = useStore.getState();
+    expect(s.experiment.model).toEqual({ id: 'mmoe', options: { experts: 3 } });
+    expect(s.compareModels).toEqual([]);
+    expect(s.seeds).toEqual([]);
+    expect(parsePlan(planDraftOf(s)).seeds).toEqual([4]);
+
+    const json = {
+      data,
+      models: [
+        plannedModel('mmoe', {}),
+        { name: 'fast', id: 'shared-bottom', train: { learningRate: 0.01 } },
+      ],
+      seeds: [1, 2, 3],
+    };
+    expect(loadPlan(json)).toEqual([]);
+    s = useStore.getState();
+    expect(s.compareModels.map((m) => m.name)).toEqual([json.models[0].name, 'fast']);
+    expect(s.seeds).toEqual([1, 2, 3]);
+    expect(parsePlan(planDraftOf(s))).toEqual(parsePlan(json));
+  });
+
+  it('refuses a plan with a bad option or an unknown dataset, naming it, and changes nothing', () => {
+    const before = useStore.getState().experiment;
+    const bad = loadPlan({
+      data,
+      models: [
+        { name: 'a', id: 'mmoe', options: { experts: 0 } },
+        { name: 'b', id: 'mmoe' },
+      ],
+    });
+    expect(bad).toHaveLength(1);
+    expect(bad[0]).toMatch(/^a: .*"experts"/);
+    expect(loadPlan({ data: { ...data, dataset: 'huge' }, model: { id: 'mmoe' } })[0]).toContain(
+      'unknown dataset "huge"',
+    );
+    expect(useStore.getState().experiment).toBe(before);
+  });
+
+  it('asks for the uploaded file a plan names until one with that name and hash is here', () => {
+    const upload = { ...data, dataset: undefined, path: 'clicks.csv', sha256: SHA };
+    expect(loadPlan({ data: upload, model: { id: 'mmoe' } })).toEqual([]);
+    expect(useStore.getState().pendingUpload).toEqual({ name: 'clicks.csv', sha256: SHA });
+    const session = (sha256: string) =>
+      ({ name: 'clicks.csv', inspection: { sha256 } }) as unknown as Parameters<typeof missingUpload>[1];
+    expect(missingUpload(upload, session(SHA))).toBeNull();
+    expect(missingUpload(upload, session('ffff'))).toEqual({ name: 'clicks.csv', sha256: SHA });
+    expect(missingUpload(data, null)).toBeNull();
+  });
+
+  it('checks every run, saying a problem of one configuration with its name', () => {
+    const checked = checkPlan(
+      {
+        data,
+        models: [
+          { name: 'ok', id: 'mmoe' },
+          { name: 'broken', id: 'mmoe', options: { experts: 0 } },
+        ],
+      },
+      [tiny],
+      null,
+    );
+    expect(checked.ok).toBe(false);
+    if (!checked.ok) expect(checked.problems).toEqual([expect.stringMatching(/^broken: .*"experts"/)]);
+    const good = checkPlan({ data, model: { id: 'mmoe' }, seeds: [1, 2] }, [tiny], null);
+    expect(good.ok && good.runs.map((r) => [r.name, r.seed, r.experiment.train.seed])).toEqual([
+      ['mmoe', 1, 1],
+      ['mmoe', 2, 2],
+    ]);
+  });
+});

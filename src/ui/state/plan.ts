@@ -1,0 +1,71 @@
+/**
+ * The page's experiment as a plan (engine `ExperimentPlan`): the model form's configuration, or the comparison
+ * list, over the seeds. The draft may hold invalid values; `checkPlan` says what is wrong, run by run.
+ */
+import { expandPlan, parsePlan, type ExperimentPlan, type PlannedModel } from '../../engine/experiment';
+import { modelInfo, type ModelInfo } from '../../engine/models/catalog';
+import type { DatasetManifestEntry } from '../../engine/synth/manifest';
+import type { AppState } from './store';
+import type { UploadSession } from './uploadSession';
+import { checkExperiment, type Checked } from './validate';
+
+type PlanDraftState = Pick<AppState, 'experiment' | 'compareModels' | 'seeds'>;
+
+/** The plan as the page holds it, in the JSON format `parsePlan` reads (a single configuration as `model`). */
+export function planDraftOf(s: PlanDraftState): Record<string, unknown> {
+  const { data, model, train } = s.experiment;
+  const seeds = Array.isArray(s.seeds) && s.seeds.length === 0 ? undefined : s.seeds;
+  return s.compareModels.length > 0
+    ? { data, models: s.compareModels, train, seeds }
+    : { data, model, train, seeds };
+}
+
+export type CheckedRun = Extract<Checked, { ok: true }> & { name: string; seed: number };
+
+export type CheckedPlan =
+  { ok: true; plan: ExperimentPlan; runs: CheckedRun[] } | { ok: false; problems: string[] };
+
+/** The plan parsed and every run of it checked (model options, the data source); problems named per configuration. */
+export function checkPlan(
+  draft: unknown,
+  datasets: DatasetManifestEntry[],
+  upload: UploadSession | null,
+): CheckedPlan {
+  let plan: ExperimentPlan;
+  try {
+    plan = parsePlan(draft);
+  } catch (e) {
+    return { ok: false, problems: [(e as Error).message] };
+  }
+  const runs: CheckedRun[] = [];
+  const failed: { name: string; problems: string[] }[] = [];
+  for (const r of expandPlan(plan)) {
+    const checked = checkExperiment(r.experiment, datasets, upload);
+    if (checked.ok) runs.push({ ...checked, name: r.name, seed: r.seed });
+    else failed.push({ name: r.name, problems: checked.problems });
+  }
+  // A problem every run has (the data source) is said once; one of some configurations only names them.
+  const problems = new Set<string>();
+  for (const f of failed)
+    for (const p of f.problems)
+      problems.add(runs.length === 0 && failed.every((o) => o.problems.includes(p)) ? p : `${f.name}: ${p}`);
+  return problems.size > 0 ? { ok: false, problems: [...problems] } : { ok: true, plan, runs };
+}
+
+/** The preset whose options equal `options` (defaults filled in), or "" for custom. */
+export function presetOf(info: ModelInfo, options: Record<string, unknown>): string {
+  const full = (o: Record<string, unknown>) => JSON.stringify(info.options.map((s) => o[s.key] ?? s.default));
+  const current = full(options);
+  return info.presets.find((p) => full(p.options) === current)?.name ?? '';
+}
+
+/** A configuration for the comparison list, named after its model and preset ("MMoE · per-task gates"). */
+export function plannedModel(id: string, options: Record<string, unknown>): PlannedModel {
+  const info = modelInfo(id);
+  return {
+    name: `${info.name} · ${presetOf(info, options) || 'custom'}`,
+    id,
+    options: structuredClone(options),
+    train: {},
+  };
+}
