@@ -1,29 +1,31 @@
 import { useEffect } from 'react';
-import { AucCharts } from './panels/results/AucCharts';
+import { ViewTabs, useMainView } from './common/ViewTabs';
 import { ComparePanel } from './panels/compare/ComparePanel';
 import { CompareSetup } from './panels/compare/CompareSetup';
 import { DatasetPanel } from './panels/data/DatasetPanel';
-import { ErrorBox } from './panels/run/ErrorBox';
-import { ExperimentJson } from './panels/experiment/ExperimentJson';
-import { GateHeatmaps } from './panels/results/GateHeatmaps';
-import { ImportPanel } from './panels/experiment/ImportPanel';
-import { LossChart } from './panels/results/LossChart';
-import { MetricGrid } from './panels/results/MetricGrid';
-import { ModelPanel } from './panels/model/ModelPanel';
-import { ModelReadouts } from './panels/results/ModelReadouts';
 import { PendingUploadNotice } from './panels/data/PendingUploadNotice';
+import { ExperimentJson } from './panels/experiment/ExperimentJson';
+import { ImportPanel } from './panels/experiment/ImportPanel';
+import { ShareLink } from './panels/experiment/ShareLink';
+import { MappingStep } from './panels/mapping/MappingStep';
+import { UploadMapping } from './panels/mapping/UploadMapping';
+import { ModelPanel } from './panels/model/ModelPanel';
+import { RunView } from './panels/results/RunView';
+import { ErrorBox } from './panels/run/ErrorBox';
 import { RunList } from './panels/run/RunList';
 import { RunPanel } from './panels/run/RunPanel';
-import { ShareLink } from './panels/experiment/ShareLink';
-import { TestMetrics } from './panels/results/TestMetrics';
 import { TrainSettings } from './panels/training/TrainSettings';
-import { UploadMapping } from './panels/mapping/UploadMapping';
 import { loadManifest } from './state/datasets';
-import { restoreKeptRuns } from './workers/runClient';
-import { syncAddressBar } from './persist/share';
 import { useStore } from './state/store';
+import { syncAddressBar } from './persist/share';
+import { restoreKeptRuns } from './workers/runClient';
 import { refreshSaved } from './workers/uploadClient';
 
+/**
+ * The workbench: the configuration as steps in a side column (data → mapping → model → training → compare),
+ * the runs and the experiment's files under it, and the main area showing one view: the selected run, the
+ * runs side by side, or an upload's column mapping. Each column scrolls on its own; the page never does.
+ */
 export default function App() {
   useEffect(() => {
     const { setDatasets, setDatasetsError, selectDataset } = useStore.getState();
@@ -56,42 +58,38 @@ export default function App() {
       stopSync?.();
     };
   }, []);
+  const view = useMainView();
 
   return (
     <div className="app">
       <header className="topbar">
         <h1>MoE Playground</h1>
+        <ViewTabs />
         <span className="tagline">
-          multi-domain · multi-task · mixture-of-experts recommenders, trained in your browser
+          multi-domain · multi-task · mixture-of-experts, trained in your browser
         </span>
         <ShareLink />
       </header>
-      <div className="layout">
-        <aside className="sidebar">
-          <DatasetPanel />
-          <ModelPanel />
-          <CompareSetup />
-          <TrainSettings />
+      <div className="workbench">
+        <aside className="side" aria-label="Experiment setup and runs">
+          <div className="steps">
+            <DatasetPanel />
+            <MappingStep />
+            <ModelPanel />
+            <TrainSettings />
+            <CompareSetup />
+          </div>
+          <RunList />
           <ImportPanel />
           <ExperimentJson />
         </aside>
-        <main className="main">
-          <UploadMapping />
+        <main className="main" id="main-view" aria-label={`${view} view`}>
           <RunPanel />
           <PendingUploadNotice />
           <ErrorBox />
-          <RunList />
-          <ComparePanel />
-          <TestMetrics />
-          <div className="charts-row">
-            <LossChart />
-            <AucCharts />
-          </div>
-          <div className="results-row">
-            <MetricGrid />
-            <GateHeatmaps />
-          </div>
-          <ModelReadouts />
+          {view === 'run' && <RunView />}
+          {view === 'compare' && <ComparePanel />}
+          {view === 'mapping' && <UploadMapping />}
         </main>
       </div>
     </div>

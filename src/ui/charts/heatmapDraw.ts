@@ -2,7 +2,8 @@
  * Draws a labelled grid of numbers on a canvas (gate weights, selection frequencies, model inspections), without
  * React: the callers run it from a store subscription on each evaluation. Colour is relative to the map's own
  * range (from 0, or from its minimum when that is negative), so an even split and a collapsed gate are told
- * apart at a glance; exact values are in the cells and the tooltip.
+ * apart at a glance; the colour scale under the grid says which range that is, and exact values are in the
+ * cells and the tooltip.
  */
 import { rampRgb } from './palette';
 import type { HeatmapSpec } from './readouts';
@@ -10,6 +11,11 @@ import type { HeatmapSpec } from './readouts';
 const MIN_CELL_W = 34;
 const CELL_H = 20;
 const HEAD_H = 16;
+/** The colour scale under the grid: a gap, the ramp, and its labels. */
+const SCALE_GAP = 6;
+const SCALE_BAR_H = 8;
+const SCALE_H = SCALE_GAP + SCALE_BAR_H + 14;
+const SCALE_MAX_W = 180;
 const FONT = '11px system-ui, sans-serif';
 
 export interface HeatmapLayout {
@@ -38,8 +44,11 @@ export function drawHeatmap(canvas: HTMLCanvasElement, spec: HeatmapSpec): Heatm
   const labelW = Math.ceil(Math.max(0, ...rows.map(textW))) + 10;
   const cellTexts = values.map((row) => row.map(format));
   const cellW = Math.ceil(Math.max(MIN_CELL_W - 6, ...cols.map(textW), ...cellTexts.flat().map(textW)) + 6);
-  const cssW = labelW + cols.length * cellW;
-  const cssH = HEAD_H + rows.length * CELL_H;
+  // The scale needs room for its three labels, even under a grid of two columns.
+  const scaleW = Math.max(150, Math.min(SCALE_MAX_W, cols.length * cellW));
+  const cssW = Math.max(labelW + cols.length * cellW, labelW + scaleW);
+  const gridH = HEAD_H + rows.length * CELL_H;
+  const cssH = gridH + SCALE_H;
   const dpr = window.devicePixelRatio || 1;
   canvas.width = Math.round(cssW * dpr);
   canvas.height = Math.round(cssH * dpr);
@@ -53,6 +62,7 @@ export function drawHeatmap(canvas: HTMLCanvasElement, spec: HeatmapSpec): Heatm
   const finite = values.flat().filter(Number.isFinite);
   const lo = Math.min(0, ...finite);
   const span = Math.max(1e-9, Math.max(lo, ...finite) - lo);
+  drawScale(ctx, labelW, gridH, scaleW, lo, lo + span, format, spec.scaleLabel);
   ctx.fillStyle = '#666';
   ctx.textAlign = 'center';
   cols.forEach((c, j) => ctx.fillText(c, labelW + j * cellW + cellW / 2, HEAD_H / 2));
@@ -88,6 +98,38 @@ export function drawHeatmap(canvas: HTMLCanvasElement, spec: HeatmapSpec): Heatm
     ctx.fillRect(labelW, HEAD_H + (rows.length - 1) * CELL_H - 1, cols.length * cellW - 1, 1);
   }
   return { ...layout, labelW, cellW };
+}
+
+/** The ramp from `lo` to `hi` with both ends labelled, and what the colour measures. */
+function drawScale(
+  ctx: CanvasRenderingContext2D,
+  x: number,
+  gridH: number,
+  width: number,
+  lo: number,
+  hi: number,
+  format: (v: number) => string,
+  label = 'value',
+): void {
+  const y = gridH + SCALE_GAP;
+  const w = width;
+  const gradient = ctx.createLinearGradient(x, 0, x + w, 0);
+  for (const t of [0, 0.5, 1]) {
+    const [r, g, b] = rampRgb(t);
+    gradient.addColorStop(t, `rgb(${r},${g},${b})`);
+  }
+  ctx.fillStyle = gradient;
+  ctx.fillRect(x, y, w, SCALE_BAR_H);
+  ctx.strokeStyle = '#c9ced6';
+  ctx.strokeRect(x + 0.5, y + 0.5, w - 1, SCALE_BAR_H - 1);
+  ctx.fillStyle = '#555';
+  const textY = y + SCALE_BAR_H + 7;
+  ctx.textAlign = 'left';
+  ctx.fillText(format(lo), x, textY);
+  ctx.textAlign = 'right';
+  ctx.fillText(format(hi), x + w, textY);
+  ctx.textAlign = 'center';
+  ctx.fillText(label, x + w / 2, textY);
 }
 
 /** The tooltip for a point on the canvas (CSS pixels), or "" outside the cells. */

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { EvalReport, GateStats } from '../../engine/train/report';
-import { tickAny } from './chartAxis';
 import {
   dimLabels,
   fmtCompact,
@@ -63,6 +62,16 @@ describe('sparse-gate detection', () => {
         ]),
       ),
     ).toBe(true);
+  });
+  it('a dense gate whose weight underflows to 0 in a few rows is not selecting (PLE: all 1.00, MI ±1e-16)', () => {
+    expect(
+      isSparseGate(
+        gate('g', [
+          [1, 0.9997, 1, 0.99995],
+          [0.9999, 1, 1, 1],
+        ]),
+      ),
+    ).toBe(false);
   });
   it('ignores a domain without rows in the pass (an all-zero row)', () => {
     expect(
@@ -233,16 +242,6 @@ describe('heatmap specs', () => {
       [0, 1],
     ]);
     expect(s.totalRow).toBeUndefined();
-  });
-  it('formats axis ticks without repeating neighbours', () => {
-    expect([0.725, 0.73, 0.0005, 300000, 2000000].map(tickAny)).toEqual([
-      '0.725',
-      '0.73',
-      '5e-4',
-      '300000',
-      '2e6',
-    ]);
-    expect([1.8e-6, 4.5e-7, 0.009].map(tickAny)).toEqual(['1.8e-6', '4.5e-7', '0.009']);
   });
   it('formats cell numbers compactly', () => {
     expect([0, 0.7311, 12.34, 123.4, 0.0042, 0.00996, 0.00001, 12345, 250000, -0.5].map(fmtCompact)).toEqual([

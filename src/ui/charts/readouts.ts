@@ -24,19 +24,30 @@ export interface HeatmapSpec {
   totalRow?: boolean;
   /** Text in each cell. */
   format?: (v: number) => string;
+  /** What the colour measures, under its scale. */
+  scaleLabel?: string;
 }
 
 /** Prefix of the readout line plotting a sparse gate's MI(domain; expert). */
 export const MI_PREFIX = 'MI · ';
 
 /**
- * Whether a gate selects experts per row (some expert gets exactly zero weight in some rows). Domains without
- * rows in the pass (an all-zero row of `selectedByDomain`) say nothing and are ignored.
+ * Rows × experts left out before a gate counts as selecting: a softmax weight that underflows to exactly 0 in a
+ * few rows (PLE's dense gates, far into training) is not selection, and its frequencies would all read 1.00.
+ */
+export const SPARSE_MIN_SKIPPED = 0.01;
+
+/**
+ * Whether a gate selects experts per row: in some domain, more than SPARSE_MIN_SKIPPED of its (row, expert)
+ * pairs get exactly zero weight. Domains without rows in the pass (an all-zero row of `selectedByDomain`) say
+ * nothing and are ignored.
  */
 export function isSparseGate(gate: GateStats): boolean {
-  return gate.selectedByDomain.some(
-    (row) => row.some((v) => v > 0) && row.some((v) => Math.abs(v - 1) > 1e-9),
-  );
+  return gate.selectedByDomain.some((row) => {
+    if (!row.some((v) => v > 0)) return false;
+    const skipped = row.reduce((a, v) => a + (1 - v), 0) / row.length;
+    return skipped > SPARSE_MIN_SKIPPED;
+  });
 }
 
 /** The scalar readouts of one evaluation: the inspection's numbers, then each sparse gate's selection MI. */
@@ -176,6 +187,7 @@ export function gateWeightsSpec(gate: GateStats, domains: string[]): HeatmapSpec
     values: [...gate.byDomain, gate.overall],
     totalRow: true,
     format: fixed2,
+    scaleLabel: 'mean gate weight',
   };
 }
 
@@ -188,6 +200,7 @@ export function gateSelectionSpec(gate: GateStats, domains: string[]): HeatmapSp
     colTitles: cols.long,
     values: gate.selectedByDomain,
     format: fixed2,
+    scaleLabel: 'share of rows selecting',
   };
 }
 
@@ -208,6 +221,7 @@ export function inspectionHeatmapSpec(
     colTitles: cols.long,
     values,
     format: fmtCompact,
+    scaleLabel: 'value',
   };
 }
 

@@ -12,10 +12,13 @@ export function DraftInput<T>(props: {
   testId: string;
   id?: string;
   invalid?: boolean;
+  /** The element saying what is wrong with the value: marks the input invalid and describes it. */
+  problemId?: string;
   title?: string;
   inputMode?: 'numeric' | 'decimal' | 'text';
 }) {
   const { value, format, parse, onChange } = props;
+  const invalid = props.invalid === true || props.problemId !== undefined;
   const [draft, setDraft] = useState({ text: format(value), value });
   // Derived state: a new value from outside replaces the draft (React's documented pattern, no effect needed).
   if (!Object.is(draft.value, value)) setDraft({ text: format(value), value });
@@ -24,7 +27,9 @@ export function DraftInput<T>(props: {
     <input
       id={props.id}
       type="text"
-      className={props.invalid ? 'invalid' : undefined}
+      className={invalid ? 'invalid' : undefined}
+      aria-invalid={invalid || undefined}
+      aria-describedby={props.problemId}
       inputMode={props.inputMode}
       spellCheck={false}
       autoComplete="off"

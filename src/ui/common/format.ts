@@ -6,6 +6,9 @@ export const fmtAuc = (v: number | null | undefined): string =>
 export const fmtLoss = (v: number | null | undefined): string =>
   v === null || v === undefined ? 'n/a' : v.toFixed(4);
 
+/** A signed gap: "+0.012", "−0.126" (a real minus sign). */
+export const fmtGap = (gap: number): string => `${gap >= 0 ? '+' : '−'}${Math.abs(gap).toFixed(3)}`;
+
 export const fmtInt = (v: number): string => v.toLocaleString('en-US');
 
 export const fmtRate = (positives: number, rows: number): string =>

@@ -1,7 +1,7 @@
-/** Files the page hands to the person: a run's export .zip and the experiment's JSON. */
+/** Files the page hands to the person: a run's export .zip, the experiment's JSON, a chart. */
 import type { RunState } from '../state/runState';
 
-function save(blob: Blob, fileName: string): void {
+export function downloadBlob(blob: Blob, fileName: string): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
@@ -24,9 +24,9 @@ export function runZipName(run: Pick<RunState, 'name' | 'experiment' | 'datasetN
 
 export function downloadRunZip(run: RunState): void {
   if (run.exportZip)
-    save(new Blob([run.exportZip as BlobPart], { type: 'application/zip' }), runZipName(run));
+    downloadBlob(new Blob([run.exportZip as BlobPart], { type: 'application/zip' }), runZipName(run));
 }
 
 export function downloadText(text: string, fileName: string, type = 'application/json'): void {
-  save(new Blob([text], { type }), fileName);
+  downloadBlob(new Blob([text], { type }), fileName);
 }

@@ -41,10 +41,13 @@ export async function saveRun(run: RunState): Promise<void> {
 /** Every kept run, oldest first. */
 export async function loadRuns(): Promise<RunState[]> {
   const all = await entries<IDBValidKey, StoredRun>(store());
-  return all
-    .filter(([key, v]) => typeof key === 'string' && key.startsWith(PREFIX) && v?.format === FORMAT)
-    .map(([, v]) => v.run)
-    .sort((a, b) => a.createdAt - b.createdAt);
+  return (
+    all
+      .filter(([key, v]) => typeof key === 'string' && key.startsWith(PREFIX) && v?.format === FORMAT)
+      // Records kept before `params` was a field of its own have it in `started`.
+      .map(([, v]) => ({ ...v.run, params: v.run.params ?? v.run.started?.params ?? null }))
+      .sort((a, b) => a.createdAt - b.createdAt)
+  );
 }
 
 export async function removeRuns(ids: string[]): Promise<void> {

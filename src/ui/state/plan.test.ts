@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { parsePlan } from '../../engine/experiment';
+import { DEFAULT_TRAIN } from '../../engine/train/config';
 import type { DatasetManifestEntry } from '../../engine/synth/manifest';
 import { checkPlan, planDraftOf, plannedModel } from './plan';
 import { loadPlan, missingUpload } from '../persist/share';
@@ -87,11 +88,39 @@ describe('the page plan', () => {
       null,
     );
     expect(checked.ok).toBe(false);
-    if (!checked.ok) expect(checked.problems).toEqual([expect.stringMatching(/^broken: .*"experts"/)]);
+    if (!checked.ok)
+      expect(checked.problems).toEqual([
+        expect.stringMatching(/^broken: Experts must be a whole number from 1 to \d+$/),
+      ]);
     const good = checkPlan({ data, model: { id: 'mmoe' }, seeds: [1, 2] }, [tiny], null);
     expect(good.ok && good.runs.map((r) => [r.name, r.seed, r.experiment.train.seed])).toEqual([
       ['mmoe', 1, 1],
       ['mmoe', 2, 2],
     ]);
+  });
+
+  it('names every invalid field of the form at once, in its words, with limits a browser can run', () => {
+    const draft = planDraftOf({
+      ...useStore.getState(),
+      experiment: {
+        data,
+        model: { id: 'mmoe', options: { experts: 0, expertLayers: 'sixty-four' } },
+        train: { ...DEFAULT_TRAIN, epochs: 'three', batchSize: 1_000_000, learningRate: 0 },
+      },
+      seeds: [1, 1],
+    });
+    const checked = checkPlan(draft, [tiny], null);
+    expect(checked.ok).toBe(false);
+    if (checked.ok) return;
+    expect(checked.problems).toEqual([
+      'Epochs must be a whole number from 1 to 1,000',
+      expect.stringMatching(/^Batch size must be a whole number from 1 to 65,536 \(.*GPU memory\)$/),
+      'Learning rate must be a number above 0 and at most 1',
+      expect.stringMatching(/^MMoE: Experts must be a whole number from 1 to \d+$/),
+      expect.stringMatching(/^MMoE: Expert layers must be a list of whole numbers/),
+      'Seeds lists 1 more than once',
+    ]);
+    // No JSON paths: the words are the form's.
+    for (const p of checked.problems) expect(p).not.toMatch(/train\.|model\.options/);
   });
 });

@@ -3,9 +3,10 @@
  * list, over the seeds. The draft may hold invalid values; `checkPlan` says what is wrong, run by run.
  */
 import { expandPlan, parsePlan, type ExperimentPlan, type PlannedModel } from '../../engine/experiment';
-import { modelInfo, type ModelInfo } from '../../engine/models/catalog';
+import { MODEL_CATALOG, modelInfo, type ModelInfo } from '../../engine/models/catalog';
 import type { DatasetManifestEntry } from '../../engine/synth/manifest';
 import type { AppState } from './store';
+import { optionProblems, seedsProblem, trainProblems } from './formProblems';
 import type { UploadSession } from './uploadSession';
 import { checkExperiment, type Checked } from './validate';
 
@@ -25,12 +26,50 @@ export type CheckedRun = Extract<Checked, { ok: true }> & { name: string; seed: 
 export type CheckedPlan =
   { ok: true; plan: ExperimentPlan; runs: CheckedRun[] } | { ok: false; problems: string[] };
 
-/** The plan parsed and every run of it checked (model options, the data source); problems named per configuration. */
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Settings a page form holds, given or not: `undefined` is a setting the plan leaves at its default. */
+const given = (o: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+/**
+ * The problems of the draft's form fields, every one at once and named as the form names them: training
+ * settings (with the limits a browser can run), each configuration's model options, and the seeds.
+ */
+function formProblems(draft: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  if (isObject(draft.train)) out.push(...Object.values(trainProblems(given(draft.train))));
+  const single = isObject(draft.model) ? [{ name: null, config: draft.model }] : [];
+  const listed = Array.isArray(draft.models)
+    ? draft.models.filter(isObject).map((m) => ({ name: String(m.name ?? m.id), config: m }))
+    : [];
+  for (const { name, config } of [...single, ...listed]) {
+    const info = MODEL_CATALOG.find((m) => m.id === config.id);
+    if (!info || !isObject(config.options)) continue;
+    for (const p of Object.values(optionProblems(info, config.options)))
+      out.push(name === null ? `${info.name}: ${p}` : `${name}: ${p}`);
+    if (name !== null && isObject(config.train))
+      out.push(...Object.values(trainProblems(given(config.train))).map((p) => `${name}: ${p}`));
+  }
+  if (draft.seeds !== undefined) {
+    const problem = seedsProblem(draft.seeds);
+    if (problem !== null) out.push(problem);
+  }
+  return out;
+}
+
+/**
+ * The plan checked: the form's fields first (every problem at once, in the form's words), then the plan parsed
+ * and every run of it checked (model options, the data source); problems named per configuration.
+ */
 export function checkPlan(
   draft: unknown,
   datasets: DatasetManifestEntry[],
   upload: UploadSession | null,
 ): CheckedPlan {
+  const fields = isObject(draft) ? formProblems(draft) : [];
+  if (fields.length > 0) return { ok: false, problems: fields };
   let plan: ExperimentPlan;
   try {
     plan = parsePlan(draft);

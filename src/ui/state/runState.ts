@@ -50,6 +50,8 @@ export interface RunState {
   backend: BackendInfo | null;
   data: DataInfo | null;
   started: StartedInfo | null;
+  /** Parameters of the built model (null until the worker has built it). */
+  params: number | null;
   progress: ProgressInfo | null;
   loss: Series<LossPoint>;
   auc: Series<AucPoint>;
@@ -91,6 +93,7 @@ export function newRun(r: NewRun): RunState {
     backend: null,
     data: null,
     started: null,
+    params: null,
     progress: null,
     loss: emptySeries(),
     auc: emptySeries(),
@@ -118,7 +121,7 @@ export function isRunning(run: RunState): boolean {
 function applyTrainEvent(run: RunState, ev: TrainEvent): RunState {
   switch (ev.type) {
     case 'started':
-      return { ...run, started: ev };
+      return { ...run, started: ev, params: ev.params };
     case 'progress':
       return {
         ...run,
@@ -170,6 +173,8 @@ export function applyWorkerEvent(run: RunState, ev: WorkerEvent): RunState {
       return { ...run, experiment: ev.experiment };
     case 'backend':
       return { ...run, backend: ev };
+    case 'model':
+      return { ...run, params: ev.params };
     case 'status':
       return { ...run, status: ev.status };
     case 'data':

@@ -21,6 +21,20 @@ export interface ExperimentDraft {
   train: Record<keyof TrainConfig, unknown>;
 }
 
+/** What the main area shows: the selected run, the runs side by side, or the upload's column mapping. */
+export type MainView = 'run' | 'compare' | 'mapping';
+
+/** The configuration steps of the side column, in order; at most one is open, the others show a summary. */
+export const STEPS = ['data', 'mapping', 'model', 'training', 'compare'] as const;
+export type StepId = (typeof STEPS)[number];
+
+/** How the run's charts are drawn: the x-axis unit, the loss curve's smoothing (EMA weight) and scale. */
+export interface ChartPrefs {
+  x: 'step' | 'epoch';
+  smoothing: number;
+  logLoss: boolean;
+}
+
 export interface PendingUpload {
   name: string;
   sha256: string | null;
@@ -51,6 +65,10 @@ export interface AppState {
   selectedRunId: string | null;
   /** The selected run, kept in step with `runs`: the run panels and charts show it. */
   run: RunState | null;
+  view: MainView;
+  /** The configuration step shown in full; null: every step as its one-line summary. */
+  openStep: StepId | null;
+  chartPrefs: ChartPrefs;
 
   setDatasets(list: DatasetManifestEntry[]): void;
   setDatasetsError(message: string): void;
@@ -81,6 +99,11 @@ export interface AppState {
   applyWorkerEvents(events: WorkerEvent[]): void;
   selectRun(id: string): void;
   removeRuns(ids: string[]): void;
+  setView(view: MainView): void;
+  /** Opens a step (closing the one open), or closes it when it is open. */
+  toggleStep(step: StepId): void;
+  setOpenStep(step: StepId | null): void;
+  setChartPrefs(change: Partial<ChartPrefs>): void;
 }
 
 /** `runs` with the selection kept valid (the first run when the selected one is gone) and `run` in step. */
@@ -120,6 +143,9 @@ export const useStore = create<AppState>()((set) => ({
   runs: [],
   selectedRunId: null,
   run: null,
+  view: 'run',
+  openStep: 'data',
+  chartPrefs: { x: 'step', smoothing: 0, logLoss: false },
 
   setDatasets: (list) => set({ datasets: list, datasetsError: null }),
   setDatasetsError: (message) => set({ datasetsError: message }),
@@ -197,7 +223,8 @@ export const useStore = create<AppState>()((set) => ({
       ),
     ),
   applyWorkerEvents: (events) => set((s) => withRuns(applyWorkerEvents(s.runs, events), s.selectedRunId)),
-  selectRun: (id) => set((s) => withRuns(s.runs, id)),
+  // Picking a run shows it: the run view is where its panels are.
+  selectRun: (id) => set((s) => ({ ...withRuns(s.runs, id), view: 'run' })),
   removeRuns: (ids) =>
     set((s) =>
       withRuns(
@@ -205,6 +232,10 @@ export const useStore = create<AppState>()((set) => ({
         s.selectedRunId,
       ),
     ),
+  setView: (view) => set({ view }),
+  toggleStep: (step) => set((s) => ({ openStep: s.openStep === step ? null : step })),
+  setOpenStep: (step) => set({ openStep: step }),
+  setChartPrefs: (change) => set((s) => ({ chartPrefs: { ...s.chartPrefs, ...change } })),
 }));
 
 /** The bundled dataset the experiment names, if any. */

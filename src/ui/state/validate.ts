@@ -30,18 +30,20 @@ function sourceOf(
   }
   if (path !== undefined) {
     const inspected = upload?.inspection;
+    if (upload?.name === path && upload.phase === 'reading')
+      return `${path} is still being read: Train is ready once it is`;
     if (!upload || !inspected || upload.name !== path)
-      return `data.path "${path}" is not an uploaded file${upload ? ` (uploaded: ${upload.name})` : ': upload it first'}`;
+      return `the data is the uploaded file ${path}, which this page does not hold: upload it (or open it from the kept files) in the Data step`;
     const { sha256 } = experiment.data;
     if (sha256 !== undefined && sha256 !== inspected.sha256)
-      return `data.sha256 names another file than the uploaded ${upload.name} (expected ${sha256.slice(0, 12)}…, uploaded ${inspected.sha256.slice(0, 12)}…)`;
+      return `the uploaded ${upload.name} is another file than the experiment's (SHA-256 ${inspected.sha256.slice(0, 12)}…, expected ${sha256.slice(0, 12)}…)`;
     return {
       source: { kind: 'blob', blob: upload.file, name: upload.name },
       sourceName: upload.name,
       oracle: null,
     };
   }
-  return 'data.dataset must name a bundled dataset (or data.path an uploaded file)';
+  return 'choose a dataset, or upload a file, in the Data step';
 }
 
 /** `draft` is the store's experiment or parsed JSON: `parseExperiment` checks its shape either way. */

@@ -149,6 +149,9 @@ export function trainPlan(): void {
     return;
   }
   queueRuns(checked.runs.map((r) => ({ checked: r })));
+  // The setup is done: its steps fold to their summaries, and the main area shows what was started.
+  state.setOpenStep(null);
+  state.setView(checked.plan.models.length > 1 ? 'compare' : 'run');
 }
 
 /**

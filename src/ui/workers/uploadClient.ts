@@ -15,6 +15,8 @@ let worker: Worker | null = null;
 let counter = 0;
 /** The mapping to restore once a reopened file is parsed again. */
 const restoreMapping = new Map<string, DataMapping>();
+/** Sessions read without being asked for (a kept file a reload restores): the main area stays on its view. */
+const quiet = new Set<string>();
 
 function dataWorker(): Worker {
   if (worker) return worker;
@@ -63,6 +65,11 @@ function onEvent(ev: DataEvent): void {
       const { inspection } = ev;
       patchUpload(ev.id, () => ({ phase: 'ready', inspection, progress: null }));
       selectUpload();
+      // A file the person just gave: its column mapping is the next thing to do.
+      if (!quiet.delete(ev.id) && useStore.getState().upload?.id === ev.id) {
+        useStore.getState().setView('mapping');
+        useStore.getState().setOpenStep('mapping');
+      }
       const kept = restoreMapping.get(inspection.sha256);
       restoreMapping.delete(inspection.sha256);
       if (kept) setMapping({ ...kept, path: inspection.name, sha256: inspection.sha256 });
@@ -112,11 +119,15 @@ function onEvent(ev: DataEvent): void {
   }
 }
 
-/** Reads a file the person picked or dropped (or one reopened from IndexedDB). */
-export async function openFile(file: Blob, name: string): Promise<void> {
+/**
+ * Reads a file the person picked or dropped (or one reopened from IndexedDB). `quietly`: read without being asked
+ * for, so the page does not switch to its mapping.
+ */
+export async function openFile(file: Blob, name: string, quietly = false): Promise<void> {
   const { upload, setUpload, patchUpload } = useStore.getState();
   if (upload?.phase === 'reading') send({ type: 'cancel', id: upload.id });
   const id = `upload-${++counter}`;
+  if (quietly) quiet.add(id);
   setUpload(newSession(id, file, name));
   const tooLarge = await sizeProblem(file, name);
   if (tooLarge) {

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import { gateWeightsSpec } from '../../charts/readouts';
+import { domainLabels } from '../../state/names';
 import type { RunState } from '../../state/runState';
 import { StaticHeatmap } from '../../charts/StaticHeatmap';
 
@@ -18,11 +19,11 @@ export function CompareGates({ runs }: { runs: readonly RunState[] }) {
 }
 
 function RunGates({ run }: { run: RunState }) {
-  const domains = run.data?.domains;
+  const labels = domainLabels(run).join('\n');
   const gates = run.done?.test.gates;
   const specs = useMemo(
-    () => (gates ?? []).map((g) => ({ name: g.name, spec: gateWeightsSpec(g, domains ?? []) })),
-    [gates, domains],
+    () => (gates ?? []).map((g) => ({ name: g.name, spec: gateWeightsSpec(g, labels.split('\n')) })),
+    [gates, labels],
   );
   return (
     <div className="compare-gates-row" data-testid="compare-gates-row">

@@ -2,14 +2,16 @@ import { MODEL_CATALOG, defaultOptions } from '../../../engine/models/catalog';
 import { plannedModel } from '../../state/plan';
 import { useStore } from '../../state/store';
 import { DraftInput, formatAny, parseNumberList } from '../../common/DraftInput';
-import { Panel } from '../../common/Panel';
+import { FieldProblem } from '../../common/FieldProblem';
+import { Step } from '../../common/Step';
+import { seedsProblem } from '../../state/formProblems';
 
 /** Value of a preset in the "Add preset" list: model id and preset name. */
 const presetValue = (modelId: string, preset: string) => JSON.stringify([modelId, preset]);
 
 /**
- * The configurations Train runs side by side on one split, and the seeds each runs over. Empty list: the model
- * above is the one configuration.
+ * Step 5: the configurations Train runs side by side on one split, and the seeds each runs over. Empty list:
+ * the model above is the one configuration.
  */
 export function CompareSetup() {
   const models = useStore((s) => s.compareModels);
@@ -17,9 +19,11 @@ export function CompareSetup() {
   const trainSeed = useStore((s) => s.experiment.train.seed);
   const current = useStore((s) => s.experiment.model);
   const { addCompareModel, removeCompareModel, setSeeds } = useStore.getState();
-  const seedsValid =
-    Array.isArray(seeds) && seeds.every(Number.isInteger) && new Set(seeds).size === seeds.length;
-  const seedCount = seedsValid && seeds.length > 0 ? seeds.length : 1;
+  const problem = seedsProblem(seeds);
+  const seedCount = problem === null && Array.isArray(seeds) && seeds.length > 0 ? seeds.length : 1;
+  const configCount = Math.max(1, models.length);
+  const runs = configCount * seedCount;
+  const summary = `${configCount} configuration${configCount > 1 ? 's' : ''} × ${seedCount} seed${seedCount > 1 ? 's' : ''}${runs > 1 ? ` = ${runs} runs` : ''}`;
 
   const addPreset = (value: string) => {
     const [modelId, name] = JSON.parse(value) as [string, string];
@@ -30,11 +34,7 @@ export function CompareSetup() {
   };
 
   return (
-    <Panel
-      title="Compare"
-      testId="compare-setup"
-      aside={`${Math.max(1, models.length)} config${models.length > 1 ? 's' : ''} × ${seedCount} seed${seedCount > 1 ? 's' : ''}`}
-    >
+    <Step id="compare" index={5} title="Compare" summary={summary} problems={problem === null ? 0 : 1}>
       {models.length === 0 ? (
         <p className="muted">
           Train runs the model above. Add configurations to run several side by side on the same split.
@@ -96,13 +96,14 @@ export function CompareSetup() {
           id="plan-seeds"
           testId="plan-seeds"
           value={seeds}
-          invalid={!seedsValid}
+          problemId={problem === null ? undefined : 'plan-seeds-problem'}
           inputMode="text"
           format={formatAny}
           parse={parseNumberList}
           onChange={setSeeds}
         />
+        <FieldProblem id="plan-seeds-problem" problem={problem} />
       </div>
-    </Panel>
+    </Step>
   );
 }

@@ -124,7 +124,7 @@ export function compareTable(runs: readonly RunState[]): CompareTable {
       runIds: sorted.map((r) => r.id),
       seeds: sorted.map((r) => r.experiment.train.seed),
       values: raw,
-      params: sorted.find((r) => r.started)?.started?.params ?? null,
+      params: sorted.find((r) => r.params !== null)?.params ?? null,
       msPerStep: summarize(numbers(sorted.map((r) => r.progress?.msPerStep))),
       samplesPerSecond: summarize(numbers(sorted.map((r) => r.progress?.samplesPerSecond))),
       backends: [...new Set(sorted.flatMap((r) => (r.backend ? [r.backend.backend] : [])))],

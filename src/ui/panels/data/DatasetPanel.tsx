@@ -1,22 +1,42 @@
 import { useState } from 'react';
+import { FilePickButton } from '../../common/FilePickButton';
 import { fmtBytes, fmtInt } from '../../common/format';
-import { selectedDataset, useStore, usesUpload } from '../../state/store';
+import { Step } from '../../common/Step';
+import { selectedDataset, useStore, usesUpload, type AppState } from '../../state/store';
 import { openFile, reopenSaved } from '../../workers/uploadClient';
 import { DatasetStats } from './DatasetStats';
-import { Panel } from '../../common/Panel';
 import { SavedUploads } from './SavedUploads';
 import { UploadStatus } from './UploadStatus';
 
 /** Extensions the picker offers; the parser itself sniffs the delimiter and gzip, whatever the name says. */
 const ACCEPT = '.csv,.tsv,.txt,.gz,text/csv,text/tab-separated-values,text/plain,application/gzip';
 
-/** The bundled datasets, the files kept from earlier uploads, and a new upload (picker or drag and drop). */
+/** The data step's one line: the dataset or file the experiment reads, or what is happening to the upload. */
+function dataSummary(s: AppState): string {
+  const dataset = selectedDataset(s);
+  if (dataset)
+    return `${dataset.name} · ${fmtInt(dataset.rows)} rows · ${dataset.domains.length} domains × ${dataset.tasks.length} tasks`;
+  const { upload } = s;
+  const path = s.experiment.data.path;
+  if (upload && upload.name === path) {
+    if (upload.phase === 'reading') {
+      const read = upload.progress?.bytesRead ?? 0;
+      return `reading ${upload.name}… ${upload.bytes > 0 ? Math.floor((100 * read) / upload.bytes) : 0}%`;
+    }
+    if (upload.inspection)
+      return `${upload.name} · ${fmtInt(upload.inspection.rows)} rows × ${upload.inspection.header.length} columns`;
+  }
+  return path !== undefined ? `${path} (not read yet)` : 'choose a dataset or upload a file';
+}
+
+/** Step 1: the bundled datasets, the files kept from earlier uploads, and a new upload (picker or drag and drop). */
 export function DatasetPanel() {
   const datasets = useStore((s) => s.datasets);
   const error = useStore((s) => s.datasetsError);
   const selected = useStore(selectedDataset);
   const upload = useStore((s) => s.upload);
   const uploadSelected = useStore(usesUpload);
+  const summary = useStore(dataSummary);
   const { selectDataset, selectUpload } = useStore.getState();
   const [dragging, setDragging] = useState(false);
 
@@ -25,25 +45,7 @@ export function DatasetPanel() {
   };
 
   return (
-    <Panel
-      title="Dataset"
-      aside={
-        <label className="button-like" title="A .csv, .tsv or .txt file, optionally gzip-compressed">
-          Upload CSV…
-          <input
-            type="file"
-            hidden
-            accept={ACCEPT}
-            data-testid="dataset-upload"
-            onChange={(e) => {
-              onFile(e.target.files?.[0]);
-              // Picking the same file again after editing it should read it again.
-              e.target.value = '';
-            }}
-          />
-        </label>
-      }
-    >
+    <Step id="data" index={1} title="Data" summary={summary} problems={error ? 1 : 0}>
       <div
         className={`drop-zone ${dragging ? 'dragging' : ''}`}
         data-testid="drop-zone"
@@ -97,9 +99,18 @@ export function DatasetPanel() {
           )}
         </div>
         <SavedUploads onOpen={(sha) => void reopenSaved(sha)} />
-        <p className="muted drop-hint">
-          Drop a .csv, .tsv or .txt file (gzip too) here. It stays on this machine.
-        </p>
+        <div className="upload-row">
+          <FilePickButton
+            label="Upload CSV…"
+            accept={ACCEPT}
+            inputTestId="dataset-upload"
+            title="A .csv, .tsv or .txt file, optionally gzip-compressed"
+            onFile={onFile}
+          />
+          <span className="muted drop-hint">
+            or drop a .csv, .tsv or .txt file (gzip too) here. It stays on this machine.
+          </span>
+        </div>
       </div>
       <UploadStatus />
       {selected && (
@@ -108,6 +119,6 @@ export function DatasetPanel() {
           <DatasetStats entry={selected} />
         </>
       )}
-    </Panel>
+    </Step>
   );
 }

@@ -1,65 +1,53 @@
 import type { DatasetManifestEntry } from '../../../engine/synth/manifest';
 import { fmtAuc, fmtInt, fmtRate } from '../../common/format';
 
-/** Per domain × task: train rows, positive rate and the oracle test AUC (the best any model can reach). */
+/**
+ * Per domain: train rows, and per task the positive rate over the oracle test AUC (the best any model can
+ * reach), two numbers stacked in one column per task so that five domains × three tasks fit the side column.
+ */
 export function DatasetStats({ entry }: { entry: DatasetManifestEntry }) {
   return (
-    <table className="stats-table" data-testid="dataset-stats">
+    <table className="stats-table dataset-stats" data-testid="dataset-stats">
+      <caption>
+        Train split: rows, positive rate <span className="muted">and oracle test AUC</span> per domain × task
+      </caption>
       <thead>
         <tr>
-          <th>domain</th>
+          <th scope="col">domain</th>
+          <th scope="col">rows</th>
           {entry.tasks.map((t) => (
-            <th key={t} colSpan={3}>
+            <th key={t} scope="col">
               {t}
             </th>
           ))}
         </tr>
-        <tr className="sub">
-          <th />
-          {entry.tasks.map((t) => (
-            <Subheads key={t} />
-          ))}
-        </tr>
       </thead>
       <tbody>
-        {entry.domains.map((d) => (
-          <tr key={d}>
-            <th>{d}</th>
-            {entry.tasks.map((t) => {
-              const cell = entry.stats.train[d]?.[t];
-              return (
-                <Cells
-                  key={t}
-                  rows={cell?.rows}
-                  positives={cell?.positives}
-                  oracle={entry.oracle.test.byCell[d]?.[t]}
-                />
-              );
-            })}
-          </tr>
-        ))}
+        {entry.domains.map((d) => {
+          // Labelled rows per task; a domain's rows are its most labelled task's (all of them without missing labels).
+          const counts = entry.tasks.flatMap((t) => entry.stats.train[d]?.[t]?.rows ?? []);
+          const rows = counts.length > 0 ? Math.max(...counts) : undefined;
+          return (
+            <tr key={d}>
+              <th scope="row">{d}</th>
+              <td>{rows === undefined ? '–' : fmtInt(rows)}</td>
+              {entry.tasks.map((t) => {
+                const cell = entry.stats.train[d]?.[t];
+                const oracle = entry.oracle.test.byCell[d]?.[t];
+                return (
+                  <td
+                    key={t}
+                    title={`${d} × ${t}: positive rate in the train split; oracle AUC on the test split`}
+                  >
+                    {cell === undefined ? '–' : fmtRate(cell.positives, cell.rows)}
+                    <span className="stacked muted">{oracle === undefined ? '–' : fmtAuc(oracle)}</span>
+                  </td>
+                );
+              })}
+            </tr>
+          );
+        })}
       </tbody>
     </table>
-  );
-}
-
-function Subheads() {
-  return (
-    <>
-      <th title="rows in the train split">rows</th>
-      <th title="positive rate in the train split">pos</th>
-      <th title="oracle AUC on the test split (from the generator's true probabilities)">oracle</th>
-    </>
-  );
-}
-
-function Cells(props: { rows?: number; positives?: number; oracle?: number | null }) {
-  const { rows, positives, oracle } = props;
-  return (
-    <>
-      <td>{rows === undefined ? '–' : fmtInt(rows)}</td>
-      <td>{rows === undefined || positives === undefined ? '–' : fmtRate(positives, rows)}</td>
-      <td>{oracle === undefined ? '–' : fmtAuc(oracle)}</td>
-    </>
   );
 }

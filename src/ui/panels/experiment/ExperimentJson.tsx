@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { FilePickButton } from '../../common/FilePickButton';
 import { downloadText } from '../../persist/download';
 import { formatJson } from '../../persist/json';
 import { planDraftOf } from '../../state/plan';
@@ -38,8 +39,7 @@ export function ExperimentJson() {
     return true;
   };
 
-  const loadFile = (file: File | undefined) => {
-    if (!file) return;
+  const loadFile = (file: File) => {
     file.text().then(
       (json) => apply(json, file.name),
       (e: unknown) => setUiError(`${file.name}: could not be read: ${(e as Error).message}`),
@@ -90,19 +90,14 @@ export function ExperimentJson() {
           >
             Download
           </button>
-          <label className="button-like" title="Load an experiment or plan (.json), e.g. one downloaded here">
-            Load file…
-            <input
-              type="file"
-              hidden
-              accept=".json,application/json"
-              data-testid="load-json"
-              onChange={(e) => {
-                loadFile(e.target.files?.[0]);
-                e.target.value = '';
-              }}
-            />
-          </label>
+          <FilePickButton
+            label="Load file…"
+            className=""
+            accept=".json,application/json"
+            inputTestId="load-json"
+            title="Load an experiment or plan (.json), e.g. one downloaded here"
+            onFile={loadFile}
+          />
         </div>
       </div>
     </details>

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { FilePickButton } from '../../common/FilePickButton';
 import { fmtBytes } from '../../common/format';
 import { importRun } from '../../workers/runClient';
 import { useStore } from '../../state/store';
@@ -13,8 +14,7 @@ export function ImportPanel() {
   const [picked, setPicked] = useState<{ name: string; bytes: Uint8Array } | null>(null);
   const setUiError = useStore((s) => s.setUiError);
 
-  const onFile = (file: File | undefined) => {
-    if (!file) return;
+  const onFile = (file: File) => {
     file.arrayBuffer().then(
       (buffer) => setPicked({ name: file.name, bytes: new Uint8Array(buffer) }),
       (e: unknown) => setUiError(`${file.name}: could not be read: ${(e as Error).message}`),
@@ -26,20 +26,13 @@ export function ImportPanel() {
       title="Import"
       testId="import-panel"
       aside={
-        <label className="button-like" title="A .zip exported by this playground (Export .zip)">
-          Import model .zip…
-          <input
-            type="file"
-            hidden
-            accept=".zip,application/zip"
-            data-testid="import-zip"
-            aria-label="Import model .zip"
-            onChange={(e) => {
-              onFile(e.target.files?.[0]);
-              e.target.value = '';
-            }}
-          />
-        </label>
+        <FilePickButton
+          label="Import model .zip…"
+          accept=".zip,application/zip"
+          inputTestId="import-zip"
+          title="A .zip exported by this playground (Export .zip)"
+          onFile={onFile}
+        />
       }
     >
       {picked === null ? (

@@ -17,19 +17,21 @@ function taskFor(profile: ColumnProfile | undefined, column: string, taken: Set<
   return { name, column, rule: `== ${positive}` };
 }
 
-/** Keeps what the role table does not show (file, hash, split ratios, domain groups) across an edit. */
+/** Keeps what the role table does not show (file, hash, split ratios, domain groups and names) across an edit. */
 function rebuild(
   mapping: DataMapping,
   roles: ReturnType<typeof rolesFromMapping>,
   tasks: TaskSpec[],
 ): DataMapping {
-  const { path, dataset, sha256, domainGroups, splitRatios, splitSeed } = mapping;
+  const { path, dataset, sha256, domainGroups, splitRatios, splitSeed, domainNames } = mapping;
   const next: DataMapping = {
     ...mappingFromRoles(roles, tasks, { domainGroups, splitRatios, splitSeed }),
     ...(dataset !== undefined ? { dataset } : {}),
     ...(path !== undefined ? { path } : {}),
     ...(sha256 !== undefined ? { sha256 } : {}),
   };
+  // Names of the domain values hold for the column they name, not for one that replaces it.
+  if (domainNames !== undefined && next.domain === mapping.domain) next.domainNames = domainNames;
   return next;
 }
 

@@ -1,11 +1,16 @@
 import { defaultOptions, MODEL_CATALOG, modelInfo } from '../../../engine/models/catalog';
+import { ResetButton } from '../../common/ResetButton';
+import { Step } from '../../common/Step';
+import { optionProblems } from '../../state/formProblems';
 import { presetOf } from '../../state/plan';
 import { useStore } from '../../state/store';
 import { ModelInfo as ModelInfoView } from './ModelInfo';
 import { OptionsForm } from './OptionsForm';
-import { Panel } from '../../common/Panel';
 
-/** Model choice, presets (with the chosen one's description), what the catalog says about it, and its options form. */
+/**
+ * Step 3: model choice, presets (with the chosen one's description), what the catalog says about it, its
+ * options form, and a way back to its defaults.
+ */
 export function ModelPanel() {
   const modelId = useStore((s) => s.experiment.model.id);
   const options = useStore((s) => s.experiment.model.options);
@@ -13,10 +18,22 @@ export function ModelPanel() {
   const setOptions = useStore((s) => s.setOptions);
   // The store only ever holds catalog ids (the JSON panel refuses others).
   const info = modelInfo(modelId);
-  const preset = info.presets.find((p) => p.name === presetOf(info, options));
+  const presetName = presetOf(info, options);
+  const preset = info.presets.find((p) => p.name === presetName);
+  const problems = Object.keys(optionProblems(info, options)).length;
+  const defaults = defaultOptions(info);
+  const atDefaults = info.options.every(
+    (o) => JSON.stringify(options[o.key] ?? o.default) === JSON.stringify(defaults[o.key]),
+  );
 
   return (
-    <Panel title="Model">
+    <Step
+      id="model"
+      index={3}
+      title="Model"
+      summary={`${info.name} · ${presetName || 'custom options'}`}
+      problems={problems}
+    >
       <div className="form-grid">
         <div className="field">
           <label htmlFor="model-select">Model</label>
@@ -38,10 +55,10 @@ export function ModelPanel() {
           <select
             id="preset-select"
             data-testid="preset-select"
-            value={presetOf(info, options)}
+            value={presetName}
             onChange={(e) => {
-              const preset = info.presets.find((p) => p.name === e.target.value);
-              if (preset) setOptions({ ...defaultOptions(info), ...structuredClone(preset.options) });
+              const chosen = info.presets.find((p) => p.name === e.target.value);
+              if (chosen) setOptions({ ...defaultOptions(info), ...structuredClone(chosen.options) });
             }}
           >
             <option value="" disabled>
@@ -60,6 +77,13 @@ export function ModelPanel() {
       </p>
       <ModelInfoView info={info} />
       <OptionsForm info={info} />
-    </Panel>
+      <ResetButton
+        label={`Reset ${info.name} to defaults`}
+        title={`Every option of ${info.name} back to its default`}
+        testId="reset-model"
+        atDefaults={atDefaults}
+        onReset={() => setOptions(defaultOptions(info))}
+      />
+    </Step>
   );
 }

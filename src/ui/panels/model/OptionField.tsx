@@ -1,15 +1,17 @@
 import type { OptionSpec } from '../../../engine/models/catalog';
 import { DraftInput, formatAny, parseNumber, parseNumberList } from '../../common/DraftInput';
+import { FieldProblem } from '../../common/FieldProblem';
 
 /** One model option, its input chosen by the option's kind; the catalog's help text is the tooltip. */
 export function OptionField(props: {
   spec: OptionSpec;
   value: unknown;
-  invalid: boolean;
+  problem: string | null;
   onChange: (v: unknown) => void;
 }) {
-  const { spec, value, invalid, onChange } = props;
+  const { spec, value, problem, onChange } = props;
   const id = `option-${spec.key}`;
+  const problemId = `${id}-problem`;
   const hint =
     spec.kind === 'int' || spec.kind === 'number'
       ? `${spec.min}–${spec.max}`
@@ -43,13 +45,14 @@ export function OptionField(props: {
           id={id}
           testId={id}
           value={value}
-          invalid={invalid}
+          problemId={problem === null ? undefined : problemId}
           inputMode={spec.kind === 'int' ? 'numeric' : spec.kind === 'number' ? 'decimal' : 'text'}
           format={formatAny}
           parse={spec.kind === 'intList' ? parseNumberList : parseNumber}
           onChange={onChange}
         />
       )}
+      <FieldProblem id={problemId} problem={problem} />
     </div>
   );
 }

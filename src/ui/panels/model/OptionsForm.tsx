@@ -1,4 +1,5 @@
-import { optionErrors, type ModelInfo } from '../../../engine/models/catalog';
+import type { ModelInfo } from '../../../engine/models/catalog';
+import { optionProblems } from '../../state/formProblems';
 import { useStore } from '../../state/store';
 import { OptionField } from './OptionField';
 
@@ -6,30 +7,20 @@ import { OptionField } from './OptionField';
 export function OptionsForm({ info }: { info: ModelInfo }) {
   const options = useStore((s) => s.experiment.model.options);
   const setOption = useStore((s) => s.setOption);
-  const errors = optionErrors(info, options);
-  // optionErrors names the option in quotes: that marks the field at fault.
-  const isInvalid = (key: string) => errors.some((e) => e.includes(`"${key}"`));
+  // Every invalid field at once, each said under its field.
+  const problems = optionProblems(info, options);
 
   return (
-    <>
-      <div className="form-grid">
-        {info.options.map((spec) => (
-          <OptionField
-            key={spec.key}
-            spec={spec}
-            value={options[spec.key] ?? spec.default}
-            invalid={isInvalid(spec.key)}
-            onChange={(v) => setOption(spec.key, v)}
-          />
-        ))}
-      </div>
-      {errors.length > 0 && (
-        <ul className="inline-error" data-testid="option-errors">
-          {errors.map((e) => (
-            <li key={e}>{e}</li>
-          ))}
-        </ul>
-      )}
-    </>
+    <div className="form-grid" data-testid="options-form">
+      {info.options.map((spec) => (
+        <OptionField
+          key={spec.key}
+          spec={spec}
+          value={options[spec.key] ?? spec.default}
+          problem={problems[spec.key] ?? null}
+          onChange={(v) => setOption(spec.key, v)}
+        />
+      ))}
+    </div>
   );
 }

@@ -1,95 +1,66 @@
 import { useMemo } from 'react';
-import {
-  CartesianGrid,
-  Line,
-  LineChart,
-  ReferenceLine,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
-import type { OracleSplit } from '../../../engine/synth/manifest';
-import {
-  AUTO_DOMAIN,
-  AXIS,
-  CHART_MARGIN,
-  STEP_DOMAIN,
-  tick3,
-  tooltipStep,
-  tooltipValue,
-} from '../../charts/chartAxis';
-import { seriesColor, TOTAL_COLOR } from '../../charts/palette';
+import { LineChartBox, type ChartLine } from '../../charts/LineChartBox';
+import type { Axis } from '../../charts/ticks';
+import type { XScale } from '../../charts/xAxis';
+import { fmtAuc, fmtGap } from '../../common/format';
 import type { AucPoint } from '../../state/runState';
 
-const DOT = { r: 2.5 };
-
 /**
- * Validation AUC of one task over steps: a line per domain (the cell) and one over all domains, each with its
- * oracle AUC as a dashed line of the same colour: the gap is what a better model could still win.
+ * Validation AUC of one (domain, task) cell over training, its oracle ceiling drawn once as a dashed line,
+ * and the latest value, the ceiling and the gap between them said in its title. `value` reads the cell from a
+ * point; the y-axis is shared by every cell of the run so that their heights compare.
  */
 export function AucChart(props: {
-  task: string;
-  taskIndex: number;
-  domains: string[];
+  title: string;
+  color: string;
   points: AucPoint[];
-  oracle: OracleSplit | null;
+  value: (p: AucPoint) => number | null;
+  oracle: number | null;
+  x: XScale;
+  y: Axis;
+  height: number;
+  titles: { x: boolean; y: boolean };
+  testId: string;
 }) {
-  const { task, taskIndex, domains, points, oracle } = props;
-  // Stable line definitions: recharts redoes its bookkeeping for a line whose props change identity.
+  const { title, color, points, value, oracle, x, y, height, titles, testId } = props;
   const lines = useMemo(
-    () => [
-      ...domains.map((d, di) => ({
-        name: d,
-        color: seriesColor(di),
-        oracle: oracle?.byCell[d]?.[task] ?? null,
-        dataKey: (p: AucPoint) => p.cells[di]?.[taskIndex] ?? null,
-      })),
-      {
-        name: 'all domains',
-        color: TOTAL_COLOR,
-        oracle: oracle?.byTask[task] ?? null,
-        dataKey: (p: AucPoint) => p.tasks[taskIndex] ?? null,
-      },
-    ],
-    [domains, oracle, task, taskIndex],
+    (): ChartLine<AucPoint>[] => [{ key: 'auc', name: 'valid AUC', color, value, width: 1.8 }],
+    [color, value],
   );
-  // A few points are invisible as a line: show them as dots until the curve is dense.
-  const dot = points.length <= 30 ? DOT : false;
-
+  const xValue = useMemo(() => (p: AucPoint) => x.of(p.step), [x]);
+  const ceilings = useMemo(
+    () => (oracle === null ? [] : [{ y: oracle, color: '#8a8f98', label: `oracle ${fmtAuc(oracle)}` }]),
+    [oracle],
+  );
+  const last =
+    [...points]
+      .reverse()
+      .map(value)
+      .find((v) => v !== null) ?? null;
+  const gap = last !== null && oracle !== null ? last - oracle : null;
   return (
-    <div className="auc-chart" data-task={task}>
-      <div className="chart-title">{task}</div>
-      <ResponsiveContainer width="100%" height={200}>
-        <LineChart data={points} margin={CHART_MARGIN} syncId="auc">
-          <CartesianGrid stroke="#eee" />
-          <XAxis dataKey="step" type="number" domain={STEP_DOMAIN} {...AXIS} />
-          <YAxis {...AXIS} width={48} domain={AUTO_DOMAIN} tickFormatter={tick3} />
-          <Tooltip formatter={tooltipValue} labelFormatter={tooltipStep} />
-          {lines.map((l) =>
-            l.oracle === null ? null : (
-              <ReferenceLine
-                key={`oracle-${l.name}`}
-                y={l.oracle}
-                stroke={l.color}
-                strokeDasharray="5 4"
-                ifOverflow="extendDomain"
-              />
-            ),
+    <figure className={`auc-chart${titles.y ? '' : ' no-y-title'}`} data-testid={testId}>
+      <figcaption className="chart-title">
+        <span className="cell-name">{title}</span>
+        <span className="cell-figures">
+          <b data-testid={`${testId}-last`}>{fmtAuc(last)}</b>
+          {gap !== null && (
+            <span className="gap" data-testid={`${testId}-gap`} title="latest valid AUC minus the oracle AUC">
+              {' '}
+              gap to oracle {fmtGap(gap)}
+            </span>
           )}
-          {lines.map((l) => (
-            <Line
-              key={l.name}
-              dataKey={l.dataKey}
-              name={l.name}
-              stroke={l.color}
-              strokeWidth={l.color === TOTAL_COLOR ? 2 : 1.5}
-              dot={dot}
-              isAnimationActive={false}
-            />
-          ))}
-        </LineChart>
-      </ResponsiveContainer>
-    </div>
+        </span>
+      </figcaption>
+      <LineChartBox
+        data={points}
+        lines={lines}
+        x={{ scale: x, value: xValue }}
+        y={{ axis: y, title: 'valid AUC' }}
+        ceilings={ceilings}
+        height={height}
+        titles={titles}
+      />
+    </figure>
   );
 }

@@ -1,12 +1,13 @@
 import { useCallback } from 'react';
 import type { GateStats } from '../../../engine/train/report';
 import { gateSelectionSpec, gateWeightsSpec, isSparseGate } from '../../charts/readouts';
+import { domainLabels } from '../../state/names';
 import { useStore, type AppState } from '../../state/store';
 import { HeatmapCanvas } from '../../charts/HeatmapCanvas';
 
 const gateOf = (s: AppState, name: string): GateStats | undefined =>
   s.run?.lastEval?.report.gates.find((g) => g.name === name);
-const domainsOf = (s: AppState): string[] => s.run?.data?.domains ?? [];
+const domainsOf = (s: AppState): string[] => (s.run ? domainLabels(s.run) : []);
 
 /**
  * One gate: its mean weight per domain × expert and, for a sparse gate (some expert gets exactly zero weight in

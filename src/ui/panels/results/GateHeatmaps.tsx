@@ -10,8 +10,10 @@ export function GateHeatmaps() {
   return (
     <Panel
       title="Gate weights"
-      aside="mean weight per domain × expert, latest validation pass"
+      aside="latest validation pass"
       className="gates-panel"
+      testId="gates-panel"
+      exportName="gate-weights"
     >
       {gates.length === 0 ? (
         <p className="muted">Gate routing appears after the first evaluation (models with gates only).</p>

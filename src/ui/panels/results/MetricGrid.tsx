@@ -1,4 +1,5 @@
 import { fmtAuc } from '../../common/format';
+import { domainLabels } from '../../state/names';
 import { useStore } from '../../state/store';
 import { MetricTable } from './MetricTable';
 import { Panel } from '../../common/Panel';
@@ -7,6 +8,7 @@ import { Panel } from '../../common/Panel';
 export function MetricGrid() {
   const lastEval = useStore((s) => s.run?.lastEval ?? null);
   const data = useStore((s) => s.run?.data ?? null);
+  const labels = useStore((s) => (s.run ? domainLabels(s.run).join('\n') : ''));
   const oracle = useStore((s) => s.run?.oracle?.valid ?? null);
   const aside = lastEval
     ? `${lastEval.report.partial ? 'live sample' : 'full pass'} at step ${lastEval.step}, ${lastEval.report.rows} rows · mean cell AUC ${fmtAuc(lastEval.report.meanCellAuc)}`
@@ -17,6 +19,7 @@ export function MetricGrid() {
         <MetricTable
           report={lastEval.report}
           domains={data.domains}
+          labels={labels.split('\n')}
           tasks={data.tasks}
           oracle={oracle}
           cellTestId="cell"

@@ -1,19 +1,21 @@
 import type { EvalReport, SliceMetrics } from '../../../engine/train/report';
 import type { OracleSplit } from '../../../engine/synth/manifest';
-import { fmtAuc, fmtInt, fmtLoss, fmtRate } from '../../common/format';
+import { fmtAuc, fmtGap, fmtInt, fmtLoss, fmtRate } from '../../common/format';
 
 /**
- * Metrics of one evaluation as domains × tasks, plus an "all domains" row per task. Each cell: AUC (with the gap
- * to the oracle where known), logloss, rows and positive rate. Cells are `<prefix>-<domain>-<task>`.
+ * Metrics of one evaluation as domains × tasks, plus an "all domains" row per task. Each cell: AUC (with the
+ * oracle AUC and the gap to it where known), logloss, rows and positive rate. Cells are
+ * `<prefix>-<domain>-<task>`; `labels` are the domains as shown (their names), `domains` their values.
  */
 export function MetricTable(props: {
   report: EvalReport;
   domains: string[];
+  labels: string[];
   tasks: string[];
   oracle: OracleSplit | null;
   cellTestId: string;
 }) {
-  const { report, domains, tasks, oracle, cellTestId } = props;
+  const { report, domains, labels, tasks, oracle, cellTestId } = props;
   return (
     <table className="metric-table">
       <thead>
@@ -27,7 +29,7 @@ export function MetricTable(props: {
       <tbody>
         {domains.map((d, di) => (
           <tr key={d}>
-            <th>{d}</th>
+            <th title={labels[di] === d ? undefined : `domain value ${d}`}>{labels[di] ?? d}</th>
             {tasks.map((t, ti) => (
               <MetricCell
                 key={t}
@@ -66,14 +68,12 @@ function MetricCell(props: {
     <td data-testid={testId} className="metric-cell">
       <div className="auc" data-testid={`${testId}-auc`}>
         {fmtAuc(m.auc)}
-        {gap !== null && (
-          <span className="gap" title={`oracle AUC ${fmtAuc(oracle)}`}>
-            {' '}
-            {gap >= 0 ? '+' : '−'}
-            {Math.abs(gap).toFixed(3)}
-          </span>
-        )}
       </div>
+      {gap !== null && (
+        <div className="gap" data-testid={`${testId}-gap`}>
+          oracle {fmtAuc(oracle)} · gap {fmtGap(gap)}
+        </div>
+      )}
       <div className="sub">
         <span>logloss {fmtLoss(m.logloss)}</span>
         <span title="rows">{fmtInt(m.rows)} rows</span>

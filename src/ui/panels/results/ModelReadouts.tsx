@@ -1,15 +1,6 @@
 import { useCallback, useMemo } from 'react';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import {
-  AUTO_DOMAIN,
-  AXIS,
-  CHART_MARGIN,
-  CHART_REFRESH_MS,
-  STEP_DOMAIN,
-  tickAny,
-  tooltipStep,
-  tooltipValue,
-} from '../../charts/chartAxis';
+import { CHART_REFRESH_MS } from '../../charts/chartAxis';
+import { LineChartBox, type ChartLine } from '../../charts/LineChartBox';
 import { seriesColor } from '../../charts/palette';
 import {
   fmtCompact,
@@ -22,6 +13,9 @@ import {
   rightAxisLines,
   type ReadoutPoint,
 } from '../../charts/readouts';
+import { linearAxis } from '../../charts/ticks';
+import { xScale } from '../../charts/xAxis';
+import { domainLabels } from '../../state/names';
 import { seriesPoints } from '../../state/series';
 import { useStore, type AppState } from '../../state/store';
 import { useThrottledStore } from '../../state/useThrottledStore';
@@ -37,7 +31,10 @@ const selectArrayKeys = (s: AppState): string => {
   const { vectors, matrices } = inspectionArrays(selectInspect(s));
   return JSON.stringify([vectors.map(([k]) => k), matrices.map(([k]) => k)]);
 };
-const namesOf = (s: AppState) => ({ domains: s.run?.data?.domains ?? [], tasks: s.run?.data?.tasks ?? [] });
+const namesOf = (s: AppState) => ({
+  domains: s.run ? domainLabels(s.run) : [],
+  tasks: s.run?.data?.tasks ?? [],
+});
 
 /**
  * What the model reports about itself, for any model: its scalar readouts (and each sparse gate's MI) as lines
@@ -52,6 +49,7 @@ export function ModelReadouts() {
       aside="model-specific values at each evaluation"
       testId="model-readouts"
       className="readouts-panel"
+      exportName="model-readouts"
     >
       <ReadoutChart />
       <ReadoutArrays />
@@ -62,6 +60,8 @@ export function ModelReadouts() {
 function ReadoutChart() {
   const series = useThrottledStore(selectReadouts, CHART_REFRESH_MS);
   const points = useMemo(() => (series ? seriesPoints(series) : []), [series]);
+  const stepsPerEpoch = useStore((s) => s.run?.started?.stepsPerEpoch ?? null);
+  const unit = useStore((s) => s.chartPrefs.x);
   // Names and axes as one string: the line definitions change only when a name appears or moves axis.
   const layoutKey = useMemo(() => {
     const names = readoutNames(points);
@@ -70,12 +70,13 @@ function ReadoutChart() {
   }, [points]);
   const lines = useMemo(
     () =>
-      (JSON.parse(layoutKey) as [string, boolean][]).map(([name, right], i) => ({
+      (JSON.parse(layoutKey) as [string, boolean][]).map(([name, right], i): ChartLine<ReadoutPoint> => ({
+        key: name,
         name,
         axis: right ? 'right' : 'left',
         color: seriesColor(i),
         dashed: name.startsWith(MI_PREFIX),
-        dataKey: (p: ReadoutPoint) => {
+        value: (p) => {
           const v = p.values[name];
           return v !== undefined && Number.isFinite(v) ? v : null;
         },
@@ -91,43 +92,30 @@ function ReadoutChart() {
       })),
     [lines],
   );
+  const lastStep = points[points.length - 1]?.step ?? 1;
+  const x = useMemo(() => xScale(unit, lastStep, stepsPerEpoch), [unit, lastStep, stepsPerEpoch]);
+  const xValue = useMemo(() => (p: ReadoutPoint) => x.of(p.step), [x]);
   if (lines.length === 0) return null;
-  const hasRight = lines.some((l) => l.axis === 'right');
-  const dot = points.length <= 30 ? { r: 2.5 } : false;
+  const axisOf = (side: 'left' | 'right') => {
+    const vs = lines
+      .filter((l) => l.axis === side)
+      .flatMap((l) => points.map(l.value))
+      .filter((v): v is number => v !== null && v !== undefined);
+    return vs.length === 0 ? null : linearAxis(Math.min(...vs), Math.max(...vs), 5);
+  };
+  const left = axisOf('left');
+  const right = axisOf('right');
   return (
     <div className="readout-chart" data-testid="readout-chart">
       <ChartLegend items={legend} />
-      <ResponsiveContainer width="100%" height={200}>
-        <LineChart data={points} margin={CHART_MARGIN}>
-          <CartesianGrid stroke="#eee" />
-          <XAxis dataKey="step" type="number" domain={STEP_DOMAIN} {...AXIS} />
-          <YAxis yAxisId="left" {...AXIS} width={52} domain={AUTO_DOMAIN} tickFormatter={tickAny} />
-          {hasRight && (
-            <YAxis
-              yAxisId="right"
-              orientation="right"
-              {...AXIS}
-              width={52}
-              domain={AUTO_DOMAIN}
-              tickFormatter={tickAny}
-            />
-          )}
-          <Tooltip formatter={tooltipValue} labelFormatter={tooltipStep} />
-          {lines.map((l) => (
-            <Line
-              key={l.name}
-              yAxisId={l.axis}
-              dataKey={l.dataKey}
-              name={l.name}
-              stroke={l.color}
-              strokeWidth={1.5}
-              strokeDasharray={l.dashed ? '4 3' : undefined}
-              dot={dot}
-              isAnimationActive={false}
-            />
-          ))}
-        </LineChart>
-      </ResponsiveContainer>
+      <LineChartBox
+        data={points}
+        lines={lines}
+        x={{ scale: x, value: xValue }}
+        y={{ axis: left ?? linearAxis(0, 1), title: 'readout value' }}
+        right={right ? { axis: right, title: 'right-axis readouts' } : undefined}
+        height={200}
+      />
     </div>
   );
 }
@@ -154,12 +142,13 @@ function ReadoutBars({ name }: { name: string }) {
     const v = selectInspect(s)?.[name];
     return Array.isArray(v) && v.every((x) => typeof x === 'number') ? (v as number[]) : null;
   });
-  const data = useStore((s) => s.run?.data);
+  const labelsKey = useStore((s) => JSON.stringify(namesOf(s)));
   if (!values) return null;
-  const labels = inspectionVectorLabels(name, values.length, {
-    domains: data?.domains ?? [],
-    tasks: data?.tasks ?? [],
-  });
+  const labels = inspectionVectorLabels(
+    name,
+    values.length,
+    JSON.parse(labelsKey) as ReturnType<typeof namesOf>,
+  );
   const max = Math.max(1e-12, ...values.filter(Number.isFinite).map(Math.abs));
   return (
     <figure className="heatmap readout-bars" data-testid={`readout-bars-${name}`}>

@@ -1,4 +1,5 @@
 import { fmtAuc } from '../../common/format';
+import { domainLabels } from '../../state/names';
 import { useStore } from '../../state/store';
 import { MetricTable } from './MetricTable';
 import { Panel } from '../../common/Panel';
@@ -15,6 +16,7 @@ const REASONS = {
 export function TestMetrics() {
   const done = useStore((s) => s.run?.done ?? null);
   const data = useStore((s) => s.run?.data ?? null);
+  const labels = useStore((s) => (s.run ? domainLabels(s.run).join('\n') : ''));
   const oracle = useStore((s) => s.run?.oracle?.test ?? null);
   if (!done || !data) return null;
   return (
@@ -35,6 +37,7 @@ export function TestMetrics() {
       <MetricTable
         report={done.test}
         domains={data.domains}
+        labels={labels.split('\n')}
         tasks={data.tasks}
         oracle={oracle}
         cellTestId="test-cell"

@@ -1,16 +1,21 @@
+import { isActive } from '../../state/runState';
 import { useStore } from '../../state/store';
 
-/** The backend the worker chose, its adapter, and why each faster one was passed over. */
+/** The backend the worker chose and its adapter; why each faster one was passed over, on request. */
 export function BackendInfo() {
   const backend = useStore((s) => s.run?.backend ?? null);
   const choice = useStore((s) => s.run?.backendChoice ?? null);
+  const active = useStore((s) => isActive(s.run));
   if (!backend)
     return (
-      <div className="backend-info muted">{choice ? `backend: ${choice}, starting…` : 'backend: –'}</div>
+      <span className="backend-info muted">
+        {choice && active ? `backend: ${choice}, starting…` : 'backend: –'}
+      </span>
     );
+  const passed = backend.fallbacks.length;
   return (
-    <div className="backend-info">
-      <span>
+    <details className="backend-info">
+      <summary data-testid="backend-summary">
         backend <b data-testid="backend-name">{backend.backend}</b>
         {choice !== 'auto' && <span className="muted"> (asked: {choice})</span>}
         {backend.adapter && (
@@ -19,9 +24,10 @@ export function BackendInfo() {
             · {backend.adapter}
           </span>
         )}
-      </span>
+        <span className="muted"> · {passed === 0 ? 'first choice' : `${passed} passed over`}</span>
+      </summary>
       <ul className="fallbacks" data-testid="fallback-reasons">
-        {backend.fallbacks.length === 0 ? (
+        {passed === 0 ? (
           <li className="muted">no fallback: first choice used</li>
         ) : (
           backend.fallbacks.map((f) => (
@@ -31,6 +37,6 @@ export function BackendInfo() {
           ))
         )}
       </ul>
-    </div>
+    </details>
   );
 }

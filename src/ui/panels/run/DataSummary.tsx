@@ -8,13 +8,11 @@ export function DataSummary() {
   if (!data) return null;
   const { train, valid, test } = data.splitRows;
   return (
-    <div className="data-summary" data-testid="data-summary">
-      <span>
+    <>
+      <span data-testid="data-summary">
         <b>{datasetName}</b>: {fmtInt(data.rows)} rows (train {fmtInt(train)} · valid {fmtInt(valid)} · test{' '}
-        {fmtInt(test)})
-      </span>
-      <span>
-        {data.domains.length} domains · {data.tasks.length} tasks · vocab {fmtInt(data.vocabSize)}
+        {fmtInt(test)}) · {data.domains.length} domains × {data.tasks.length} tasks · vocab{' '}
+        {fmtInt(data.vocabSize)}
       </span>
       {data.skipped.count > 0 && (
         <span
@@ -25,6 +23,6 @@ export function DataSummary() {
           {data.skipped.examples[0]?.reason})
         </span>
       )}
-    </div>
+    </>
   );
 }

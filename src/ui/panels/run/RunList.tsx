@@ -1,4 +1,4 @@
-import { fmtAuc } from '../../common/format';
+import { fmtAuc, fmtInt } from '../../common/format';
 import { queuePolicyText } from '../../workers/runQueue';
 import { removeRuns } from '../../workers/runClient';
 import { isRunning, type RunState } from '../../state/runState';
@@ -6,8 +6,8 @@ import { useStore } from '../../state/store';
 import { Panel } from '../../common/Panel';
 
 /**
- * Every run of this visit and the finished ones kept from earlier visits: pick one to show its panels below,
- * remove the ones that are not running. Finished runs stay (in IndexedDB) until removed.
+ * Every run of this visit and the ones kept from earlier visits: pick one to show it in the run view, remove
+ * the ones that are not running. Runs stay (in IndexedDB) until removed.
  */
 export function RunList() {
   const runs = useStore((s) => s.runs);
@@ -49,6 +49,11 @@ function RunRow({ run, selected, onSelect }: { run: RunState; selected: boolean;
   const step = run.done?.steps ?? run.progress?.step ?? 0;
   const total = run.started?.totalSteps ?? 0;
   const label = `${run.name} · seed ${run.experiment.train.seed}`;
+  const figure = run.done
+    ? `test AUC ${fmtAuc(run.done.test.meanCellAuc)}`
+    : total > 0
+      ? `step ${fmtInt(step)} / ${fmtInt(total)}`
+      : '';
   return (
     <li
       className={`run-row ${selected ? 'selected' : ''}`}
@@ -62,37 +67,31 @@ function RunRow({ run, selected, onSelect }: { run: RunState; selected: boolean;
         data-testid="run-select"
         className="run-select"
         onClick={onSelect}
-        title={run.id}
+        title={`${label}\n${run.id}`}
       >
         <span className="run-name">{label}</span>
         <span className="run-meta">
-          {run.datasetName}
-          {run.init &&
-            ` · from ${run.init.file} (${run.init.mode === 'evaluate' ? 'evaluated' : 'trained further'})`}
-          {run.backend && ` · ${run.backend.backend}`}
+          {[
+            run.datasetName,
+            run.init &&
+              `from ${run.init.file} (${run.init.mode === 'evaluate' ? 'evaluated' : 'trained further'})`,
+            run.backend?.backend,
+            figure,
+          ]
+            .filter(Boolean)
+            .join(' · ')}
         </span>
       </button>
       <span className={`status-pill status-${run.status}`}>{run.status}</span>
-      <span className="run-figure">
-        {run.done ? (
-          <span title="mean test AUC over (domain, task) cells">
-            test AUC <b>{fmtAuc(run.done.test.meanCellAuc)}</b>
-          </span>
-        ) : total > 0 ? (
-          `step ${step} / ${total}`
-        ) : (
-          ''
-        )}
-      </span>
       <button
         type="button"
-        className="small"
+        className="small icon"
         aria-label={`Remove ${label}`}
         disabled={isRunning(run)}
         title={isRunning(run) ? 'Stop the run first' : 'Remove this run (and its kept copy)'}
         onClick={() => removeRuns([run.id])}
       >
-        Remove
+        ×
       </button>
     </li>
   );

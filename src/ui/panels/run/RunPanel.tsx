@@ -1,16 +1,25 @@
+import { ChartOptions } from '../results/ChartOptions';
 import { BackendInfo } from './BackendInfo';
 import { DataSummary } from './DataSummary';
 import { RunControls } from './RunControls';
 import { RunProgress } from './RunProgress';
 
-/** The run strip: controls, backend, progress and the data the worker loaded. */
+/**
+ * The run strip at the top of the main area: controls and how the charts are drawn, progress, backend and the
+ * data the worker loaded.
+ */
 export function RunPanel() {
   return (
-    <section className="panel run-panel">
-      <RunControls />
-      <BackendInfo />
+    <section className="panel run-panel" data-testid="run-strip" aria-label="Run controls and progress">
+      <div className="strip-top">
+        <RunControls />
+        <ChartOptions />
+      </div>
       <RunProgress />
-      <DataSummary />
+      <div className="kv-row run-facts">
+        <BackendInfo />
+        <DataSummary />
+      </div>
     </section>
   );
 }

@@ -8,6 +8,7 @@ export function RunProgress() {
   const done = useStore((s) => s.run?.done ?? null);
   const epochs = useStore((s) => s.run?.experiment.train.epochs ?? 0);
   const kernels = useStore((s) => s.run?.kernelsPerStep ?? null);
+  const params = useStore((s) => s.run?.params ?? null);
   const step = done?.steps ?? progress?.step ?? 0;
   const total = started?.totalSteps ?? 0;
   const fraction = total > 0 ? Math.min(1, step / total) : 0;
@@ -40,9 +41,9 @@ export function RunProgress() {
         <span>
           <b data-testid="ms-per-step">{progress ? progress.msPerStep.toFixed(1) : '–'}</b> ms/step
         </span>
-        {started && (
+        {params !== null && (
           <span>
-            <b>{fmtInt(started.params)}</b> params
+            <b data-testid="run-params">{fmtInt(params)}</b> params
           </span>
         )}
         {kernels !== null && (

@@ -1,36 +1,12 @@
-import type { TrainConfig } from '../../../engine/train/config';
+import { DEFAULT_TRAIN } from '../../../engine/train/config';
 import type { BackendChoice } from '../../../workers/protocol';
-import { useStore } from '../../state/store';
 import { DraftInput, formatAny, parseNumber } from '../../common/DraftInput';
-import { Panel } from '../../common/Panel';
-
-const FIELDS: { key: keyof TrainConfig; label: string; help: string }[] = [
-  { key: 'epochs', label: 'Epochs', help: 'Passes over the train split.' },
-  {
-    key: 'batchSize',
-    label: 'Batch size',
-    help: 'Rows per step; keep it fixed across runs to compare speed.',
-  },
-  { key: 'learningRate', label: 'Learning rate', help: 'Adam step size.' },
-  { key: 'embeddingDim', label: 'Embedding dim', help: 'Width of each categorical field embedding.' },
-  { key: 'seed', label: 'Seed', help: 'Seeds initialisation, shuffling and noise: same seed, same run.' },
-  {
-    key: 'patience',
-    label: 'Patience',
-    help: 'Epochs without a better mean valid AUC before stopping; 0 = never.',
-  },
-  {
-    key: 'evalEvery',
-    label: 'Eval every',
-    help: 'Steps between live validation passes; 0 = at epoch ends only.',
-  },
-  {
-    key: 'liveEvalRows',
-    label: 'Live eval rows',
-    help: 'Valid rows scored by each live pass (epoch ends use all).',
-  },
-  { key: 'maxSteps', label: 'Max steps', help: 'Stop after this many steps; 0 = no cap.' },
-];
+import { FieldProblem } from '../../common/FieldProblem';
+import { fmtInt } from '../../common/format';
+import { ResetButton } from '../../common/ResetButton';
+import { Step } from '../../common/Step';
+import { TRAIN_FIELDS, trainProblems } from '../../state/formProblems';
+import { useStore } from '../../state/store';
 
 const BACKENDS: { value: BackendChoice; label: string }[] = [
   { value: 'auto', label: 'auto (fastest available)' },
@@ -40,31 +16,42 @@ const BACKENDS: { value: BackendChoice; label: string }[] = [
   { value: 'cpu', label: 'CPU (slow)' },
 ];
 
-/** The `train` block of the experiment, and where the run executes. */
+const show = (v: unknown): string => (typeof v === 'number' ? fmtInt(v) : String(v));
+
+/** Step 4: the `train` block of the experiment, and where the run executes. */
 export function TrainSettings() {
   const train = useStore((s) => s.experiment.train);
   const setTrain = useStore((s) => s.setTrain);
   const backend = useStore((s) => s.backend);
   const setBackend = useStore((s) => s.setBackend);
+  const problems = trainProblems(train);
+  const count = Object.keys(problems).length;
+  const atDefaults = TRAIN_FIELDS.every((f) => train[f.key] === DEFAULT_TRAIN[f.key]);
+  const summary = `${show(train.epochs)} epochs · batch ${show(train.batchSize)} · lr ${String(train.learningRate)} · seed ${String(train.seed)} · ${backend}`;
 
   return (
-    <Panel title="Training">
+    <Step id="training" index={4} title="Training" summary={summary} problems={count}>
       <div className="form-grid">
-        {FIELDS.map((f) => (
-          <div className="field" key={f.key} title={f.help}>
-            <label htmlFor={`train-${f.key}`}>{f.label}</label>
-            <DraftInput<unknown>
-              id={`train-${f.key}`}
-              testId={`train-${f.key}`}
-              value={train[f.key]}
-              invalid={typeof train[f.key] !== 'number'}
-              inputMode="decimal"
-              format={formatAny}
-              parse={parseNumber}
-              onChange={(v) => setTrain(f.key, v)}
-            />
-          </div>
-        ))}
+        {TRAIN_FIELDS.map((f) => {
+          const problem = problems[f.key] ?? null;
+          const problemId = `train-${f.key}-problem`;
+          return (
+            <div className="field" key={f.key} title={f.help}>
+              <label htmlFor={`train-${f.key}`}>{f.label}</label>
+              <DraftInput<unknown>
+                id={`train-${f.key}`}
+                testId={`train-${f.key}`}
+                value={train[f.key]}
+                problemId={problem === null ? undefined : problemId}
+                inputMode="decimal"
+                format={formatAny}
+                parse={parseNumber}
+                onChange={(v) => setTrain(f.key, v)}
+              />
+              <FieldProblem id={problemId} problem={problem} />
+            </div>
+          );
+        })}
         <div
           className="field"
           title="Where tensors run. auto tries WebGPU, WebGL, WASM, CPU in turn and reports why it skipped any."
@@ -84,6 +71,13 @@ export function TrainSettings() {
           </select>
         </div>
       </div>
-    </Panel>
+      <ResetButton
+        label="Reset training to defaults"
+        title="Every training setting above back to its default (the backend stays)"
+        testId="reset-train"
+        atDefaults={atDefaults}
+        onReset={() => TRAIN_FIELDS.forEach((f) => setTrain(f.key, DEFAULT_TRAIN[f.key]))}
+      />
+    </Step>
   );
 }
