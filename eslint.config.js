@@ -23,12 +23,29 @@ export default tseslint.config(
     // The engine stays pure: no React, no DOM-only modules, no worker plumbing.
     files: ['src/engine/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['react', 'react-dom', 'zustand', 'recharts', '**/ui/**', '**/workers/**'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['react', 'react-dom', 'zustand', 'recharts', '**/ui/**', '**/workers/**'] },
+      ],
     },
   },
   {
     // The UI never imports tfjs: everything it knows arrives as events.
     files: ['src/ui/**/*.{ts,tsx}'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['@tensorflow/*'] }] },
+  },
+  {
+    // Only src/ui/workers talks to workers: the rest of the page sends commands through it.
+    files: ['src/ui/**/*.{ts,tsx}'],
+    ignores: ['src/ui/workers/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Worker']",
+          message: 'Workers are created and messaged in src/ui/workers only (runClient, uploadClient).',
+        },
+      ],
+    },
   },
 );

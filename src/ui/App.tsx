@@ -19,7 +19,7 @@ import { loadManifest } from './state/datasets';
 import { useStore } from './state/store';
 import { syncAddressBar } from './persist/share';
 import { restoreKeptRuns } from './workers/runClient';
-import { refreshSaved } from './workers/uploadClient';
+import { refreshSaved, restoreKeptUpload } from './workers/uploadClient';
 
 /**
  * The workbench: the configuration as steps in a side column (data → mapping → model → training → compare),
@@ -31,7 +31,7 @@ export default function App() {
     const { setDatasets, setDatasetsError, selectDataset } = useStore.getState();
     let cancelled = false;
     let stopSync: (() => void) | undefined;
-    loadManifest().then(
+    const linked = loadManifest().then(
       (list) => {
         if (cancelled) return;
         setDatasets(list);
@@ -43,11 +43,17 @@ export default function App() {
       },
       (e: unknown) => setDatasetsError((e as Error).message),
     );
-    refreshSaved().catch((e: unknown) =>
+    const listed = refreshSaved().catch((e: unknown) =>
       useStore
         .getState()
         .setUiError(`The files kept from earlier uploads could not be listed: ${(e as Error).message}`),
     );
+    // The experiment (from the address bar) and the kept files both known: its file is read again by itself.
+    Promise.all([linked, listed])
+      .then(() => (cancelled ? undefined : restoreKeptUpload()))
+      .catch((e: unknown) =>
+        useStore.getState().setUiError(`The kept file could not be read again: ${(e as Error).message}`),
+      );
     restoreKeptRuns().catch((e: unknown) =>
       useStore
         .getState()

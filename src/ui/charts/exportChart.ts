@@ -14,30 +14,60 @@ const escapeXml = (s: string): string =>
     (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c,
   );
 
+/** Shown: not display:none nor hidden. A zero-size box may still show its content (recharts' wrapper does). */
 function visible(el: Element): boolean {
   const style = getComputedStyle(el);
-  const box = el.getBoundingClientRect();
-  return style.display !== 'none' && style.visibility !== 'hidden' && box.width > 0 && box.height > 0;
+  return style.display !== 'none' && style.visibility !== 'hidden';
 }
 
-/** The text of an element's own text nodes, each at its place on screen. */
+function hasArea(el: Element): boolean {
+  const box = el.getBoundingClientRect();
+  return box.width > 0 && box.height > 0;
+}
+
+/** One line of text at its place on screen: x at its left, y on its baseline (a fifth of the box above its bottom). */
+function textLine(text: string, rect: DOMRect, origin: DOMRect, style: CSSStyleDeclaration): string {
+  const x = rect.left - origin.left;
+  const y = rect.bottom - origin.top - rect.height * 0.22;
+  return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" font-family="${FONT}" font-size="${style.fontSize}" font-weight="${style.fontWeight}" fill="${style.color}">${escapeXml(text)}</text>`;
+}
+
+/** The lines a wrapped text node is laid out in: its words grouped by the line box each sits on. */
+function wrappedLines(node: Text): { text: string; rect: DOMRect }[] {
+  const lines: { words: string[]; rects: DOMRect[] }[] = [];
+  const content = node.textContent ?? '';
+  const range = document.createRange();
+  for (const m of content.matchAll(/\S+/g)) {
+    range.setStart(node, m.index);
+    range.setEnd(node, m.index + m[0].length);
+    const rect = range.getBoundingClientRect();
+    const line = lines.find((l) => Math.abs(l.rects[0].top - rect.top) < rect.height / 2);
+    if (line) {
+      line.words.push(m[0]);
+      line.rects.push(rect);
+    } else lines.push({ words: [m[0]], rects: [rect] });
+  }
+  return lines.map((l) => {
+    const left = Math.min(...l.rects.map((r) => r.left));
+    const right = Math.max(...l.rects.map((r) => r.right));
+    const { top, height } = l.rects[0];
+    return { text: l.words.join(' '), rect: new DOMRect(left, top, right - left, height) };
+  });
+}
+
+/** The text of an element's own text nodes, each line at its place on screen. */
 function textParts(el: Element, origin: DOMRect): string[] {
-  const out: string[] = [];
   const style = getComputedStyle(el);
-  for (const node of el.childNodes) {
-    if (node.nodeType !== Node.TEXT_NODE || (node.textContent ?? '').trim() === '') continue;
+  return [...el.childNodes].flatMap((node) => {
+    const text = (node.textContent ?? '').replace(/\s+/g, ' ').trim();
+    if (!(node instanceof Text) || text === '') return [];
     const range = document.createRange();
     range.selectNodeContents(node);
-    const rect = range.getBoundingClientRect();
-    if (rect.width === 0) continue;
-    const x = rect.left - origin.left;
-    // The baseline sits about a fifth of the line box above its bottom.
-    const y = rect.bottom - origin.top - rect.height * 0.22;
-    out.push(
-      `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" font-family="${FONT}" font-size="${style.fontSize}" font-weight="${style.fontWeight}" fill="${style.color}">${escapeXml((node.textContent ?? '').replace(/\s+/g, ' ').trim())}</text>`,
-    );
-  }
-  return out;
+    const rects = range.getClientRects();
+    if (rects.length === 0) return [];
+    if (rects.length === 1) return [textLine(text, rects[0], origin, style)];
+    return wrappedLines(node).map((l) => textLine(l.text, l.rect, origin, style));
+  });
 }
 
 /** A legend swatch (an `<i>` drawn by its top border) as a line. */
@@ -55,6 +85,7 @@ function parts(el: Element, origin: DOMRect): string[] {
   const box = el.getBoundingClientRect();
   const x = (box.left - origin.left).toFixed(1);
   const y = (box.top - origin.top).toFixed(1);
+  if ((el instanceof SVGSVGElement || el instanceof HTMLCanvasElement) && !hasArea(el)) return [];
   if (el instanceof SVGSVGElement) {
     const copy = el.cloneNode(true) as SVGSVGElement;
     copy.setAttribute('x', x);

@@ -3,7 +3,7 @@
  * list, over the seeds. The draft may hold invalid values; `checkPlan` says what is wrong, run by run.
  */
 import { expandPlan, parsePlan, type ExperimentPlan, type PlannedModel } from '../../engine/experiment';
-import { MODEL_CATALOG, modelInfo, type ModelInfo } from '../../engine/models/catalog';
+import { MODEL_CATALOG, type ModelInfo } from '../../engine/models/catalog';
 import type { DatasetManifestEntry } from '../../engine/synth/manifest';
 import type { AppState } from './store';
 import { optionProblems, seedsProblem, trainProblems } from './formProblems';
@@ -98,11 +98,16 @@ export function presetOf(info: ModelInfo, options: Record<string, unknown>): str
   return info.presets.find((p) => full(p.options) === current)?.name ?? '';
 }
 
-/** A configuration for the comparison list, named after its model and preset ("MMoE · per-task gates"). */
+/** A configuration's name from its model and preset ("MMoE · per-task gates"); an unknown model by its id. */
+export function configName(id: string, options: Record<string, unknown>): string {
+  const info = MODEL_CATALOG.find((m) => m.id === id);
+  return info ? `${info.name} · ${presetOf(info, options) || 'custom'}` : id;
+}
+
+/** A configuration for the comparison list, named after its model and preset. */
 export function plannedModel(id: string, options: Record<string, unknown>): PlannedModel {
-  const info = modelInfo(id);
   return {
-    name: `${info.name} · ${presetOf(info, options) || 'custom'}`,
+    name: configName(id, options),
     id,
     options: structuredClone(options),
     train: {},

@@ -96,6 +96,30 @@ describe('run reducer', () => {
     expect(r.done).toEqual({ reason: 'evaluated', steps: 0, epochs: 0, bestEpoch: 0, test });
   });
 
+  it('an imported run is named after the configuration its zip holds, and every run learns its size', () => {
+    const imported = {
+      ...run(),
+      name: 'notes-from-tuesday',
+      init: { mode: 'evaluate' as const, file: 'x.zip' },
+    };
+    const experiment = { ...imported.experiment, model: { id: 'mmoe', options: { experts: 3 } } };
+    const r = fold(
+      [
+        { type: 'imported', runId: 'r1', experiment },
+        { type: 'model', runId: 'r1', params: 4321 },
+      ],
+      imported,
+    );
+    expect(r.name).toBe('MMoE · custom · imported');
+    expect(r.experiment).toBe(experiment);
+    expect(r.params).toBe(4321);
+    const further = fold([{ type: 'imported', runId: 'r1', experiment }], {
+      ...imported,
+      init: { mode: 'continue', file: 'x.zip' },
+    });
+    expect(further.name).toBe('MMoE · custom · trained further');
+  });
+
   it('keeps the error with its column and row', () => {
     const r = fold([
       { type: 'error', runId: 'r1', message: 'bad', column: 'c1', row: 7, keptResults: false },

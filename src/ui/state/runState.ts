@@ -5,10 +5,21 @@ import type { TrainEvent } from '../../engine/train/events';
 import type { BackendChoice, RunInitMode, WorkerEvent } from '../../workers/protocol';
 import type { OracleAuc } from '../../engine/synth/manifest';
 import { readoutScalars, type ReadoutPoint } from '../charts/readouts';
+import { configName } from './plan';
 import { emptySeries, pushPoint, type Series } from './series';
 
+/** `interrupted`: the page was closed or reloaded while the run was queued or in its worker. */
 export type RunStatus =
-  'queued' | 'starting' | 'loading' | 'training' | 'evaluating' | 'paused' | 'stopping' | 'done' | 'error';
+  | 'queued'
+  | 'starting'
+  | 'loading'
+  | 'training'
+  | 'evaluating'
+  | 'paused'
+  | 'stopping'
+  | 'done'
+  | 'error'
+  | 'interrupted';
 
 export type BackendInfo = Extract<WorkerEvent, { type: 'backend' }>;
 export type DataInfo = Extract<WorkerEvent, { type: 'data' }>;
@@ -110,7 +121,12 @@ export function newRun(r: NewRun): RunState {
 
 /** Not ended yet: queued, or in a worker. */
 export function isActive(run: RunState | null): boolean {
-  return run !== null && run.status !== 'done' && run.status !== 'error';
+  return run !== null && run.status !== 'done' && run.status !== 'error' && run.status !== 'interrupted';
+}
+
+/** A run read back from an earlier visit that was still queued or in its worker then: it will not go on. */
+export function interrupted(run: RunState): RunState {
+  return isActive(run) ? { ...run, status: 'interrupted' } : run;
 }
 
 /** Has a worker of its own now (started and not ended). */
@@ -170,7 +186,12 @@ export function applyWorkerEvent(run: RunState, ev: WorkerEvent): RunState {
   if (!isActive(run)) return run;
   switch (ev.type) {
     case 'imported':
-      return { ...run, experiment: ev.experiment };
+      // Named after what the zip holds, not the file's name: the configuration, and what became of it here.
+      return {
+        ...run,
+        experiment: ev.experiment,
+        name: `${configName(ev.experiment.model.id, ev.experiment.model.options)} · ${run.init?.mode === 'continue' ? 'trained further' : 'imported'}`,
+      };
     case 'backend':
       return { ...run, backend: ev };
     case 'model':

@@ -1,5 +1,6 @@
 /** An uploaded file as the page tracks it, from the first byte read to a checked mapping. */
 import type { DataReport } from '../../engine/data/checks';
+import type { DataMapping } from '../../engine/data/types';
 import type { Inspection } from '../../workers/dataProtocol';
 
 export interface UploadProblem {
@@ -51,7 +52,11 @@ export function newSession(id: string, file: Blob, name: string): UploadSession 
   };
 }
 
-/** A mapping's identity for "is this report about the mapping shown now?". */
-export function mappingKey(mapping: unknown): string {
-  return JSON.stringify(mapping);
+/**
+ * A mapping's identity for "is this report about the mapping shown now?". The domains' display names change
+ * nothing that training sees, so naming them leaves a check current.
+ */
+export function mappingKey(mapping: DataMapping): string {
+  const { domainNames: _names, ...rest } = mapping;
+  return JSON.stringify(rest);
 }

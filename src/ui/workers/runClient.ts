@@ -12,7 +12,7 @@ import {
   type WorkerEvent,
 } from '../../workers/protocol';
 import { loadRuns, removeRuns as forgetRuns, saveRun } from '../persist/runs';
-import { checkPlan, planDraftOf, type CheckedRun } from '../state/plan';
+import { checkPlan, configName, planDraftOf, type CheckedRun } from '../state/plan';
 import { runsToStart } from './runQueue';
 import { isRunning, newRun, type RunState } from '../state/runState';
 import { useStore } from '../state/store';
@@ -25,13 +25,68 @@ let queue: WorkerEvent[] = [];
 let flushScheduled = false;
 let runCounter = 0;
 
+/** A going run is kept again at an evaluation at most this often (its end always). */
+const KEEP_EVERY_MS = 3000;
+const keptAt = new Map<string, number>();
+/**
+ * Each queued or running run holds a Web Lock named after it until it ends: another tab reading the kept runs
+ * leaves a run whose lock is held to its tab, and shows the others that were going as interrupted.
+ */
+const LOCK_PREFIX = 'moe-playground-run:';
+const releaseLock = new Map<string, () => void>();
+
+function holdLock(runId: string): void {
+  navigator.locks
+    ?.request(LOCK_PREFIX + runId, () => new Promise<void>((resolve) => releaseLock.set(runId, resolve)))
+    .catch(() => undefined);
+}
+
+function dropLock(runId: string): void {
+  releaseLock.get(runId)?.();
+  releaseLock.delete(runId);
+}
+
+/** Ids of the runs going on in any tab of this browser (their locks are held). */
+async function liveRunIds(): Promise<Set<string>> {
+  const snapshot = await navigator.locks?.query();
+  const names = (snapshot?.held ?? []).map((l) => l.name ?? '');
+  return new Set(names.filter((n) => n.startsWith(LOCK_PREFIX)).map((n) => n.slice(LOCK_PREFIX.length)));
+}
+
+/**
+ * An import that failed before scoring or training anything (a file that is not an export, weights that do not
+ * fit): no run came of it, so it leaves no run behind, only the message.
+ */
+function failedImport(run: RunState | undefined): run is RunState & { init: NonNullable<RunState['init']> } {
+  return run?.init != null && run.progress === null && run.lastEval === null && run.done === null;
+}
+
 function flush(): void {
   flushScheduled = false;
   const events = queue;
   queue = [];
+  const before = useStore.getState().runs;
+  const failed = events.flatMap((ev) => {
+    const run = before.find((r) => r.id === ev.runId);
+    return ev.type === 'error' && failedImport(run) ? [{ run, message: ev.message }] : [];
+  });
   useStore.getState().applyWorkerEvents(events);
+  for (const { run, message } of failed) {
+    removeRuns([run.id]);
+    useStore.getState().setUiError(`Import ${run.init.file}: ${message}`);
+  }
+  const ended = new Set(
+    events.filter((ev) => ev.type === 'closed' || ev.type === 'error').map((ev) => ev.runId),
+  );
+  const measured = new Set(
+    events
+      .filter((ev) => ev.type === 'data' || (ev.type === 'train' && ev.event.type !== 'progress'))
+      .map((ev) => ev.runId),
+  );
   // A worker may also fail after its run finished (measuring, exporting): the finished run is kept all the same.
-  for (const ev of events) if (ev.type === 'closed' || ev.type === 'error') keep(ev.runId);
+  for (const id of ended) keep(id);
+  for (const id of measured)
+    if (!ended.has(id) && Date.now() - (keptAt.get(id) ?? 0) >= KEEP_EVERY_MS) keep(id);
   pump();
 }
 
@@ -53,12 +108,14 @@ function enqueue(ev: WorkerEvent): void {
 function endWorker(runId: string): void {
   workers.get(runId)?.terminate();
   workers.delete(runId);
+  dropLock(runId);
 }
 
-/** A finished run, with its export, is kept for the next visit. */
+/** The run as it is now (queued, going, finished with its export, or failed) is kept for the next visit. */
 function keep(runId: string): void {
   const run = useStore.getState().runs.find((r) => r.id === runId);
-  if (run?.status !== 'done') return;
+  if (!run) return;
+  keptAt.set(runId, Date.now());
   saveRun(run).catch((e: unknown) =>
     useStore
       .getState()
@@ -113,7 +170,10 @@ interface QueuedRun {
 function queueRuns(items: QueuedRun[]): void {
   const { backend, addRuns } = useStore.getState();
   const runs = items.map(({ checked, init }): RunState => {
-    const { experiment, source, sourceName, oracle, name } = checked;
+    const { experiment, source, sourceName, oracle } = checked;
+    // A plan names a lone configuration by its model id: the run shows its model and preset instead.
+    const { id: modelId, options } = experiment.model;
+    const name = checked.name === modelId ? configName(modelId, options) : checked.name;
     const id = newRunId();
     commands.set(id, {
       type: 'start',
@@ -137,6 +197,10 @@ function queueRuns(items: QueuedRun[]): void {
     });
   });
   addRuns(runs, true);
+  for (const r of runs) {
+    holdLock(r.id);
+    keep(r.id);
+  }
   pump();
 }
 
@@ -187,7 +251,11 @@ export const stopRun = (runId: string): void => send(runId, 'stop');
 export function removeRuns(ids: string[]): void {
   const state = useStore.getState();
   const removable = state.runs.filter((r) => ids.includes(r.id) && !isRunning(r)).map((r) => r.id);
-  for (const id of removable) commands.delete(id);
+  for (const id of removable) {
+    commands.delete(id);
+    keptAt.delete(id);
+    dropLock(id);
+  }
   state.removeRuns(removable);
   forgetRuns(removable).catch((e: unknown) =>
     useStore
@@ -197,9 +265,12 @@ export function removeRuns(ids: string[]): void {
   pump();
 }
 
-/** Lists the runs kept by earlier visits (after any started already in this one). */
+/**
+ * Lists the runs kept by earlier visits (after any started already in this one); those that were still going
+ * then, and are not going on in another tab, come back as interrupted.
+ */
 export async function restoreKeptRuns(): Promise<void> {
-  const kept = await loadRuns();
+  const kept = await loadRuns(await liveRunIds());
   const state = useStore.getState();
   const known = new Set(state.runs.map((r) => r.id));
   state.addRuns(

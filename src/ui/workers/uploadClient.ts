@@ -168,6 +168,21 @@ export async function reopenSaved(sha256: string): Promise<void> {
   await openFile(saved.file, info.name);
 }
 
+/**
+ * After a reload: the file the experiment reads (the address bar names it, with its hash), when this browser
+ * keeps it, is read again without a click; the experiment's mapping stays as the link has it.
+ */
+export async function restoreKeptUpload(): Promise<void> {
+  const { pendingUpload, savedUploads, upload } = useStore.getState();
+  if (!pendingUpload || upload) return;
+  const kept = savedUploads.find((u) =>
+    pendingUpload.sha256 !== null ? u.sha256 === pendingUpload.sha256 : u.name === pendingUpload.name,
+  );
+  const saved = kept && (await loadUpload(kept.sha256));
+  if (!kept || !saved) return;
+  await openFile(saved.file, pendingUpload.name, true);
+}
+
 export async function forgetSaved(sha256: string): Promise<void> {
   await removeUpload(sha256);
   const { upload, setUpload } = useStore.getState();

@@ -2,11 +2,11 @@ import { fmtBytes, fmtInt } from '../../common/format';
 import { useStore } from '../../state/store';
 import { cancelUpload, forgetSaved } from '../../workers/uploadClient';
 
-/** Reading progress with Cancel, then what was read (and what could not be used), or why it failed. */
+/** Reading progress with Cancel, or why reading failed (the data step: where the file was given). */
 export function UploadStatus() {
   const upload = useStore((s) => s.upload);
   if (!upload) return null;
-  const { phase, progress, inspection, error } = upload;
+  const { phase, progress, error } = upload;
   if (phase === 'reading') {
     const read = progress?.bytesRead ?? 0;
     return (
@@ -35,6 +35,13 @@ export function UploadStatus() {
         {error.column !== undefined && <> (column “{error.column}”)</>}
       </div>
     );
+  return null;
+}
+
+/** What was read of the file (and what could not be used), over its mapping table. */
+export function UploadSummary() {
+  const upload = useStore((s) => s.upload);
+  const inspection = upload?.inspection;
   if (!inspection) return null;
   const { skipped } = inspection;
   return (

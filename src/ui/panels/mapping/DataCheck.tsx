@@ -1,6 +1,7 @@
 import type { CellReport, DataReport } from '../../../engine/data/checks';
 import { SPLITS } from '../../../engine/data/types';
 import { fmtInt } from '../../common/format';
+import { domainName } from '../../state/names';
 import { useStore } from '../../state/store';
 import { mappingKey } from '../../state/uploadSession';
 import { checkMapping } from '../../workers/uploadClient';
@@ -42,6 +43,7 @@ export function DataCheck() {
 }
 
 function Report({ report, encodeMs }: { report: DataReport; encodeMs: number }) {
+  const mapping = useStore((s) => s.experiment.data);
   const errors = report.issues.filter((i) => i.level === 'error');
   const warnings = report.issues.filter((i) => i.level === 'warning');
   return (
@@ -87,7 +89,7 @@ function Report({ report, encodeMs }: { report: DataReport; encodeMs: number }) 
           <tbody>
             {report.domains.map((d, di) => (
               <tr key={d}>
-                <th>{d}</th>
+                <th title={`${mapping.domain} = ${d}`}>{domainName(mapping, d)}</th>
                 {SPLITS.map((s) => [
                   <td key={`${s}-rows`} className="num">
                     {fmtInt(report.domainRows[s][di])}

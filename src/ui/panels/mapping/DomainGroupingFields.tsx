@@ -2,6 +2,7 @@ import type { ColumnProfile } from '../../../engine/data/profile';
 import type { DomainGrouping } from '../../../engine/data/types';
 import { fmtInt } from '../../common/format';
 import { useStore } from '../../state/store';
+import { mappingKey } from '../../state/uploadSession';
 import { DraftInput } from '../../common/DraftInput';
 
 /** "18, 25, 35" → [18, 25, 35]; null when any entry is not a number or they do not ascend. */
@@ -16,6 +17,40 @@ function parseMinRows(text: string): number | null | undefined {
   if (text.trim() === '') return undefined;
   const n = Number(text);
   return Number.isInteger(n) && n >= 1 ? n : null;
+}
+
+/**
+ * The names shown for the domains (census: 0 → Female), once Check data has said which domains the mapping
+ * gives. Display only: the encoding, the split and every metric stay on the values.
+ */
+function DomainNames() {
+  const mapping = useStore((s) => s.experiment.data);
+  const setMapping = useStore((s) => s.setMapping);
+  const check = useStore((s) => s.upload?.check);
+  if (check?.status !== 'done' || check.mappingKey !== mappingKey(mapping)) return null;
+  const setName = (value: string, name: string) => {
+    const names = { ...mapping.domainNames };
+    if (name.trim() === '') delete names[value];
+    else names[value] = name;
+    const { domainNames: _old, ...rest } = mapping;
+    setMapping(Object.keys(names).length > 0 ? { ...rest, domainNames: names } : rest);
+  };
+  return (
+    <div className="domain-names" data-testid="domain-names">
+      <span>Names shown for the domains</span>
+      {check.report.domains.map((d) => (
+        <label key={d}>
+          <code>{d}</code>
+          <input
+            aria-label={`Name shown for domain ${d}`}
+            value={mapping.domainNames?.[d] ?? ''}
+            placeholder={d}
+            onChange={(e) => setName(d, e.target.value)}
+          />
+        </label>
+      ))}
+    </div>
+  );
 }
 
 /** Fewer, larger domains: numeric ranges (ages), and rare values merged into one "other" domain. */
@@ -68,6 +103,7 @@ export function DomainGroupingFields({ profiles }: { profiles: ColumnProfile[] }
           onChange={(e) => setGroups({ other: e.target.value === '' ? undefined : e.target.value })}
         />
       </label>
+      <DomainNames />
     </fieldset>
   );
 }

@@ -4,6 +4,7 @@ import type { DataMapping } from '../../../engine/data/types';
 import { fmtInt } from '../../common/format';
 import { useStore, usesUpload } from '../../state/store';
 import { setColumnRole } from './mappingEdit';
+import { UploadSummary } from '../data/UploadStatus';
 import { DataCheck } from './DataCheck';
 import { DomainGroupingFields } from './DomainGroupingFields';
 import { Panel } from '../../common/Panel';
@@ -50,6 +51,7 @@ export function UploadMapping() {
 
   return (
     <Panel title={`Map the columns of ${inspection.name}`} className="upload-mapping" testId="upload-mapping">
+      <UploadSummary />
       {layout && (
         <div className="layout-banner" data-testid="layout-banner">
           <span>

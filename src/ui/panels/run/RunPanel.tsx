@@ -1,6 +1,7 @@
 import { ChartOptions } from '../results/ChartOptions';
 import { BackendInfo } from './BackendInfo';
 import { DataSummary } from './DataSummary';
+import { InterruptedNotice } from './InterruptedNotice';
 import { RunControls } from './RunControls';
 import { RunProgress } from './RunProgress';
 
@@ -20,6 +21,7 @@ export function RunPanel() {
         <BackendInfo />
         <DataSummary />
       </div>
+      <InterruptedNotice />
     </section>
   );
 }
