@@ -42,6 +42,8 @@ test.describe('bad input: a clear message naming the problem, and the page still
     await page
       .getByTestId('dataset-upload')
       .setInputFiles({ name: 'one-domain.csv', mimeType: 'text/csv', buffer: Buffer.from(oneDomain) });
+    // Read: the page moves on to its mapping; the data step lists the file as the chosen data.
+    await expect(page.getByTestId('upload-summary')).toBeVisible();
     await openStep(page, 'data');
     await expect(page.getByTestId('dataset-uploaded')).toHaveAttribute('aria-selected', 'true');
     await page.getByTestId('check-data').click();

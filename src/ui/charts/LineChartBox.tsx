@@ -56,7 +56,8 @@ export function LineChartBox<P>(props: {
   x: { scale: Pick<XScale, 'axis' | 'title' | 'describe'>; value: (p: P) => number };
   y: YSpec;
   right?: YSpec;
-  ceilings?: { y: number; color: string; label: string }[];
+  /** Dashed ceilings; a label is drawn in the plot, where the chart has room for it. */
+  ceilings?: { y: number; color: string; label?: string }[];
   height: number;
   /** Dots while the curve is short enough to be read point by point. */
   dotsBelow?: number;
@@ -134,12 +135,14 @@ export function LineChartBox<P>(props: {
         <Tooltip formatter={fmtValue} labelFormatter={tooltipLabel} />
         {ceilings.map((c) => (
           <ReferenceLine
-            key={c.label}
+            key={`${c.y}`}
             yAxisId="left"
             y={c.y}
             stroke={c.color}
             strokeDasharray="5 4"
-            label={{ value: c.label, position: 'insideTopRight', fontSize: 10, fill: '#555' }}
+            label={
+              c.label ? { value: c.label, position: 'insideTopRight', fontSize: 10, fill: '#555' } : undefined
+            }
           />
         ))}
         {lines.map((l) => (

@@ -73,7 +73,7 @@ describe('sparse-gate detection', () => {
       ),
     ).toBe(false);
   });
-  it('ignores a domain without rows in the pass (an all-zero row)', () => {
+  it("ignores a domain without rows in the pass (an all-zero row), and experts outside the gate (PLE's other units)", () => {
     expect(
       isSparseGate(
         gate('g', [
@@ -85,8 +85,26 @@ describe('sparse-gate detection', () => {
     expect(
       isSparseGate(
         gate('g', [
-          [1, 0],
+          [1, 0.5],
           [0, 0],
+        ]),
+      ),
+    ).toBe(true);
+    expect(
+      isSparseGate(
+        gate('ple', [
+          [0.9999, 1, 0, 0],
+          [1, 1, 0, 0],
+        ]),
+      ),
+    ).toBe(false);
+  });
+  it('a gate that gives each domain its own expert selects, though every share is 0 or 1', () => {
+    expect(
+      isSparseGate(
+        gate('g', [
+          [1, 0],
+          [0, 1],
         ]),
       ),
     ).toBe(true);

@@ -31,23 +31,28 @@ export interface HeatmapSpec {
 /** Prefix of the readout line plotting a sparse gate's MI(domain; expert). */
 export const MI_PREFIX = 'MI · ';
 
-/**
- * Rows × experts left out before a gate counts as selecting: a softmax weight that underflows to exactly 0 in a
- * few rows (PLE's dense gates, far into training) is not selection, and its frequencies would all read 1.00.
- */
-export const SPARSE_MIN_SKIPPED = 0.01;
+/** Share of rows below which an expert counts as never chosen, and above 1 minus which as always chosen. */
+export const SELECTION_MARGIN = 0.01;
 
 /**
- * Whether a gate selects experts per row: in some domain, more than SPARSE_MIN_SKIPPED of its (row, expert)
- * pairs get exactly zero weight. Domains without rows in the pass (an all-zero row of `selectedByDomain`) say
- * nothing and are ignored.
+ * Whether a gate selects experts per row: some expert is chosen in some rows and not in others, either within a
+ * domain (a share of its rows strictly between SELECTION_MARGIN and 1 − SELECTION_MARGIN) or across domains
+ * (always in one, never in another). An expert every row uses is dense routing, even when its softmax weight
+ * underflows to exactly 0 in a few rows (PLE late in training: shares of 0.9999); one no row uses is outside
+ * the gate (a PLE gate covers its own unit's experts and the shared ones). Domains without rows in the pass (an
+ * all-zero row of `selectedByDomain`) say nothing and are ignored.
  */
 export function isSparseGate(gate: GateStats): boolean {
-  return gate.selectedByDomain.some((row) => {
-    if (!row.some((v) => v > 0)) return false;
-    const skipped = row.reduce((a, v) => a + (1 - v), 0) / row.length;
-    return skipped > SPARSE_MIN_SKIPPED;
-  });
+  const rows = gate.selectedByDomain.filter((row) => row.some((v) => v > 0));
+  const experts = Math.max(0, ...rows.map((r) => r.length));
+  for (let e = 0; e < experts; e++) {
+    const shares = rows.map((r) => r[e] ?? 0);
+    const sometimes = shares.some((f) => f > SELECTION_MARGIN && f < 1 - SELECTION_MARGIN);
+    const always = shares.some((f) => f >= 1 - SELECTION_MARGIN);
+    const never = shares.some((f) => f <= SELECTION_MARGIN);
+    if (sometimes || (always && never)) return true;
+  }
+  return false;
 }
 
 /** The scalar readouts of one evaluation: the inspection's numbers, then each sparse gate's selection MI. */

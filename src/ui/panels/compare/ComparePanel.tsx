@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { CHART_REFRESH_MS } from '../../charts/chartAxis';
+import { CHART_REFRESH_MS } from '../../charts/refresh';
 import { Panel } from '../../common/Panel';
 import type { AppState } from '../../state/store';
 import { useStore } from '../../state/store';
@@ -52,7 +52,7 @@ export function ComparePanel() {
       </Panel>
       <Panel title="Gate weights side by side" aside="test split, finished runs" exportName="compare-gates">
         <details className="compare-more">
-          <summary>Gate weights, side by side (test split)</summary>
+          <summary>Show each finished run&apos;s gates (test split)</summary>
           <CompareGates runs={finished} />
         </details>
       </Panel>

@@ -7,7 +7,8 @@ import type { AucPoint } from '../../state/runState';
 
 /**
  * Validation AUC of one (domain, task) cell over training, its oracle ceiling drawn once as a dashed line,
- * and the latest value, the ceiling and the gap between them said in its title. `value` reads the cell from a
+ * and the latest value, the ceiling and the gap between them said in its title (not in the plot, where a label
+ * would cover the curve of a small chart). `value` reads the cell from a
  * point; the y-axis is shared by every cell of the run so that their heights compare.
  */
 export function AucChart(props: {
@@ -28,10 +29,7 @@ export function AucChart(props: {
     [color, value],
   );
   const xValue = useMemo(() => (p: AucPoint) => x.of(p.step), [x]);
-  const ceilings = useMemo(
-    () => (oracle === null ? [] : [{ y: oracle, color: '#8a8f98', label: `oracle ${fmtAuc(oracle)}` }]),
-    [oracle],
-  );
+  const ceilings = useMemo(() => (oracle === null ? [] : [{ y: oracle, color: '#8a8f98' }]), [oracle]);
   const last =
     [...points]
       .reverse()
@@ -39,15 +37,20 @@ export function AucChart(props: {
       .find((v) => v !== null) ?? null;
   const gap = last !== null && oracle !== null ? last - oracle : null;
   return (
-    <figure className={`auc-chart${titles.y ? '' : ' no-y-title'}`} data-testid={testId}>
+    <figure className="auc-chart" data-testid={testId}>
       <figcaption className="chart-title">
         <span className="cell-name">{title}</span>
         <span className="cell-figures">
           <b data-testid={`${testId}-last`}>{fmtAuc(last)}</b>
-          {gap !== null && (
-            <span className="gap" data-testid={`${testId}-gap`} title="latest valid AUC minus the oracle AUC">
+          {oracle !== null && (
+            <span
+              className="gap"
+              data-testid={`${testId}-gap`}
+              title="the oracle AUC (dashed), and the latest valid AUC minus it"
+            >
               {' '}
-              gap to oracle {fmtGap(gap)}
+              oracle {oracle.toFixed(3)}
+              {gap !== null && ` · gap ${fmtGap(gap)}`}
             </span>
           )}
         </span>

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { CHART_REFRESH_MS } from '../../charts/chartAxis';
+import { CHART_REFRESH_MS } from '../../charts/refresh';
 import { ChartLegend } from '../../charts/ChartLegend';
 import { seriesColor, TOTAL_COLOR } from '../../charts/palette';
 import { aucAxis } from '../../charts/ticks';

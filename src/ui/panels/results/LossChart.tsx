@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { modelInfo } from '../../../engine/models/catalog';
 import { ChartLegend } from '../../charts/ChartLegend';
-import { CHART_REFRESH_MS } from '../../charts/chartAxis';
+import { CHART_REFRESH_MS } from '../../charts/refresh';
 import { LineChartBox, type ChartLine } from '../../charts/LineChartBox';
 import { seriesColor, TOTAL_COLOR } from '../../charts/palette';
 import { lossTermNames } from '../../charts/readouts';

@@ -1,5 +1,5 @@
 import { useCallback, useMemo } from 'react';
-import { CHART_REFRESH_MS } from '../../charts/chartAxis';
+import { CHART_REFRESH_MS } from '../../charts/refresh';
 import { LineChartBox, type ChartLine } from '../../charts/LineChartBox';
 import { seriesColor } from '../../charts/palette';
 import {
