@@ -27,7 +27,7 @@ export function TrainSettings() {
   const problems = trainProblems(train);
   const count = Object.keys(problems).length;
   const atDefaults = TRAIN_FIELDS.every((f) => train[f.key] === DEFAULT_TRAIN[f.key]);
-  const summary = `${show(train.epochs)} epochs · batch ${show(train.batchSize)} · lr ${String(train.learningRate)} · seed ${String(train.seed)} · ${backend}`;
+  const summary = `${show(train.epochs)} epoch${train.epochs === 1 ? '' : 's'} · batch ${show(train.batchSize)} · lr ${String(train.learningRate)} · seed ${String(train.seed)} · ${backend}`;
 
   return (
     <Step id="training" index={4} title="Training" summary={summary} problems={count}>
