@@ -11,7 +11,13 @@ import { Rng } from '../../src/engine/util/rng';
 import { BenchRecorder } from './summary';
 
 /** Trains in this Node process on the cpu (or wasm) backend and prints the JSON lines. */
-export async function runInNode(run: PlannedRun, dataPath: string, backend: string): Promise<Record<string, unknown>> {
+/** `notes`: the data's Check-data notes, kept in the summary. */
+export async function runInNode(
+  run: PlannedRun,
+  dataPath: string,
+  backend: string,
+  notes: string[],
+): Promise<Record<string, unknown>> {
   const exp = run.experiment;
   const formulation = await activateBackend(backend);
   if (!formulation) throw new Error(`the ${backend} backend is not available in Node (use cpu or wasm)`);
@@ -22,9 +28,22 @@ export async function runInNode(run: PlannedRun, dataPath: string, backend: stri
     rng: new Rng(exp.train.seed),
     formulation,
   });
-  const recorder = new BenchRecorder(run.name, exp.model.id, exp.train.seed, { name: `${backend} (node)` });
+  const recorder = new BenchRecorder(
+    run.name,
+    exp.model.id,
+    exp.train.seed,
+    { name: `${backend} (node)` },
+    notes,
+  );
   // Routing at initialisation, on the same test rows, so specialisation can be read as a ratio.
-  const initial = await evaluate(model, dataset, dataset.splits.test, exp.train.batchSize, new Rng(exp.train.seed), 'test');
+  const initial = await evaluate(
+    model,
+    dataset,
+    dataset.splits.test,
+    exp.train.batchSize,
+    new Rng(exp.train.seed),
+    'test',
+  );
   const trainer = new Trainer({ model, dataset, config: exp.train, onEvent: (e) => recorder.onEvent(e) });
   const done = await trainer.run();
   const kernels = await trainer.kernelsPerStep();
