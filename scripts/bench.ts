@@ -47,7 +47,10 @@ function parseArgs(argv: string[]): Args {
     if (a === '--experiment') args.experiment = value();
     else if (a === '--node') args.node = true;
     else if (a === '--backend') args.backend = value();
-    else if (a === '--seeds') args.seeds = value().split(',').map((s) => Number.parseInt(s, 10));
+    else if (a === '--seeds')
+      args.seeds = value()
+        .split(',')
+        .map((s) => Number.parseInt(s, 10));
     else if (a === '--list-models') args.listModels = true;
     else if (a === '--models') args.models = value().split(',');
     else if (a === '--preset') args.preset = value();
@@ -59,7 +62,8 @@ function parseArgs(argv: string[]): Args {
 
 async function main(): Promise<void> {
   // The upload benchmark has its own arguments (see scripts/bench/upload.ts).
-  if (process.argv.includes('--upload')) return (await import('./bench/upload')).uploadBench(process.argv.slice(2));
+  if (process.argv.includes('--upload'))
+    return (await import('./bench/upload')).uploadBench(process.argv.slice(2));
   const args = parseArgs(process.argv.slice(2));
   if (args.listModels) {
     console.log(JSON.stringify(registeredModels().map((m) => m.id)));
@@ -70,8 +74,16 @@ async function main(): Promise<void> {
   const plan = parsePlan(JSON.parse(readFileSync(file, 'utf8')));
   const dataPath = resolveDataPath(plan.data, path.dirname(file));
   const summaries: Record<string, unknown>[] = [];
-  for (const run of expandPlan({ ...plan, models: modelsToRun(plan, args), seeds: args.seeds ?? plan.seeds })) {
-    summaries.push(args.node ? await runInNode(run, dataPath, args.backend ?? 'cpu') : await runInBrowser(run, dataPath, args.backend ?? 'auto'));
+  for (const run of expandPlan({
+    ...plan,
+    models: modelsToRun(plan, args),
+    seeds: args.seeds ?? plan.seeds,
+  })) {
+    summaries.push(
+      args.node
+        ? await runInNode(run, dataPath, args.backend ?? 'cpu')
+        : await runInBrowser(run, dataPath, args.backend ?? 'auto'),
+    );
   }
   if (args.markdown) console.log(`${markdownTable(summaries)}\n\n${comparisonTable(summaries)}`);
 }
@@ -83,8 +95,11 @@ function modelsToRun(plan: ExperimentPlan, args: Args): PlannedModel[] {
   const ids = args.models.includes('all') ? infos.map((m) => m.id) : args.models;
   return ids.map((id) => {
     const info = infos.find((m) => m.id === id);
-    if (!info) throw new Error(`--models: unknown model "${id}" (known: ${infos.map((m) => m.id).join(', ')})`);
-    const preset = args.preset ? info.presets.find((p) => p.name.startsWith(args.preset as string)) : undefined;
+    if (!info)
+      throw new Error(`--models: unknown model "${id}" (known: ${infos.map((m) => m.id).join(', ')})`);
+    const preset = args.preset
+      ? info.presets.find((p) => p.name.startsWith(args.preset as string))
+      : undefined;
     return { name: id, id, options: preset ? { ...preset.options } : {}, train: {} };
   });
 }

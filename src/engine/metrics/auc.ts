@@ -2,7 +2,11 @@
  * Exact ROC AUC by sorting, with ties counted as half (the Mann–Whitney U statistic).
  * Returns null when the rows hold a single class: AUC is undefined there, and 0.5 would be a lie.
  */
-export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>, rows?: ArrayLike<number>): number | null {
+export function auc(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  rows?: ArrayLike<number>,
+): number | null {
   const n = rows ? rows.length : scores.length;
   if (n === 0) return null;
   const order = new Uint32Array(n);
@@ -32,7 +36,11 @@ export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>, rows?:
 }
 
 /** Mean binary cross-entropy of probabilities, clipped away from 0 and 1; null on no rows. */
-export function logloss(probs: ArrayLike<number>, labels: ArrayLike<number>, rows?: ArrayLike<number>): number | null {
+export function logloss(
+  probs: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  rows?: ArrayLike<number>,
+): number | null {
   const n = rows ? rows.length : probs.length;
   if (n === 0) return null;
   const eps = 1e-7;

@@ -52,7 +52,6 @@ export interface Aesm2Options {
   towerLayers: number[];
 }
 
-
 /** ε ~ N(0, std²) of `shape`, drawn from the project PRNG on the CPU. */
 function gaussian(shape: number[], std: number, rng: Rng): tf.Tensor {
   return tf.tensor(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)), std), shape, 'float32');

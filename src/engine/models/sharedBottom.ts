@@ -25,4 +25,3 @@ export function buildSharedBottom(o: SharedBottomOptions, ctx: BuildContext): Mo
     },
   };
 }
-

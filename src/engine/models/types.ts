@@ -35,7 +35,11 @@ export interface ScheduleHooks {
    * trainer forget its best epoch so far (snapshot and patience): a snapshot from before a structural change
    * cannot be restored into the changed model.
    */
-  beforeStep?(step: number, epoch: number, stepsPerEpoch: number): { variablesChanged: boolean; resetBest?: boolean };
+  beforeStep?(
+    step: number,
+    epoch: number,
+    stepsPerEpoch: number,
+  ): { variablesChanged: boolean; resetBest?: boolean };
 }
 
 /**

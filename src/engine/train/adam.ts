@@ -52,7 +52,10 @@ export class PackedAdam {
       const flat = tf.concat(grads.map((g, i) => (g ? tf.reshape(g, [-1]) : tf.zeros([this.sizes[i]]))));
       const m = tf.add(tf.mul(this.m, b1), tf.mul(flat, 1 - b1));
       const v = tf.add(tf.mul(this.v, b2), tf.mul(tf.square(flat), 1 - b2));
-      const step = tf.div(tf.mul(m, this.config.learningRate / bc1), tf.add(tf.div(tf.sqrt(v), Math.sqrt(bc2)), epsilon));
+      const step = tf.div(
+        tf.mul(m, this.config.learningRate / bc1),
+        tf.add(tf.div(tf.sqrt(v), Math.sqrt(bc2)), epsilon),
+      );
       this.m.assign(m);
       this.v.assign(v);
       let offset = 0;

@@ -68,16 +68,25 @@ export class Trainer {
     this.control = opts.control ?? new RunControl();
     const trainRows = this.ds.splits.train.length;
     if (trainRows < this.cfg.batchSize) {
-      throw new DataError(`the train split has ${trainRows} rows, fewer than one batch of ${this.cfg.batchSize}: lower the batch size (train.batchSize) or use more data`);
+      throw new DataError(
+        `the train split has ${trainRows} rows, fewer than one batch of ${this.cfg.batchSize}: lower the batch size (train.batchSize) or use more data`,
+      );
     }
-    if (this.ds.splits.valid.length === 0) throw new DataError('the valid split is empty: early stopping and the live curves need validation rows');
-    if (this.ds.splits.test.length === 0) throw new DataError('the test split is empty: the final metrics need test rows');
+    if (this.ds.splits.valid.length === 0)
+      throw new DataError(
+        'the valid split is empty: early stopping and the live curves need validation rows',
+      );
+    if (this.ds.splits.test.length === 0)
+      throw new DataError('the test split is empty: the final metrics need test rows');
     this.assembler = new BatchAssembler(this.ds, this.cfg.batchSize);
     this.archAssembler = new BatchAssembler(this.ds, this.cfg.batchSize);
     this.optimizer = new PackedAdam(this.weightVariables(), { learningRate: this.cfg.learningRate });
     const arch = this.model.architecture;
     if (arch) {
-      if (this.ds.splits[arch.split].length < this.cfg.batchSize) throw new DataError(`the ${arch.split} split has fewer rows than one batch of ${this.cfg.batchSize}: the architecture search needs a full batch of it`);
+      if (this.ds.splits[arch.split].length < this.cfg.batchSize)
+        throw new DataError(
+          `the ${arch.split} split has fewer rows than one batch of ${this.cfg.batchSize}: the architecture search needs a full batch of it`,
+        );
       this.archOptimizer = new PackedAdam(arch.params, { learningRate: arch.learningRate });
     }
   }
@@ -87,12 +96,19 @@ export class Trainer {
   }
 
   /** The loss minimised: the model's task loss (default Σ_t mean BCE_t) plus its auxiliary terms. */
-  private objective(b: LabelledBatch): { total: tf.Scalar; taskLoss: tf.Tensor1D; aux: Record<string, tf.Scalar> } {
+  private objective(b: LabelledBatch): {
+    total: tf.Scalar;
+    taskLoss: tf.Tensor1D;
+    aux: Record<string, tf.Scalar>;
+  } {
     const out = this.model.forward(b.batch, 'train', this.rng);
     const bce = maskedBce(out.logits, b.labels, b.mask);
     const taskLoss = taskMeans(bce, b.mask);
     const objective = this.model.taskLoss ? this.model.taskLoss(bce, b.mask, b.batch) : tf.sum(taskLoss);
-    const total = Object.values(out.aux).reduce<tf.Scalar>((acc, a) => tf.add(acc, a), objective as tf.Scalar);
+    const total = Object.values(out.aux).reduce<tf.Scalar>(
+      (acc, a) => tf.add(acc, a),
+      objective as tf.Scalar,
+    );
     return { total, taskLoss, aux: out.aux };
   }
 
@@ -114,7 +130,9 @@ export class Trainer {
 
   /** Variables the main optimizer updates: every trainable one except the architecture's (unless it asks for both). */
   private weightVariables(): tf.Variable[] {
-    const arch = new Set(this.model.architecture?.alsoTrainedWithWeights ? [] : (this.model.architecture?.params ?? []));
+    const arch = new Set(
+      this.model.architecture?.alsoTrainedWithWeights ? [] : (this.model.architecture?.params ?? []),
+    );
     return this.model.params.trainable().filter((v) => !arch.has(v));
   }
 
@@ -128,7 +146,13 @@ export class Trainer {
         const { total, taskLoss, aux } = this.objective(b);
         auxNames = Object.keys(aux);
         const auxTerms = auxNames.map((k) => aux[k]);
-        parts = tf.keep(tf.concat([tf.reshape(total, [1]), taskLoss, ...auxTerms.map((a) => tf.reshape(a, [1]))]) as tf.Tensor1D);
+        parts = tf.keep(
+          tf.concat([
+            tf.reshape(total, [1]),
+            taskLoss,
+            ...auxTerms.map((a) => tf.reshape(a, [1])),
+          ]) as tf.Tensor1D,
+        );
         return total;
       }, vars);
       this.optimizer.apply(vars.map((v) => grads[v.name]));
@@ -181,7 +205,8 @@ export class Trainer {
     const T = ds.schema.tasks.length;
     const taskNames = ds.schema.tasks.map((t) => t.name);
     const perEpoch = this.stepsPerEpoch;
-    const plannedSteps = cfg.maxSteps > 0 ? Math.min(cfg.maxSteps, cfg.epochs * perEpoch) : cfg.epochs * perEpoch;
+    const plannedSteps =
+      cfg.maxSteps > 0 ? Math.min(cfg.maxSteps, cfg.epochs * perEpoch) : cfg.epochs * perEpoch;
     opts.onEvent({
       type: 'started',
       params: this.model.params.count(),
@@ -201,7 +226,9 @@ export class Trainer {
       testRows: ds.splits.test.length,
     });
 
-    const liveRows = new Rng(cfg.seed).shuffle(ds.splits.valid.slice()).subarray(0, Math.min(cfg.liveEvalRows, ds.splits.valid.length));
+    const liveRows = new Rng(cfg.seed)
+      .shuffle(ds.splits.valid.slice())
+      .subarray(0, Math.min(cfg.liveEvalRows, ds.splits.valid.length));
     const shuffleRng = new Rng(cfg.seed);
     let best: { auc: number; epoch: number; weights: Map<tf.Variable, tf.Tensor> } | null = null;
     let sinceBest = 0;
@@ -241,7 +268,9 @@ export class Trainer {
         const arch = this.model.architecture;
         if (arch && this.step % arch.everySteps === 0) this.architectureStep();
         if (!Number.isFinite(values[0])) {
-          throw new TrainingError(`the loss became ${values[0]} at step ${this.step} (epoch ${epoch + 1}): lower the learning rate (now ${cfg.learningRate}); results up to the last evaluation are kept`);
+          throw new TrainingError(
+            `the loss became ${values[0]} at step ${this.step} (epoch ${epoch + 1}): lower the learning rate (now ${cfg.learningRate}); results up to the last evaluation are kept`,
+          );
         }
         window.push(ms);
         if (window.length > 20) window.shift();
@@ -254,14 +283,24 @@ export class Trainer {
           taskNames.forEach((n, t) => (taskLoss[n] = values[1 + t]));
           const aux: Record<string, number> = {};
           auxNames.forEach((n, i) => (aux[n] = values[1 + T + i]));
-          opts.onEvent({ type: 'progress', step: this.step, epoch: epoch + 1, loss: values[0], taskLoss, aux, samplesPerSecond: (cfg.batchSize * 1000) / msPerStep, msPerStep });
+          opts.onEvent({
+            type: 'progress',
+            step: this.step,
+            epoch: epoch + 1,
+            loss: values[0],
+            taskLoss,
+            aux,
+            samplesPerSecond: (cfg.batchSize * 1000) / msPerStep,
+            msPerStep,
+          });
         }
         if (cfg.maxSteps > 0 && this.step >= cfg.maxSteps) {
           reason = 'max-steps';
           await this.emitEval(liveRows, epoch + 1, true);
           break outer;
         }
-        if (cfg.evalEvery > 0 && this.step % cfg.evalEvery === 0 && !epochEnd) await this.emitEval(liveRows, epoch + 1, true);
+        if (cfg.evalEvery > 0 && this.step % cfg.evalEvery === 0 && !epochEnd)
+          await this.emitEval(liveRows, epoch + 1, true);
       }
       epochsRun = epoch + 1;
       const valid = await this.emitEval(ds.splits.valid, epoch + 1, false);
@@ -282,7 +321,14 @@ export class Trainer {
     if (best) tf.dispose([...best.weights.values()]);
     const test = await evaluate(this.model, ds, ds.splits.test, cfg.batchSize, this.rng, 'test');
     if (this.model.inspect) test.inspect = await this.model.inspect();
-    const done: DoneEvent = { type: 'done', reason, steps: this.step, epochs: epochsRun, bestEpoch: best?.epoch ?? 0, test };
+    const done: DoneEvent = {
+      type: 'done',
+      reason,
+      steps: this.step,
+      epochs: epochsRun,
+      bestEpoch: best?.epoch ?? 0,
+      test,
+    };
     opts.onEvent(done);
     return done;
   }
