@@ -5,7 +5,7 @@ import {
   type HashedColumn,
   type TaskSpec,
 } from './data/types';
-import { DEFAULT_TRAIN, type TrainConfig } from './train/config';
+import { DEFAULT_TRAIN, EMBEDDING_INITS, type TrainConfig } from './train/config';
 
 /**
  * An experiment: one run (data, one model configuration, training settings with its seed). A plan
@@ -218,17 +218,24 @@ function trainValues(
 ): Partial<TrainConfig> {
   if (!isObject(v)) throw new ExperimentError(`${where} must be an object`);
   checkKeys(where, v, allowed);
-  const out: Partial<TrainConfig> = {};
+  const out: Record<string, unknown> = {};
   for (const k of allowed) {
     const x = v[k];
     if (x === undefined) continue;
-    if (typeof x !== 'number' || !Number.isFinite(x))
-      throw new ExperimentError(`${where}.${k} must be a number`);
-    if (INTEGER_KEYS.includes(k) && !Number.isInteger(x))
-      throw new ExperimentError(`${where}.${k} must be an integer`);
+    if (k === 'embeddingInit') {
+      if (!EMBEDDING_INITS.includes(x as never))
+        throw new ExperimentError(`${where}.embeddingInit must be one of ${EMBEDDING_INITS.join(', ')}`);
+    } else if (k === 'domainInput') {
+      if (typeof x !== 'boolean') throw new ExperimentError(`${where}.domainInput must be true or false`);
+    } else {
+      if (typeof x !== 'number' || !Number.isFinite(x))
+        throw new ExperimentError(`${where}.${k} must be a number`);
+      if (INTEGER_KEYS.includes(k) && !Number.isInteger(x))
+        throw new ExperimentError(`${where}.${k} must be an integer`);
+    }
     out[k] = x;
   }
-  return out;
+  return out as Partial<TrainConfig>;
 }
 
 function checkTrainRanges(where: string, c: TrainConfig): void {
@@ -236,6 +243,7 @@ function checkTrainRanges(where: string, c: TrainConfig): void {
   if (c.batchSize < 1) throw new ExperimentError(`${where}.batchSize must be at least 1`);
   if (!(c.learningRate > 0)) throw new ExperimentError(`${where}.learningRate must be positive`);
   if (c.embeddingDim < 1) throw new ExperimentError(`${where}.embeddingDim must be at least 1`);
+  if (!(c.embeddingInitScale > 0)) throw new ExperimentError(`${where}.embeddingInitScale must be positive`);
   if (c.patience < 0 || c.evalEvery < 0 || c.maxSteps < 0 || c.liveEvalRows < 1) {
     throw new ExperimentError(`${where}.patience, evalEvery and maxSteps must be ≥ 0 and liveEvalRows ≥ 1`);
   }

@@ -11,7 +11,7 @@ import { DataError, dataShapeOf, type EncodedDataset } from '../engine/data/type
 import type { Experiment } from '../engine/experiment';
 import { exportRunZip, importRunZip, loadWeightsInto, type RunMetrics } from '../engine/io/modelZip';
 import { buildModel } from '../engine/models/registry';
-import type { Model } from '../engine/models/types';
+import { buildContext, type Model } from '../engine/models/types';
 import type { TrainConfig } from '../engine/train/config';
 import { evaluate } from '../engine/train/evaluate';
 import type { EvalReport } from '../engine/train/report';
@@ -45,12 +45,16 @@ async function readSource(cmd: StartCommand): Promise<DataInput> {
 }
 
 /**
- * The experiment an `init` run really is: the zip's mapping, model and embedding size (the weights fit only
- * them); its settings when evaluating, the page's when training further.
+ * The experiment an `init` run really is: the zip's mapping, model, embedding size and domain input field (the
+ * weights fit only them); its settings when evaluating, the page's when training further.
  */
 function importedExperiment(cmd: StartCommand, zip: Experiment): Experiment {
   if (cmd.init?.mode === 'evaluate') return zip;
-  return { data: zip.data, model: zip.model, train: { ...cmd.train, embeddingDim: zip.train.embeddingDim } };
+  return {
+    data: zip.data,
+    model: zip.model,
+    train: { ...cmd.train, embeddingDim: zip.train.embeddingDim, domainInput: zip.train.domainInput },
+  };
 }
 
 /** Scores loaded weights without training: a valid pass (shown like any evaluation), then the test pass. */
@@ -166,12 +170,11 @@ async function start(cmd: StartCommand): Promise<void> {
     fingerprint: splitFingerprint(dataset),
   });
 
-  const { model } = buildModel(experiment.model.id, experiment.model.options, {
-    shape,
-    embeddingDim: experiment.train.embeddingDim,
-    rng: new Rng(experiment.train.seed),
-    formulation: chosen.formulation,
-  });
+  const { model } = buildModel(
+    experiment.model.id,
+    experiment.model.options,
+    buildContext(shape, experiment.train, new Rng(experiment.train.seed), chosen.formulation),
+  );
   try {
     if (imported)
       loadWeightsInto(model, imported.weights, dataset.schema, imported.schema, {

@@ -142,7 +142,7 @@ export function buildStar(o: StarOptions, ctx: BuildContext): Model {
   const T = shape.numTasks;
   if (o.starLayers.length === 0) throw new Error('STAR needs at least one star layer');
   const p = new Params(ctx.rng);
-  const input = new FeatureInput(p, shape.vocabSize, shape.numCat, shape.numNum, ctx.embeddingDim);
+  const input = new FeatureInput(p, ctx);
   const layers: { fc: StarDense; norm: PartitionedNorm | null }[] = [];
   let d = input.width;
   o.starLayers.forEach((size, i) => {
@@ -167,7 +167,7 @@ export function buildStar(o: StarOptions, ctx: BuildContext): Model {
     params: p,
     forward(batch, mode) {
       const oneHot = batch.domainOneHot;
-      const x = input.forward(batch);
+      const x = input.forward(batch, f);
       let h = x;
       for (const { fc, norm } of layers) {
         if (norm) h = norm.forward(h, oneHot, mode, f);
