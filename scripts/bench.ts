@@ -93,6 +93,10 @@ async function main(): Promise<void> {
     );
   }
   if (args.markdown) console.log(`${markdownTable(summaries)}\n\n${comparisonTable(summaries)}`);
+  // A run that broke its weights still printed its best epoch's figures, but must not pass for a good run.
+  const failures = summaries.filter((s) => typeof s.failure === 'string');
+  for (const s of failures) console.error(`${String(s.name)} (seed ${String(s.seed)}): ${String(s.failure)}`);
+  if (failures.length > 0) process.exitCode = 1;
 }
 
 /** The plan's own configurations, or each requested model with its defaults or its preset matching --preset. */

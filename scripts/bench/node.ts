@@ -7,6 +7,7 @@ import { activateBackend } from '../../src/engine/kernels/backend';
 import { buildModel } from '../../src/engine/models/registry';
 import { evaluate } from '../../src/engine/train/evaluate';
 import { Trainer } from '../../src/engine/train/trainer';
+import { buildContext } from '../../src/engine/models/types';
 import { Rng } from '../../src/engine/util/rng';
 import { BenchRecorder } from './summary';
 
@@ -22,12 +23,11 @@ export async function runInNode(
   const formulation = await activateBackend(backend);
   if (!formulation) throw new Error(`the ${backend} backend is not available in Node (use cpu or wasm)`);
   const dataset = await loadDataset(new Uint8Array(readFileSync(dataPath)), exp.data);
-  const { model } = buildModel(exp.model.id, exp.model.options, {
-    shape: dataShapeOf(dataset.schema),
-    embeddingDim: exp.train.embeddingDim,
-    rng: new Rng(exp.train.seed),
-    formulation,
-  });
+  const { model } = buildModel(
+    exp.model.id,
+    exp.model.options,
+    buildContext(dataShapeOf(dataset.schema), exp.train, new Rng(exp.train.seed), formulation),
+  );
   const recorder = new BenchRecorder(
     run.name,
     exp.model.id,

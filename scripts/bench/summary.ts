@@ -127,6 +127,10 @@ export class BenchRecorder {
       epochs: done.epochs,
       bestEpoch: done.bestEpoch,
       reason: done.reason,
+      // Which weights `test` scores: the best epoch's, restored, or the last step's (a run stopped mid-epoch).
+      weightsFrom: done.weightsFrom.kind,
+      flags: done.flags.map((f) => f.message),
+      ...(done.failure === undefined ? {} : { failure: done.failure }),
       validAucHistory: this.validAucHistory,
       test: testBlock(done.test, this.domains, this.tasks),
       routing: done.test.gates.map((g) => ({

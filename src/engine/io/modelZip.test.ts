@@ -7,7 +7,7 @@ import type { Experiment } from '../experiment';
 import { modelInfo, resolveOptions } from '../models/catalog';
 import type { MomeModel } from '../models/mome';
 import { buildModel } from '../models/registry';
-import type { Model } from '../models/types';
+import { buildContext, type Model } from '../models/types';
 import { PER_MEMBER, tinyTwoDomains } from '../testing/models';
 import { useCpu } from '../testing/tf';
 import { disposeBatch, toTensors } from '../train/batchTensors';
@@ -57,12 +57,11 @@ function experimentFor(id: string, options: Record<string, unknown>): Experiment
 }
 
 function build(exp: Experiment, schema: DatasetSchema = ds.schema, seed = 2): Model {
-  return buildModel(exp.model.id, exp.model.options, {
-    shape: dataShapeOf(schema),
-    embeddingDim: exp.train.embeddingDim,
-    rng: new Rng(seed),
-    formulation: PER_MEMBER,
-  }).model;
+  return buildModel(
+    exp.model.id,
+    exp.model.options,
+    buildContext(dataShapeOf(schema), exp.train, new Rng(seed), PER_MEMBER),
+  ).model;
 }
 
 async function trainAndExport(

@@ -171,7 +171,11 @@ export function importRunZip(bytes: Uint8Array): ImportedRun {
   const weights = decodeWeights(manifest, (path) => files[path] ?? null);
   let experiment: Experiment;
   try {
-    experiment = parseExperiment(requiredJson(files, RUN_FILES.config));
+    const config = requiredJson(files, RUN_FILES.config);
+    experiment = parseExperiment(config);
+    // Runs exported before train.domainInput existed were built without the domain field: read them as such.
+    if (isObject(config) && isObject(config.train) && config.train.domainInput === undefined)
+      experiment.train.domainInput = false;
   } catch (e) {
     if (e instanceof ImportError) throw e;
     throw new ImportError(`config.json is not a valid experiment: ${(e as Error).message}`);
