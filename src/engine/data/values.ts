@@ -36,24 +36,28 @@ export function compareParsed(a: string, x: number, b: string, y: number): numbe
 }
 
 /** How exporters write "no value" (pandas NaN, R NA, SQL NULL, Python None, UCI "?"), besides a blank. */
-const MISSING_MARKERS = new Set(['', 'nan', 'na', 'n/a', 'null', 'none', '?']);
-
-function isMissingMarker(cell: string): boolean {
-  return MISSING_MARKERS.has(cell.trim().toLowerCase());
-}
+const MISSING_MARKERS = new Set(['nan', 'na', 'n/a', 'null', 'none', '?']);
 
 /** How a column's cells are read: as category names, as numbers (a numeric feature) or as a task's label. */
 export type ColumnReading = 'category' | 'number' | 'label';
 export const COLUMN_READINGS: readonly ColumnReading[] = ['category', 'number', 'label'];
+const MARKER_READINGS: readonly ColumnReading[] = ['number', 'label'];
+const NO_READINGS: readonly ColumnReading[] = [];
 
 /**
- * The one definition of a missing cell, which the mapping table (profile), the encoder and Check data all use.
- * A blank cell is missing under every reading. A marker (NA, N/A, null, NaN, None, ?, in any case) is missing in
- * a number or a label, but a value of a category: "none" is a MovieLens occupation, "NA" may be North America,
- * and a category of its own loses nothing.
+ * The one definition of a missing cell, which the mapping table (profile), the encoder and Check data all use:
+ * the readings under which the cell holds no value. A blank cell is missing under every reading. A marker (NA,
+ * N/A, null, NaN, None, ?, in any case) is missing in a number or a label, but a value of a category: "none" is a
+ * MovieLens occupation, "NA" may be North America, and a category of its own loses nothing.
  */
+export function readingsMissing(cell: string): readonly ColumnReading[] {
+  const t = cell.trim();
+  if (t === '') return COLUMN_READINGS;
+  return MISSING_MARKERS.has(t.toLowerCase()) ? MARKER_READINGS : NO_READINGS;
+}
+
 export function isMissingCell(cell: string, reading: ColumnReading): boolean {
-  return reading === 'category' ? cell.trim() === '' : isMissingMarker(cell);
+  return readingsMissing(cell).includes(reading);
 }
 
 const FNV_OFFSET = 0x811c9dc5;
