@@ -8,7 +8,10 @@
  *   --seeds 1,2,3        instead of the experiment's seeds
  *   --markdown           after the JSON lines, markdown tables of the summaries and, per configuration,
  *                        the mean ± std over seeds (for BENCHMARKS.md)
+ *   --allow-data-errors  train even when Check data finds an error in the data (a leaking column, a cell
+ *                        without positives…); its notes are printed and kept in each summary either way
  *
+ * First runs Check data on the experiment's data and prints its notes as a JSON line ({"event":"data"}).
  * Trains an experiment or a plan (the JSON the UI saves and shares: one model or several, and seeds), each
  * configuration once per seed on the same split, and prints one JSON line per evaluation; the last line
  * per run is the summary (backend, throughput, kernels per step, valid AUC per epoch, test metrics).
@@ -19,6 +22,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expandPlan, parsePlan, type ExperimentPlan, type PlannedModel } from '../src/engine/experiment';
 import { registeredModels } from '../src/engine/models/registry';
+import { checkBenchData } from './bench/dataCheck';
 import { comparisonTable, markdownTable } from './bench/table';
 import { runInBrowser } from './bench/browser';
 import { runInNode } from './bench/node';
@@ -33,10 +37,11 @@ interface Args {
   models?: string[];
   preset?: string;
   markdown: boolean;
+  allowDataErrors: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { node: false, listModels: false, markdown: false };
+  const args: Args = { node: false, listModels: false, markdown: false, allowDataErrors: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -55,6 +60,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--models') args.models = value().split(',');
     else if (a === '--preset') args.preset = value();
     else if (a === '--markdown') args.markdown = true;
+    else if (a === '--allow-data-errors') args.allowDataErrors = true;
     else throw new Error(`unknown argument ${a} (see the header of scripts/bench.ts)`);
   }
   return args;
@@ -73,6 +79,7 @@ async function main(): Promise<void> {
   const file = path.resolve(args.experiment);
   const plan = parsePlan(JSON.parse(readFileSync(file, 'utf8')));
   const dataPath = resolveDataPath(plan.data, path.dirname(file));
+  const notes = await checkBenchData(dataPath, plan.data, args.allowDataErrors);
   const summaries: Record<string, unknown>[] = [];
   for (const run of expandPlan({
     ...plan,
@@ -81,8 +88,8 @@ async function main(): Promise<void> {
   })) {
     summaries.push(
       args.node
-        ? await runInNode(run, dataPath, args.backend ?? 'cpu')
-        : await runInBrowser(run, dataPath, args.backend ?? 'auto'),
+        ? await runInNode(run, dataPath, args.backend ?? 'cpu', notes)
+        : await runInBrowser(run, dataPath, args.backend ?? 'auto', notes),
     );
   }
   if (args.markdown) console.log(`${markdownTable(summaries)}\n\n${comparisonTable(summaries)}`);

@@ -12,10 +12,12 @@ import { Rng } from '../../src/engine/util/rng';
 import { BenchRecorder } from './summary';
 
 /** Trains in this Node process on the cpu (or wasm) backend and prints the JSON lines. */
+/** `notes`: the data's Check-data notes, kept in the summary. */
 export async function runInNode(
   run: PlannedRun,
   dataPath: string,
   backend: string,
+  notes: string[],
 ): Promise<Record<string, unknown>> {
   const exp = run.experiment;
   const formulation = await activateBackend(backend);
@@ -26,7 +28,13 @@ export async function runInNode(
     exp.model.options,
     buildContext(dataShapeOf(dataset.schema), exp.train, new Rng(exp.train.seed), formulation),
   );
-  const recorder = new BenchRecorder(run.name, exp.model.id, exp.train.seed, { name: `${backend} (node)` });
+  const recorder = new BenchRecorder(
+    run.name,
+    exp.model.id,
+    exp.train.seed,
+    { name: `${backend} (node)` },
+    notes,
+  );
   // Routing at initialisation, on the same test rows, so specialisation can be read as a ratio.
   const initial = await evaluate(
     model,

@@ -60,6 +60,8 @@ export class BenchRecorder {
     private readonly model: string,
     private readonly seed: number,
     readonly backend: { name: string; adapter?: string | null },
+    /** Check data's notes on the data (skipped rows, imputed values, errors trained on with --allow-data-errors). */
+    private readonly notes: string[],
   ) {}
 
   onEvent(e: TrainEvent): void {
@@ -140,6 +142,7 @@ export class BenchRecorder {
           : null,
       })),
       inspect: done.test.inspect ?? null,
+      notes: this.notes,
       wallS: (Date.now() - this.startedAt) / 1000,
     };
   }

@@ -1,9 +1,10 @@
 import { useMemo } from 'react';
 import { downloadRunZip } from '../download';
 import { checkPlan, planDraftOf } from '../plan';
-import { pauseRun, resumeRun, stopRun, trainPlan } from '../runClient';
+import { pauseRun, resumeRun, stopRun } from '../runClient';
 import { isRunning } from '../runState';
 import { useStore } from '../store';
+import { useCheckedTrain } from './useCheckedTrain';
 
 /**
  * Train queues the plan's runs (every configuration × seed); Pause / Resume / Stop / Export act on the selected
@@ -24,6 +25,8 @@ export function RunControls() {
   const count = checked.ok ? checked.runs.length : 0;
   const status = run?.status ?? 'idle';
   const id = run?.id ?? '';
+  // An upload is checked before it is trained on, and a Check-data error asks first.
+  const checkedTrain = useCheckedTrain();
 
   return (
     <div className="run-controls">
@@ -34,7 +37,7 @@ export function RunControls() {
           data-testid="train-button"
           disabled={!checked.ok}
           title={problems.join('\n') || undefined}
-          onClick={trainPlan}
+          onClick={checkedTrain.train}
         >
           ▶ Train{count > 1 ? ` ${count} runs` : ''}
         </button>
@@ -82,6 +85,7 @@ export function RunControls() {
           </span>
         )}
       </div>
+      {checkedTrain.confirm}
       {problems.length > 0 && datasets.length > 0 && (
         <ul className="inline-error problems" data-testid="experiment-problems">
           {problems.map((p) => (
