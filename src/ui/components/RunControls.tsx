@@ -4,6 +4,7 @@ import { checkPlan, planDraftOf } from '../plan';
 import { pauseRun, resumeRun, stopRun, trainPlan } from '../runClient';
 import { isRunning } from '../runState';
 import { useStore } from '../store';
+import { TrainBeyond } from './TrainBeyond';
 
 /**
  * Train queues the plan's runs (every configuration × seed); Pause / Resume / Stop / Export act on the selected
@@ -73,6 +74,7 @@ export function RunControls() {
         >
           ⇩ Export .zip
         </button>
+        <TrainBeyond />
         <span className={`status-pill status-${status}`} data-testid="run-status" data-status={status}>
           {status}
         </span>
