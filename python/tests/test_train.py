@@ -33,7 +33,7 @@ def test_torchrun_two_processes_train_a_zip_the_page_imports(engine_exports, tmp
     exp = experiment(engine_exports, tmp_path, {"id": "mome", "options": {"experts": 4, "expertLayers": [32, 16], "towerLayers": [8], "switchAt": 20, "switchUnit": "steps"}})
     out = str(tmp_path / "run.zip")
     # torch.distributed.run is torchrun; --redirects/--tee work around Debian's PyTorch 1.13 under Python 3.11 (see README).
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--redirects", "2", "--tee", "2", "--nproc_per_node", "2"]
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--redirects", "2", "--tee", "2", "--nproc_per_node", "2"]
     cmd += ["-m", "moe_playground.train", exp, "--out", out, "--cache", str(tmp_path / "cache")]
     env = {**os.environ, "PYTHONPATH": os.path.join(REPO, "python"), "OMP_NUM_THREADS": "1"}
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
