@@ -21,6 +21,8 @@ MODEL_KEYS = ("id", "options")
 TOP_KEYS = ("data", "model", "models", "train", "seeds")
 PLANNED_MODEL_KEYS = ("name", "id", "options", "train")
 TRAIN_KEYS = tuple(DEFAULT_TRAIN)
+# The training settings the twins implement. A setting the engine adds later is refused unless at its default.
+TWIN_TRAIN_KEYS = ("epochs", "batchSize", "learningRate", "seed", "embeddingDim", "patience", "evalEvery", "liveEvalRows", "maxSteps")
 INTEGER_KEYS = ("epochs", "batchSize", "seed", "embeddingDim", "patience", "evalEvery", "liveEvalRows", "maxSteps")
 
 
@@ -196,6 +198,13 @@ def parse_train_config(v: object) -> dict:
     out = {**DEFAULT_TRAIN, **({} if v is None else _train_values("train", v, TRAIN_KEYS))}
     _check_train_ranges("train", out)
     return out
+
+
+def check_twin_train(train: dict) -> None:
+    """Refuses a training setting the twins do not implement (set away from its default), instead of ignoring it."""
+    unknown = [k for k in train if k not in TWIN_TRAIN_KEYS and train[k] != DEFAULT_TRAIN.get(k)]
+    if unknown:
+        raise ExperimentError(f"the PyTorch twins do not implement train.{', train.'.join(unknown)} yet")
 
 
 def _id_and_options(where: str, v: dict) -> dict:

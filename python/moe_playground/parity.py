@@ -23,6 +23,7 @@ from .data.encode import EncodedData, apply_schema
 from .distributed import Dist
 from .errors import DataError, ExperimentError, ImportError_
 from .evaluate import predict
+from .experiment import check_twin_train
 from .models import build_model
 from .models.base import BuildContext, TwinModel
 from .models.layers import DataShape
@@ -46,6 +47,7 @@ def inputs_digest(data: EncodedData, rows: np.ndarray) -> str:
 def twin_of(run: RunZip) -> TwinModel:
     """The run's model built in PyTorch with the zip's weights."""
     train = run.experiment["train"]
+    check_twin_train(train)
     model, _ = build_model(
         run.experiment["model"]["id"],
         run.experiment["model"]["options"],

@@ -28,7 +28,7 @@ from .catalog import resolve_options
 from .data.encode import FORMAT, fit_encode, load_encoded
 from .distributed import Dist
 from .errors import DataError, ExperimentError
-from .experiment import select_run
+from .experiment import check_twin_train, select_run
 from .models import build_model
 from .models.base import BuildContext
 from .models.layers import DataShape
@@ -126,6 +126,7 @@ def main(argv: Optional[list] = None) -> int:
         with open(args.experiment, encoding="utf-8") as f:
             run = select_run(json.load(f), args.config, args.seed)
         exp = run["experiment"]
+        check_twin_train(exp["train"])
         options = resolve_options(exp["model"]["id"], exp["model"]["options"])
         train = exp["train"]
         path = resolve_data_path(exp["data"], os.path.dirname(os.path.abspath(args.experiment)), args.data)

@@ -32,4 +32,8 @@ def build_model(model_id: str, options: dict, ctx: BuildContext) -> Tuple[TwinMo
     resolved = resolve_options(model_id, options)
     if model_id not in MODELS:
         raise ExperimentError(f'model "{model_id}" has no PyTorch twin yet')
-    return MODELS[model_id](resolved, ctx), resolved
+    twin = MODELS[model_id]
+    unknown = [k for k in resolved if k not in twin.OPTIONS]
+    if unknown:
+        raise ExperimentError(f'the PyTorch twin of "{model_id}" does not implement the option(s) {", ".join(unknown)} yet')
+    return twin(resolved, ctx), resolved

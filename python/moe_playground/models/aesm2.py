@@ -124,6 +124,8 @@ class SelectionLayer:
 
 
 class Aesm2(TwinModel):
+    OPTIONS = ("scenarioLayers", "taskLayers", "experts", "kSp", "kSh", "scenarioExpertLayers", "taskExpertLayers", "indicatorDim", "noiseScale", "alpha", "beta", "batchNorm", "dropout", "shareTaskLayers", "masking", "towerLayers")
+
     def __init__(self, o: dict, ctx: BuildContext) -> None:
         super().__init__(ctx)
         s = ctx.shape

@@ -35,6 +35,8 @@ class TwinModel(nn.Module):
     """A model built from (options, context); `p` holds its parameters under the engine's export names."""
 
     architecture: Optional[Architecture] = None
+    # The registry options this twin implements: an option the engine has and the twin lacks is refused, not ignored.
+    OPTIONS: Tuple[str, ...] = ()
 
     def __init__(self, ctx: BuildContext) -> None:
         super().__init__()

@@ -39,6 +39,8 @@ def top_k_softmax(z: Tensor, k: int) -> Tensor:
 
 
 class Cesaa(TwinModel):
+    OPTIONS = ("sharedExperts", "specificExperts", "topK", "expertLayers", "domainEmbeddingDim", "lambda", "towerLayers")
+
     def __init__(self, o: dict, ctx: BuildContext) -> None:
         super().__init__(ctx)
         s = ctx.shape

@@ -43,6 +43,8 @@ def group_loss(bce: Tensor, mask: Tensor, domain_one_hot: Tensor) -> Tensor:
 
 
 class M3oe(TwinModel):
+    OPTIONS = ("experts", "slotDim", "bottomDim", "expertLayers", "towerHidden", "domainEmbedding", "gateStopGradient", "structureInit", "schedule", "archEvery", "archLr")
+
     def __init__(self, o: dict, ctx: BuildContext) -> None:
         super().__init__(ctx)
         s = ctx.shape

@@ -14,6 +14,8 @@ from .towers import TaskTowers
 
 
 class Mmoe(TwinModel):
+    OPTIONS = ("experts", "expertLayers", "gate", "towerLayers")
+
     def __init__(self, o: dict, ctx: BuildContext) -> None:
         super().__init__(ctx)
         s = ctx.shape

@@ -67,6 +67,8 @@ class _BaseLayer:
 
 
 class Mome(TwinModel):
+    OPTIONS = ("experts", "expertLayers", "towerLayers", "dropout", "switchAt", "switchUnit", "lambdaNeuron", "lambdaMask", "sigma", "thresholdMasks")
+
     def __init__(self, o: dict, ctx: BuildContext) -> None:
         super().__init__(ctx)
         s = ctx.shape

@@ -21,6 +21,8 @@ from .towers import TaskTowers
 
 
 class Ple(TwinModel):
+    OPTIONS = ("levels", "specificExperts", "sharedExperts", "expertLayers", "specificPer", "towerLayers")
+
     def __init__(self, o: dict, ctx: BuildContext) -> None:
         super().__init__(ctx)
         s = ctx.shape

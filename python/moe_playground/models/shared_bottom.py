@@ -10,6 +10,8 @@ from .towers import TaskTowers
 
 
 class SharedBottom(TwinModel):
+    OPTIONS = ("bottomLayers", "towerLayers")
+
     def __init__(self, o: dict, ctx: BuildContext) -> None:
         super().__init__(ctx)
         s = ctx.shape

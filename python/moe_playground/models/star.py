@@ -77,6 +77,8 @@ class PartitionedNorm:
 
 
 class Star(TwinModel):
+    OPTIONS = ("starLayers", "partitionedNorm", "pnMomentum", "auxNet", "auxLayers", "towerLayers")
+
     def __init__(self, o: dict, ctx: BuildContext) -> None:
         super().__init__(ctx)
         s = ctx.shape
