@@ -2,9 +2,9 @@
  * npx tsx scripts/twins/parity-fixtures.ts --out DIR
  *
  * What the PyTorch twins' tests (python/tests) check against, made by this engine:
- * - data.csv: a messy file (quoted commas and newlines, CRLF, a ragged row, blank cells, missing-value markers, hex and
- *   exponent numbers, unicode, rare and blank domains, values only seen outside train) and two mappings of it, each
- *   encoded here: schema.json plus the encoded arrays, to compare encoded rows;
+ * - data.csv: a messy file (quoted commas and newlines, CRLF, a ragged row, blank cells, missing-value markers in
+ *   features and labels, hex and exponent numbers, unicode, rare and blank domains, values only seen outside train)
+ *   and two mappings of it, each encoded here: schema.json plus the encoded arrays, to compare encoded rows;
  * - runs/*.zip: every preset of every model plus configurations that cover each remaining option value, each trained a
  *   few steps (so weights, moving averages, MoME's masks and M3oE's structure weights move), exported with the test
  *   split's logits;
@@ -69,7 +69,8 @@ export function fixtureCsv(): string {
       user,
       price,
       String(rng.int(21)),
-      rng.next() < 0.03 ? '' : String(label(0.6)),
+      // Missing-value markers in a label column: read by the task rule as the engine reads them (a moving target).
+      rng.next() < 0.03 ? '' : rng.next() < 0.02 ? pick(rng, ['NA', 'null', '?']) : String(label(0.6)),
       rng.next() < 0.04 ? '' : label(1.2) ? 'yes' : 'no',
       rng.next() < 0.03 ? '' : String(1 + Math.min(4, Math.max(0, Math.round(2 + signal + rng.normal())))),
     ];
