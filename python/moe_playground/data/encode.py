@@ -320,7 +320,8 @@ class _Plan:
         self.split_name = roles.split
         self.split_codes = split_codes
         self.split_word = _Cache(split_code)
-        self.cat: List[Tuple[int, _Cache, int, str]] = []
+        # Per field: column index, cell → id, cell → blank (each read once per distinct cell), column name.
+        self.cat: List[Tuple[int, _Cache, _Cache, str]] = []
         for f in schema["categorical"]:
             offset = f["offset"]
             if f.get("hashBuckets") is not None:
@@ -330,12 +331,11 @@ class _Plan:
                     v = js_trim(cell)
                     return offset + (0 if v == "" else hash_bucket(v, buckets))
 
-                self.cat.append((col[f["column"]], _Cache(hashed), offset, f["column"]))
+                id_of = _Cache(hashed)
             else:
                 ids = {v: offset + 1 + i for i, v in enumerate(f["vocab"])}
-                self.cat.append(
-                    (col[f["column"]], _Cache(lambda cell, ids=ids, offset=offset: ids.get(js_trim(cell), offset)), offset, f["column"])
-                )
+                id_of = _Cache(lambda cell, ids=ids, offset=offset: ids.get(js_trim(cell), offset))
+            self.cat.append((col[f["column"]], id_of, _Cache(lambda cell: js_trim(cell) == ""), f["column"]))
         self.num = [(col[f["column"]], _Cache(_numeric_reading), f["column"]) for f in schema["numeric"]]
         self.tasks = []
         for t in schema["tasks"]:
@@ -457,10 +457,10 @@ def _encode_pass(csvf: CsvFile, plan: _Plan, writer: _Writer, raw_num: Optional[
         table_row += len(rows)
         k = len(chunk.keep)
         cat = np.empty((k, len(plan.cat)), dtype=np.int32)
-        for f, (index, ids, _offset, column) in enumerate(plan.cat):
+        for f, (index, id_of, blank, column) in enumerate(plan.cat):
             cells = chunk.column(index)
-            cat[:, f] = [ids[c] for c in cells]
-            missing[column] = missing.get(column, 0) + sum(1 for c in cells if js_trim(c) == "")
+            cat[:, f] = list(map(id_of.__getitem__, cells))
+            missing[column] = missing.get(column, 0) + sum(map(blank.__getitem__, cells))
         values = np.empty((k, len(plan.num)), dtype=np.float64)
         for j, (index, reading, column) in enumerate(plan.num):
             read = [reading[c] for c in chunk.column(index)]
