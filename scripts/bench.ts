@@ -10,6 +10,8 @@
  *                        the mean ± std over seeds (for BENCHMARKS.md)
  *   --allow-data-errors  train even when Check data finds an error in the data (a leaking column, a cell
  *                        without positives…); its notes are printed and kept in each summary either way
+ *   --export run.zip     with --node and one run: the trained run's zip (the page's format) with the test split's
+ *                        logits, for the PyTorch twins: python3 -m moe_playground.parity run.zip --data F.csv
  *
  * First runs Check data on the experiment's data and prints its notes as a JSON line ({"event":"data"}).
  * Trains an experiment or a plan (the JSON the UI saves and shares: one model or several, and seeds), each
@@ -38,6 +40,7 @@ interface Args {
   preset?: string;
   markdown: boolean;
   allowDataErrors: boolean;
+  exportTo?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -61,6 +64,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--preset') args.preset = value();
     else if (a === '--markdown') args.markdown = true;
     else if (a === '--allow-data-errors') args.allowDataErrors = true;
+    else if (a === '--export') args.exportTo = path.resolve(value());
     else throw new Error(`unknown argument ${a} (see the header of scripts/bench.ts)`);
   }
   return args;
@@ -81,14 +85,16 @@ async function main(): Promise<void> {
   const dataPath = resolveDataPath(plan.data, path.dirname(file));
   const notes = await checkBenchData(dataPath, plan.data, args.allowDataErrors);
   const summaries: Record<string, unknown>[] = [];
-  for (const run of expandPlan({
-    ...plan,
-    models: modelsToRun(plan, args),
-    seeds: args.seeds ?? plan.seeds,
-  })) {
+  const runs = expandPlan({ ...plan, models: modelsToRun(plan, args), seeds: args.seeds ?? plan.seeds });
+  if (args.exportTo && (!args.node || runs.length !== 1)) {
+    throw new Error(
+      `--export writes one run's zip from Node: add --node and choose one run (this plan has ${runs.length})`,
+    );
+  }
+  for (const run of runs) {
     summaries.push(
       args.node
-        ? await runInNode(run, dataPath, args.backend ?? 'cpu', notes)
+        ? await runInNode(run, dataPath, args.backend ?? 'cpu', notes, args.exportTo)
         : await runInBrowser(run, dataPath, args.backend ?? 'auto', notes),
     );
   }

@@ -5,6 +5,7 @@ import { pauseRun, resumeRun, stopRun } from '../runClient';
 import { isRunning } from '../runState';
 import { useStore } from '../store';
 import { useCheckedTrain } from './useCheckedTrain';
+import { TrainBeyond } from './TrainBeyond';
 
 /**
  * Train queues the plan's runs (every configuration × seed); Pause / Resume / Stop / Export act on the selected
@@ -76,6 +77,7 @@ export function RunControls() {
         >
           ⇩ Export .zip
         </button>
+        <TrainBeyond />
         <span className={`status-pill status-${status}`} data-testid="run-status" data-status={status}>
           {status}
         </span>
