@@ -5,7 +5,7 @@ import { version as APP_VERSION } from '../../package.json';
 import type { PlannedRun } from '../../src/engine/experiment';
 import { loadDataset } from '../../src/engine/data/load';
 import { dataShapeOf } from '../../src/engine/data/types';
-import { exportRunZip } from '../../src/engine/io/modelZip';
+import { exportRunZip, runMetricsOf } from '../../src/engine/io/modelZip';
 import { activateBackend } from '../../src/engine/kernels/backend';
 import { buildModel } from '../../src/engine/models/registry';
 import { evaluate } from '../../src/engine/train/evaluate';
@@ -72,14 +72,7 @@ export async function runInNode(
       experiment: exp,
       schema: dataset.schema,
       params: model.params,
-      metrics: {
-        test: done.test,
-        valid,
-        epochs: done.epochs,
-        steps: done.steps,
-        bestEpoch: done.bestEpoch,
-        reason: done.reason,
-      },
+      metrics: runMetricsOf(done, valid),
       environment: {
         backend: `${backend} (node)`,
         adapter: null,

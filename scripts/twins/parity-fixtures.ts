@@ -20,7 +20,7 @@ import { parseCsv } from '../../src/engine/data/csv';
 import { encodeDataset } from '../../src/engine/data/encode';
 import { dataShapeOf, type DataMapping, type EncodedDataset } from '../../src/engine/data/types';
 import type { Experiment } from '../../src/engine/experiment';
-import { exportRunZip, type RunMetrics } from '../../src/engine/io/modelZip';
+import { exportRunZip, runMetricsOf, type RunMetrics } from '../../src/engine/io/modelZip';
 import { activateBackend } from '../../src/engine/kernels/backend';
 import { MODEL_CATALOG, type ModelOptions } from '../../src/engine/models/catalog';
 import { buildContext } from '../../src/engine/models/types';
@@ -253,13 +253,7 @@ async function exportRun(
     const trainer = new Trainer({ model, dataset: ds, config: experiment.train, onEvent: () => undefined });
     const done = await trainer.run();
     trainer.dispose();
-    metrics = {
-      test: done.test,
-      epochs: done.epochs,
-      steps: done.steps,
-      bestEpoch: done.bestEpoch,
-      reason: done.reason,
-    };
+    metrics = runMetricsOf(done);
   } else {
     metrics = {
       test: await evaluate(model, ds, ds.splits.test, experiment.train.batchSize, new Rng(1), 'test'),
