@@ -12,12 +12,18 @@ export function resolveDataPath(data: DataMapping, experimentDir: string): strin
     for (const candidate of [path.resolve(data.path), path.resolve(experimentDir, data.path)]) {
       if (existsSync(candidate)) return candidate;
     }
-    throw new Error(`data.path "${data.path}" was not found (looked in ${process.cwd()} and ${experimentDir})`);
+    throw new Error(
+      `data.path "${data.path}" was not found (looked in ${process.cwd()} and ${experimentDir})`,
+    );
   }
   if (data.dataset) {
-    const index = JSON.parse(readFileSync(path.join(ROOT, 'public/datasets/index.json'), 'utf8')) as { id: string; file: string }[];
+    const index = JSON.parse(readFileSync(path.join(ROOT, 'public/datasets/index.json'), 'utf8')) as {
+      id: string;
+      file: string;
+    }[];
     const entry = index.find((d) => d.id === data.dataset);
-    if (!entry) throw new Error(`no bundled dataset "${data.dataset}" (have: ${index.map((d) => d.id).join(', ')})`);
+    if (!entry)
+      throw new Error(`no bundled dataset "${data.dataset}" (have: ${index.map((d) => d.id).join(', ')})`);
     return path.join(ROOT, 'public/datasets', entry.file);
   }
   throw new Error('the experiment names no data: set data.path or data.dataset');
@@ -54,6 +60,8 @@ export class BenchRecorder {
     private readonly model: string,
     private readonly seed: number,
     readonly backend: { name: string; adapter?: string | null },
+    /** Check data's notes on the data (skipped rows, imputed values, errors trained on with --allow-data-errors). */
+    private readonly notes: string[],
   ) {}
 
   onEvent(e: TrainEvent): void {
@@ -68,12 +76,31 @@ export class BenchRecorder {
         this.msPerStep = e.msPerStep;
         if (Date.now() - this.lastProgressLog > 10_000) {
           this.lastProgressLog = Date.now();
-          console.log(JSON.stringify({ event: 'progress', step: e.step, epoch: e.epoch, loss: e.loss, msPerStep: Number(e.msPerStep.toFixed(1)) }));
+          console.log(
+            JSON.stringify({
+              event: 'progress',
+              step: e.step,
+              epoch: e.epoch,
+              loss: e.loss,
+              msPerStep: Number(e.msPerStep.toFixed(1)),
+            }),
+          );
         }
         break;
       case 'epoch':
         this.validAucHistory.push(e.validMeanAuc);
-        console.log(JSON.stringify({ event: 'epoch', name: this.name, model: this.model, seed: this.seed, epoch: e.epoch, validMeanAuc: e.validMeanAuc, samplesPerSecond: Math.round(this.samplesPerSecond), elapsedS: (Date.now() - this.startedAt) / 1000 }));
+        console.log(
+          JSON.stringify({
+            event: 'epoch',
+            name: this.name,
+            model: this.model,
+            seed: this.seed,
+            epoch: e.epoch,
+            validMeanAuc: e.validMeanAuc,
+            samplesPerSecond: Math.round(this.samplesPerSecond),
+            elapsedS: (Date.now() - this.startedAt) / 1000,
+          }),
+        );
         break;
       default:
         break;
@@ -81,7 +108,11 @@ export class BenchRecorder {
   }
 
   /** `initialGates`: the same test pass before training, where the runner has it (Node). */
-  summary(done: Extract<TrainEvent, { type: 'done' }>, kernelsPerStep: number | null, initialGates?: GateStats[]): Record<string, unknown> {
+  summary(
+    done: Extract<TrainEvent, { type: 'done' }>,
+    kernelsPerStep: number | null,
+    initialGates?: GateStats[],
+  ): Record<string, unknown> {
     return {
       event: 'summary',
       name: this.name,
@@ -96,15 +127,22 @@ export class BenchRecorder {
       epochs: done.epochs,
       bestEpoch: done.bestEpoch,
       reason: done.reason,
+      // Which weights `test` scores: the best epoch's, restored, or the last step's (a run stopped mid-epoch).
+      weightsFrom: done.weightsFrom.kind,
+      flags: done.flags.map((f) => f.message),
+      ...(done.failure === undefined ? {} : { failure: done.failure }),
       validAucHistory: this.validAucHistory,
       test: testBlock(done.test, this.domains, this.tasks),
       routing: done.test.gates.map((g) => ({
         gate: g.name,
         activePerRow: Number(g.activePerRow.toFixed(3)),
         selectionMi: Number(g.selectionMi.toFixed(4)),
-        initialSelectionMi: initialGates ? Number((initialGates.find((i) => i.name === g.name)?.selectionMi ?? 0).toFixed(4)) : null,
+        initialSelectionMi: initialGates
+          ? Number((initialGates.find((i) => i.name === g.name)?.selectionMi ?? 0).toFixed(4))
+          : null,
       })),
       inspect: done.test.inspect ?? null,
+      notes: this.notes,
       wallS: (Date.now() - this.startedAt) / 1000,
     };
   }

@@ -9,9 +9,15 @@ import { loadDataset, type DataInput } from '../engine/data/load';
 import { cellStats } from '../engine/data/encode';
 import { DataError, dataShapeOf, type EncodedDataset } from '../engine/data/types';
 import type { Experiment } from '../engine/experiment';
-import { exportRunZip, importRunZip, loadWeightsInto, type RunMetrics } from '../engine/io/modelZip';
+import {
+  exportRunZip,
+  importRunZip,
+  loadWeightsInto,
+  runMetricsOf,
+  type RunMetrics,
+} from '../engine/io/modelZip';
 import { buildModel } from '../engine/models/registry';
-import type { Model } from '../engine/models/types';
+import { buildContext, type Model } from '../engine/models/types';
 import type { TrainConfig } from '../engine/train/config';
 import { evaluate } from '../engine/train/evaluate';
 import type { EvalReport } from '../engine/train/report';
@@ -45,12 +51,16 @@ async function readSource(cmd: StartCommand): Promise<DataInput> {
 }
 
 /**
- * The experiment an `init` run really is: the zip's mapping, model and embedding size (the weights fit only
- * them); its settings when evaluating, the page's when training further.
+ * The experiment an `init` run really is: the zip's mapping, model, embedding size and domain input field (the
+ * weights fit only them); its settings when evaluating, the page's when training further.
  */
 function importedExperiment(cmd: StartCommand, zip: Experiment): Experiment {
   if (cmd.init?.mode === 'evaluate') return zip;
-  return { data: zip.data, model: zip.model, train: { ...cmd.train, embeddingDim: zip.train.embeddingDim } };
+  return {
+    data: zip.data,
+    model: zip.model,
+    train: { ...cmd.train, embeddingDim: zip.train.embeddingDim, domainInput: zip.train.domainInput },
+  };
 }
 
 /** Scores loaded weights without training: a valid pass (shown like any evaluation), then the test pass. */
@@ -85,14 +95,20 @@ async function trainModel(model: Model, dataset: EncodedDataset, train: TrainCon
     },
   });
   post({ type: 'status', runId, status: 'training' });
-  const { test, epochs, steps, bestEpoch, reason } = await trainer.run();
+  const done = await trainer.run();
   post({ type: 'profile', runId, kernelsPerStep: await trainer.kernelsPerStep() });
   trainer.dispose();
-  return { test, valid, epochs, steps, bestEpoch, reason };
+  return runMetricsOf(done, valid);
 }
 
 /** The finished run as a .zip, transferred to the page; a failure costs the export only, never the results. */
-async function postExport(experiment: Experiment, dataset: EncodedDataset, model: Model, metrics: RunMetrics, backend: ChosenBackend): Promise<void> {
+async function postExport(
+  experiment: Experiment,
+  dataset: EncodedDataset,
+  model: Model,
+  metrics: RunMetrics,
+  backend: ChosenBackend,
+): Promise<void> {
   try {
     const zip = await exportRunZip({
       experiment,
@@ -109,7 +125,9 @@ async function postExport(experiment: Experiment, dataset: EncodedDataset, model
       },
     });
     // The zip's own buffer when it spans it (transferred, not copied), else a copy of just its bytes.
-    const buffer = (zip.byteOffset === 0 && zip.buffer.byteLength === zip.byteLength ? zip.buffer : zip.slice().buffer) as ArrayBuffer;
+    const buffer = (
+      zip.byteOffset === 0 && zip.buffer.byteLength === zip.byteLength ? zip.buffer : zip.slice().buffer
+    ) as ArrayBuffer;
     self.postMessage({ type: 'export', runId, zip: buffer } satisfies WorkerEvent, { transfer: [buffer] });
   } catch (e) {
     post({ type: 'export-failed', runId, message: e instanceof Error ? e.message : String(e) });
@@ -117,15 +135,26 @@ async function postExport(experiment: Experiment, dataset: EncodedDataset, model
 }
 
 async function start(cmd: StartCommand): Promise<void> {
-  if (cmd.version !== PROTOCOL_VERSION) throw new Error(`protocol version ${cmd.version} does not match the worker's ${PROTOCOL_VERSION}: reload the page`);
+  if (cmd.version !== PROTOCOL_VERSION)
+    throw new Error(
+      `protocol version ${cmd.version} does not match the worker's ${PROTOCOL_VERSION}: reload the page`,
+    );
   runId = cmd.runId;
   post({ type: 'status', runId, status: 'loading' });
   // A zip that cannot be read fails before any data is loaded.
   const imported = cmd.init ? importRunZip(new Uint8Array(cmd.init.zip)) : null;
-  const experiment: Experiment = imported ? importedExperiment(cmd, imported.experiment) : { data: cmd.mapping, model: cmd.model, train: cmd.train };
+  const experiment: Experiment = imported
+    ? importedExperiment(cmd, imported.experiment)
+    : { data: cmd.mapping, model: cmd.model, train: cmd.train };
   if (imported) post({ type: 'imported', runId, experiment });
   const chosen = await chooseBackend(cmd.backend);
-  post({ type: 'backend', runId, backend: chosen.backend, adapter: chosen.adapter, fallbacks: chosen.fallbacks });
+  post({
+    type: 'backend',
+    runId,
+    backend: chosen.backend,
+    adapter: chosen.adapter,
+    fallbacks: chosen.fallbacks,
+  });
 
   const name = cmd.source.kind === 'url' ? cmd.source.url : cmd.source.name;
   const dataset = await loadDataset(await readSource(cmd), experiment.data, { name });
@@ -134,7 +163,11 @@ async function start(cmd: StartCommand): Promise<void> {
     type: 'data',
     runId,
     rows: dataset.numRows,
-    splitRows: { train: dataset.splits.train.length, valid: dataset.splits.valid.length, test: dataset.splits.test.length },
+    splitRows: {
+      train: dataset.splits.train.length,
+      valid: dataset.splits.valid.length,
+      test: dataset.splits.test.length,
+    },
     domains: shape.domainNames,
     tasks: shape.taskNames,
     cells: cellStats(dataset, 'train'),
@@ -143,21 +176,31 @@ async function start(cmd: StartCommand): Promise<void> {
     fingerprint: splitFingerprint(dataset),
   });
 
-  const { model } = buildModel(experiment.model.id, experiment.model.options, {
-    shape,
-    embeddingDim: experiment.train.embeddingDim,
-    rng: new Rng(experiment.train.seed),
-    formulation: chosen.formulation,
-  });
+  const { model } = buildModel(
+    experiment.model.id,
+    experiment.model.options,
+    buildContext(shape, experiment.train, new Rng(experiment.train.seed), chosen.formulation),
+  );
   post({ type: 'model', runId, params: model.params.count() });
   try {
     if (imported)
-      loadWeightsInto(model, imported.weights, dataset.schema, imported.schema, { zip: imported.experiment.model, built: experiment.model });
+      loadWeightsInto(model, imported.weights, dataset.schema, imported.schema, {
+        zip: imported.experiment.model,
+        built: experiment.model,
+      });
     void deviceLost().then((reason) => {
       control.stop();
-      post({ type: 'error', runId, message: `the GPU device was lost (${reason}); the run stopped and the results measured so far are kept`, keptResults: evaluated });
+      post({
+        type: 'error',
+        runId,
+        message: `the GPU device was lost (${reason}); the run stopped and the results measured so far are kept`,
+        keptResults: evaluated,
+      });
     });
-    const metrics = cmd.init?.mode === 'evaluate' ? await evaluateOnly(model, dataset, experiment.train) : await trainModel(model, dataset, experiment.train);
+    const metrics =
+      cmd.init?.mode === 'evaluate'
+        ? await evaluateOnly(model, dataset, experiment.train)
+        : await trainModel(model, dataset, experiment.train);
     await postExport(experiment, dataset, model, metrics, chosen);
     post({ type: 'closed', runId });
   } finally {

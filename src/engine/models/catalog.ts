@@ -6,9 +6,25 @@
 export type OptionSpec =
   | { key: string; label: string; kind: 'int'; min: number; max: number; default: number; help: string }
   | { key: string; label: string; kind: 'number'; min: number; max: number; default: number; help: string }
-  | { key: string; label: string; kind: 'choice'; choices: { value: string; label: string }[]; default: string; help: string }
+  | {
+      key: string;
+      label: string;
+      kind: 'choice';
+      choices: { value: string; label: string }[];
+      default: string;
+      help: string;
+    }
   | { key: string; label: string; kind: 'bool'; default: boolean; help: string }
-  | { key: string; label: string; kind: 'intList'; min: number; max: number; minLength: number; default: number[]; help: string };
+  | {
+      key: string;
+      label: string;
+      kind: 'intList';
+      min: number;
+      max: number;
+      minLength: number;
+      default: number[];
+      help: string;
+    };
 
 export type OptionValue = number | string | boolean | number[];
 export type ModelOptions = Record<string, OptionValue>;
@@ -54,7 +70,16 @@ import { PLE_INFO } from './info/ple';
 import { SHARED_BOTTOM_INFO } from './info/sharedBottom';
 import { STAR_INFO } from './info/star';
 
-export const MODEL_CATALOG: ModelInfo[] = [SHARED_BOTTOM_INFO, MMOE_INFO, PLE_INFO, AESM2_INFO, CESAA_INFO, STAR_INFO, M3OE_INFO, MOME_INFO];
+export const MODEL_CATALOG: ModelInfo[] = [
+  SHARED_BOTTOM_INFO,
+  MMOE_INFO,
+  PLE_INFO,
+  AESM2_INFO,
+  CESAA_INFO,
+  STAR_INFO,
+  M3OE_INFO,
+  MOME_INFO,
+];
 
 export function modelInfo(id: string): ModelInfo {
   const info = MODEL_CATALOG.find((m) => m.id === id);
@@ -63,7 +88,9 @@ export function modelInfo(id: string): ModelInfo {
 }
 
 export function defaultOptions(info: ModelInfo): ModelOptions {
-  return Object.fromEntries(info.options.map((o) => [o.key, Array.isArray(o.default) ? o.default.slice() : o.default]));
+  return Object.fromEntries(
+    info.options.map((o) => [o.key, Array.isArray(o.default) ? o.default.slice() : o.default]),
+  );
 }
 
 const fmtNumber = (n: number): string => n.toLocaleString('en-US');
@@ -74,18 +101,24 @@ export function optionProblem(spec: OptionSpec, v: unknown): string | null {
     case 'int':
     case 'number': {
       const range = `from ${fmtNumber(spec.min)} to ${fmtNumber(spec.max)}`;
-      const ok = typeof v === 'number' && Number.isFinite(v) && (spec.kind === 'number' || Number.isInteger(v));
-      if (!ok || v < spec.min || v > spec.max) return `must be ${spec.kind === 'int' ? 'a whole number' : 'a number'} ${range}`;
+      const ok =
+        typeof v === 'number' && Number.isFinite(v) && (spec.kind === 'number' || Number.isInteger(v));
+      if (!ok || v < spec.min || v > spec.max)
+        return `must be ${spec.kind === 'int' ? 'a whole number' : 'a number'} ${range}`;
       return null;
     }
     case 'choice':
-      return spec.choices.some((c) => c.value === v) ? null : `must be one of ${spec.choices.map((c) => c.value).join(', ')}`;
+      return spec.choices.some((c) => c.value === v)
+        ? null
+        : `must be one of ${spec.choices.map((c) => c.value).join(', ')}`;
     case 'bool':
       return typeof v === 'boolean' ? null : 'must be true or false';
     case 'intList': {
       const list = `a list of whole numbers from ${fmtNumber(spec.min)} to ${fmtNumber(spec.max)}, such as 64, 32`;
-      if (!Array.isArray(v) || v.some((x) => !Number.isInteger(x) || x < spec.min || x > spec.max)) return `must be ${list}`;
-      if (v.length < spec.minLength) return `needs at least ${spec.minLength} entr${spec.minLength === 1 ? 'y' : 'ies'}`;
+      if (!Array.isArray(v) || v.some((x) => !Number.isInteger(x) || x < spec.min || x > spec.max))
+        return `must be ${list}`;
+      if (v.length < spec.minLength)
+        return `needs at least ${spec.minLength} entr${spec.minLength === 1 ? 'y' : 'ies'}`;
       return null;
     }
   }
@@ -96,7 +129,9 @@ export function optionErrors(info: ModelInfo, options: Record<string, unknown>):
   const errors: string[] = [];
   for (const key of Object.keys(options)) {
     if (!info.options.some((o) => o.key === key)) {
-      errors.push(`${info.name}: unknown option "${key}" (options: ${info.options.map((o) => o.key).join(', ')})`);
+      errors.push(
+        `${info.name}: unknown option "${key}" (options: ${info.options.map((o) => o.key).join(', ')})`,
+      );
     }
   }
   for (const spec of info.options) {

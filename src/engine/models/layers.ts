@@ -4,7 +4,7 @@
  * the feature input (one embedding table for all categorical fields + numeric columns), stacked MLPs.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Batch, Mode } from './types';
+import type { Batch, BuildContext, Mode } from './types';
 import type { Rng } from '../util/rng';
 
 /**
@@ -39,7 +39,10 @@ const matMulExplicitT = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.Gra
       return [tf.matMul(dy as tf.Tensor2D, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy as tf.Tensor2D)];
     },
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
+  a: tf.Tensor2D,
+  b: tf.Tensor2D,
+) => tf.Tensor2D;
 
 export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D, f: Formulation): tf.Tensor2D {
   return f.explicitTransposeGrad ? matMulExplicitT(a, b) : tf.matMul(a, b);
@@ -64,8 +67,19 @@ export class Params {
     return this.add(name, shape, this.rng.fillUniform(new Float32Array(size(shape)), -bound, bound));
   }
 
-  normal(name: string, shape: number[], std: number): tf.Variable {
-    return this.add(name, shape, this.rng.fillNormal(new Float32Array(size(shape)), std));
+  /** An embedding table initialised as the run's settings say (train.embeddingInit, train.embeddingInitScale). */
+  embedding(
+    name: string,
+    shape: number[],
+    ctx: Pick<BuildContext, 'embeddingInit' | 'embeddingInitScale'>,
+  ): tf.Variable {
+    const s = ctx.embeddingInitScale;
+    const values = new Float32Array(size(shape));
+    return this.add(
+      name,
+      shape,
+      ctx.embeddingInit === 'uniform' ? this.rng.fillUniform(values, -s, s) : this.rng.fillNormal(values, s),
+    );
   }
 
   constant(name: string, shape: number[], value: number, trainable = true): tf.Variable {
@@ -120,7 +134,13 @@ export class Mlp {
   readonly layers: Dense[];
   readonly outDim: number;
 
-  constructor(p: Params, name: string, inDim: number, sizes: number[], private readonly linearLast = false) {
+  constructor(
+    p: Params,
+    name: string,
+    inDim: number,
+    sizes: number[],
+    private readonly linearLast = false,
+  ) {
     this.layers = [];
     let d = inDim;
     sizes.forEach((s, i) => {
@@ -141,24 +161,35 @@ export class Mlp {
 }
 
 /**
- * The model input: every categorical field looked up in one shared embedding table (fields have
- * disjoint id ranges), flattened, then the numeric columns. Width F = numCat · dim + numNum.
+ * The model input: every categorical field looked up in one shared embedding table (fields have disjoint id
+ * ranges), flattened, then the numeric columns, then (with `domainInput`) the domain id embedded as one more field,
+ * as the official M3oE code feeds it (its last sparse feature). Width F = numCat · dim + numNum (+ dim).
  */
 export class FeatureInput {
   readonly table: tf.Variable;
+  private readonly domainTable: tf.Variable | null;
   readonly width: number;
+  private readonly numCat: number;
+  private readonly dim: number;
 
-  constructor(p: Params, vocabSize: number, private readonly numCat: number, numNum: number, private readonly dim: number) {
-    // nn.Embedding's default N(0, 1), as in the reference runs.
-    this.table = p.normal('embedding', [Math.max(vocabSize, 1), dim], 1);
-    this.width = numCat * dim + numNum;
+  constructor(p: Params, ctx: BuildContext) {
+    const { shape, embeddingDim: dim } = ctx;
+    this.numCat = shape.numCat;
+    this.dim = dim;
+    this.table = p.embedding('embedding', [Math.max(shape.vocabSize, 1), dim], ctx);
+    // The domain is a one-hot matMul, not a gather: its gradient needs no segment sum, and D is small.
+    this.domainTable = ctx.domainInput ? p.embedding('domainEmbedding', [shape.numDomains, dim], ctx) : null;
+    this.width = shape.numCat * dim + shape.numNum + (this.domainTable ? dim : 0);
   }
 
-  forward(batch: Batch): tf.Tensor2D {
+  forward(batch: Batch, f: Formulation): tf.Tensor2D {
     const B = batch.domain.shape[0];
-    if (this.numCat === 0) return batch.num;
-    const emb = tf.reshape(tf.gather(this.table, batch.cat), [B, this.numCat * this.dim]) as tf.Tensor2D;
-    return batch.num.shape[1] === 0 ? emb : tf.concat([emb, batch.num], 1);
+    const parts: tf.Tensor2D[] = [];
+    if (this.numCat > 0)
+      parts.push(tf.reshape(tf.gather(this.table, batch.cat), [B, this.numCat * this.dim]) as tf.Tensor2D);
+    if (batch.num.shape[1] > 0) parts.push(batch.num);
+    if (this.domainTable) parts.push(matMul2d(batch.domainOneHot, this.domainTable as tf.Tensor2D, f));
+    return parts.length === 1 ? parts[0] : (tf.concat(parts, 1) as tf.Tensor2D);
   }
 }
 
@@ -185,7 +216,10 @@ export class StackedMlp {
     const h0 = sizes[0];
     this.first = sharedInput
       ? { w: p.uniform(`${name}.0.w`, [inDim, n * h0], inDim), b: p.uniform(`${name}.0.b`, [n * h0], inDim) }
-      : { w: p.uniform(`${name}.0.w`, [n, inDim, h0], inDim), b: p.uniform(`${name}.0.b`, [n, 1, h0], inDim) };
+      : {
+          w: p.uniform(`${name}.0.w`, [n, inDim, h0], inDim),
+          b: p.uniform(`${name}.0.b`, [n, 1, h0], inDim),
+        };
     for (let i = 1; i < sizes.length; i++) {
       const fanIn = sizes[i - 1];
       this.rest.push({
@@ -214,7 +248,10 @@ export class StackedMlp {
   /** xs [N, B, in], one input per member → [N, B, out]. */
   forwardEach(xs: tf.Tensor3D, f: Formulation): tf.Tensor3D {
     if (this.sharedInput) throw new Error('forwardEach on a stack with a shared input');
-    const h0 = this.act(this.stackedLayer(xs, this.first.w as tf.Tensor3D, this.first.b as tf.Tensor3D, f), 0) as tf.Tensor3D;
+    const h0 = this.act(
+      this.stackedLayer(xs, this.first.w as tf.Tensor3D, this.first.b as tf.Tensor3D, f),
+      0,
+    ) as tf.Tensor3D;
     return this.forwardRest(h0, f);
   }
 
@@ -237,7 +274,10 @@ export class StackedMlp {
     }
     const xs = tf.unstack(x);
     const ws = tf.unstack(w);
-    return tf.add(tf.stack(xs.map((xi, i) => matMul2d(xi as tf.Tensor2D, ws[i] as tf.Tensor2D, f))), b) as tf.Tensor3D;
+    return tf.add(
+      tf.stack(xs.map((xi, i) => matMul2d(xi as tf.Tensor2D, ws[i] as tf.Tensor2D, f))),
+      b,
+    ) as tf.Tensor3D;
   }
 }
 
@@ -260,7 +300,12 @@ export interface BatchNorm {
   variance: tf.Variable;
 }
 
-export function batchNormParams(p: Params, name: string, paramShape: number[], statShape = paramShape): BatchNorm {
+export function batchNormParams(
+  p: Params,
+  name: string,
+  paramShape: number[],
+  statShape = paramShape,
+): BatchNorm {
   return {
     gamma: p.constant(`${name}.gamma`, paramShape, 1),
     beta: p.constant(`${name}.beta`, paramShape, 0),
@@ -278,8 +323,15 @@ export function batchNorm(z: tf.Tensor, bn: BatchNorm, axis: number, mode: Mode)
     mean = m.mean;
     variance = m.variance;
     const n = z.shape[axis];
-    bn.mean.assign(tf.add(tf.mul(bn.mean, 1 - BN_MOMENTUM), tf.mul(tf.reshape(mean, bn.mean.shape), BN_MOMENTUM)));
-    bn.variance.assign(tf.add(tf.mul(bn.variance, 1 - BN_MOMENTUM), tf.mul(tf.reshape(variance, bn.variance.shape), (BN_MOMENTUM * n) / Math.max(1, n - 1))));
+    bn.mean.assign(
+      tf.add(tf.mul(bn.mean, 1 - BN_MOMENTUM), tf.mul(tf.reshape(mean, bn.mean.shape), BN_MOMENTUM)),
+    );
+    bn.variance.assign(
+      tf.add(
+        tf.mul(bn.variance, 1 - BN_MOMENTUM),
+        tf.mul(tf.reshape(variance, bn.variance.shape), (BN_MOMENTUM * n) / Math.max(1, n - 1)),
+      ),
+    );
   }
   return tf.add(tf.mul(tf.mul(tf.sub(z, mean), tf.rsqrt(tf.add(variance, BN_EPS))), bn.gamma), bn.beta);
 }

@@ -10,7 +10,7 @@ import { interrupted, isActive, type RunState } from '../state/runState';
 import { emptySeries, pushPoint, seriesPoints, type Series } from '../state/series';
 
 /** Bumped when RunState changes shape: older records are skipped, not misread. */
-const FORMAT = 1;
+const FORMAT = 3;
 export const STORED_POINTS = 300;
 const PREFIX = 'run:';
 
@@ -46,15 +46,12 @@ export async function saveRun(run: RunState): Promise<void> {
  */
 export async function loadRuns(live: ReadonlySet<string> = new Set()): Promise<RunState[]> {
   const all = await entries<IDBValidKey, StoredRun>(store());
-  return (
-    all
-      .filter(([key, v]) => typeof key === 'string' && key.startsWith(PREFIX) && v?.format === FORMAT)
-      // Records kept before `params` was a field of its own have it in `started`.
-      .map(([, v]) => ({ ...v.run, params: v.run.params ?? v.run.started?.params ?? null }))
-      .filter((r) => !(isActive(r) && live.has(r.id)))
-      .map(interrupted)
-      .sort((a, b) => a.createdAt - b.createdAt)
-  );
+  return all
+    .filter(([key, v]) => typeof key === 'string' && key.startsWith(PREFIX) && v?.format === FORMAT)
+    .map(([, v]) => v.run)
+    .filter((r) => !(isActive(r) && live.has(r.id)))
+    .map(interrupted)
+    .sort((a, b) => a.createdAt - b.createdAt);
 }
 
 export async function removeRuns(ids: string[]): Promise<void> {

@@ -4,7 +4,7 @@
  * its fields here first, so every invalid field is marked together and Train lists them all.
  */
 import { optionProblem, type ModelInfo } from '../../engine/models/catalog';
-import type { TrainConfig } from '../../engine/train/config';
+import { EMBEDDING_INITS, type TrainConfig } from '../../engine/train/config';
 import { fmtInt } from '../common/format';
 
 export interface TrainField {
@@ -52,6 +52,16 @@ export const TRAIN_FIELDS: readonly TrainField[] = [
     max: 256,
     integer: true,
     why: 'every categorical value gets a row this wide: wider tables outgrow the memory of a tab',
+  },
+  {
+    key: 'embeddingInitScale',
+    label: 'Embedding init scale',
+    help: 'Std (normal) or bound (uniform) of the initial embedding values: 1e-4 in the official M3oE code and most CTR libraries, 0.05 in Keras, 1 in PyTorch nn.Embedding.',
+    min: 0,
+    max: 10,
+    integer: false,
+    minExclusive: true,
+    why: "ten times PyTorch's default of 1: initial embeddings this large swamp every other input",
   },
   {
     key: 'seed',
@@ -120,6 +130,11 @@ export function trainProblems(train: Record<string, unknown>): Partial<Record<ke
     const problem = trainFieldProblem(f, train[f.key]);
     if (problem !== null) out[f.key] = problem;
   }
+  // The form offers only valid values here; a draft that came from elsewhere is still checked.
+  if ('embeddingInit' in train && !EMBEDDING_INITS.some((d) => d === train.embeddingInit))
+    out.embeddingInit = `Embedding init must be one of ${EMBEDDING_INITS.join(', ')}`;
+  if ('domainInput' in train && typeof train.domainInput !== 'boolean')
+    out.domainInput = 'Domain id as input must be on or off';
   return out;
 }
 

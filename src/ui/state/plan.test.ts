@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { parsePlan } from '../../engine/experiment';
 import { DEFAULT_TRAIN } from '../../engine/train/config';
 import type { DatasetManifestEntry } from '../../engine/synth/manifest';
-import { checkPlan, planDraftOf, plannedModel } from './plan';
+import { checkPlan, planDraftOf, plannedModel, repeatedRuns } from './plan';
+import { newRun, type RunState } from './runState';
 import { loadPlan, missingUpload } from '../persist/share';
 import { useStore } from './store';
 
@@ -105,7 +106,14 @@ describe('the page plan', () => {
       experiment: {
         data,
         model: { id: 'mmoe', options: { experts: 0, expertLayers: 'sixty-four' } },
-        train: { ...DEFAULT_TRAIN, epochs: 'three', batchSize: 1_000_000, learningRate: 0 },
+        train: {
+          ...DEFAULT_TRAIN,
+          epochs: 'three',
+          batchSize: 1_000_000,
+          learningRate: 0,
+          embeddingInitScale: 100,
+          embeddingInit: 'xavier' as never,
+        },
       },
       seeds: [1, 1],
     });
@@ -116,11 +124,77 @@ describe('the page plan', () => {
       'Epochs must be a whole number from 1 to 1,000',
       expect.stringMatching(/^Batch size must be a whole number from 1 to 65,536 \(.*GPU memory\)$/),
       'Learning rate must be a number above 0 and at most 1',
+      expect.stringMatching(/^Embedding init scale must be a number above 0 and at most 10 \(.*PyTorch/),
+      'Embedding init must be one of normal, uniform',
       expect.stringMatching(/^MMoE: Experts must be a whole number from 1 to \d+$/),
       expect.stringMatching(/^MMoE: Expert layers must be a list of whole numbers/),
       'Seeds lists 1 more than once',
     ]);
     // No JSON paths: the words are the form's.
     for (const p of checked.problems) expect(p).not.toMatch(/train\.|model\.options/);
+  });
+});
+
+describe('repeated runs', () => {
+  const checked = (draft: Record<string, unknown>) => {
+    const c = checkPlan(draft, [tiny], null);
+    if (!c.ok) throw new Error(c.problems.join('; '));
+    return c.runs;
+  };
+  const listed = (draft: Record<string, unknown>, over: Partial<RunState> = {}): RunState[] =>
+    checked(draft).map((r, i) => ({
+      ...newRun({
+        id: `r${i}`,
+        name: r.name,
+        experiment: r.experiment,
+        backendChoice: 'wasm',
+        datasetName: 'Tiny',
+        oracle: null,
+      }),
+      status: 'done',
+      ...over,
+    }));
+
+  it('refuses a run that repeats a listed one (options written out or left at their defaults alike)', () => {
+    const before = listed({ data, model: { id: 'mmoe', options: {} }, train: { seed: 2 } });
+    const again = checked({ data, model: { id: 'mmoe', options: { experts: 8 } }, train: { seed: 2 } });
+    const problems = repeatedRuns(again, before, 'wasm');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/"mmoe" with seed 2 repeats the listed run "mmoe".*count as a second seed/);
+  });
+
+  it('lets another seed, another setting, another backend, or a failed run go again', () => {
+    const before = listed({ data, model: { id: 'mmoe', options: {} }, train: { seed: 2 } });
+    expect(
+      repeatedRuns(checked({ data, model: { id: 'mmoe' }, train: { seed: 3 } }), before, 'wasm'),
+    ).toEqual([]);
+    expect(
+      repeatedRuns(
+        checked({ data, model: { id: 'mmoe' }, train: { seed: 2, learningRate: 0.002 } }),
+        before,
+        'wasm',
+      ),
+    ).toEqual([]);
+    expect(
+      repeatedRuns(checked({ data, model: { id: 'mmoe' }, train: { seed: 2 } }), before, 'webgpu'),
+    ).toEqual([]);
+    const failed = listed({ data, model: { id: 'mmoe' }, train: { seed: 2 } }, { status: 'error' });
+    expect(
+      repeatedRuns(checked({ data, model: { id: 'mmoe' }, train: { seed: 2 } }), failed, 'wasm'),
+    ).toEqual([]);
+  });
+
+  it('refuses two configurations of one plan that are the same computation', () => {
+    const runs = checked({
+      data,
+      models: [
+        { name: 'a', id: 'mmoe' },
+        { name: 'b', id: 'mmoe', options: { experts: 8 } },
+      ],
+      seeds: [1],
+    });
+    expect(repeatedRuns(runs, [], 'auto')).toEqual([
+      expect.stringMatching(/"b" with seed 1 repeats configuration "a"/),
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import { BackendInfo } from './BackendInfo';
 import { DataSummary } from './DataSummary';
 import { InterruptedNotice } from './InterruptedNotice';
 import { RunControls } from './RunControls';
+import { RunFlags } from './RunFlags';
 import { RunProgress } from './RunProgress';
 
 /**
@@ -17,6 +18,7 @@ export function RunPanel() {
         <ChartOptions />
       </div>
       <RunProgress />
+      <RunFlags />
       <div className="kv-row run-facts">
         <BackendInfo />
         <DataSummary />
