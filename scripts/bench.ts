@@ -22,7 +22,7 @@ import { registeredModels } from '../src/engine/models/registry';
 import { comparisonTable, markdownTable } from './bench/table';
 import { runInBrowser } from './bench/browser';
 import { runInNode } from './bench/node';
-import { resolveDataPath } from './bench/summary';
+import { resolveData } from './bench/summary';
 
 interface Args {
   experiment?: string;
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   if (!args.experiment) throw new Error('--experiment <file.json> is required');
   const file = path.resolve(args.experiment);
   const plan = parsePlan(JSON.parse(readFileSync(file, 'utf8')));
-  const dataPath = resolveDataPath(plan.data, path.dirname(file));
+  const data = resolveData(plan.data, path.dirname(file));
   const summaries: Record<string, unknown>[] = [];
   for (const run of expandPlan({
     ...plan,
@@ -81,8 +81,8 @@ async function main(): Promise<void> {
   })) {
     summaries.push(
       args.node
-        ? await runInNode(run, dataPath, args.backend ?? 'cpu')
-        : await runInBrowser(run, dataPath, args.backend ?? 'auto'),
+        ? await runInNode(run, data, args.backend ?? 'cpu')
+        : await runInBrowser(run, data, args.backend ?? 'auto'),
     );
   }
   if (args.markdown) console.log(`${markdownTable(summaries)}\n\n${comparisonTable(summaries)}`);

@@ -4,7 +4,7 @@ import { chromium } from '@playwright/test';
 import type { PlannedRun } from '../../src/engine/experiment';
 import { PROTOCOL_VERSION, type StartCommand, type WorkerEvent } from '../../src/workers/protocol';
 import { serveStatic } from './serve';
-import { BenchRecorder } from './summary';
+import { BenchRecorder, type BenchData } from './summary';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/chromium';
 
 const DIST = path.resolve(import.meta.dirname, '../../dist');
@@ -12,13 +12,13 @@ const DIST = path.resolve(import.meta.dirname, '../../dist');
 /** Trains through the real worker in headless Chromium (WebGPU via SwiftShader where no GPU exists). */
 export async function runInBrowser(
   run: PlannedRun,
-  dataPath: string,
+  data: BenchData,
   backend: string,
 ): Promise<Record<string, unknown>> {
   const exp = run.experiment;
   if (!existsSync(path.join(DIST, 'bench.html')))
     throw new Error('dist/bench.html is missing: run `npm run build` first');
-  const { server, port } = await serveStatic(DIST, { '/__bench/data': dataPath });
+  const { server, port } = await serveStatic(DIST, { '/__bench/data': data.path });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();
@@ -27,10 +27,13 @@ export async function runInBrowser(
     const finished = new Promise<Record<string, unknown>>((resolve, reject) => {
       void page.exposeFunction('benchEvent', (e: WorkerEvent) => {
         if (e.type === 'backend') {
-          recorder = new BenchRecorder(run.name, exp.model.id, exp.train.seed, {
-            name: e.backend,
-            adapter: e.adapter,
-          });
+          recorder = new BenchRecorder(
+            run.name,
+            exp.model.id,
+            exp.train.seed,
+            { name: e.backend, adapter: e.adapter },
+            data.oracle,
+          );
           console.log(
             JSON.stringify({
               event: 'backend',

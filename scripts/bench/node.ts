@@ -9,24 +9,30 @@ import { evaluate } from '../../src/engine/train/evaluate';
 import { Trainer } from '../../src/engine/train/trainer';
 import { buildContext } from '../../src/engine/models/types';
 import { Rng } from '../../src/engine/util/rng';
-import { BenchRecorder } from './summary';
+import { BenchRecorder, type BenchData } from './summary';
 
 /** Trains in this Node process on the cpu (or wasm) backend and prints the JSON lines. */
 export async function runInNode(
   run: PlannedRun,
-  dataPath: string,
+  data: BenchData,
   backend: string,
 ): Promise<Record<string, unknown>> {
   const exp = run.experiment;
   const formulation = await activateBackend(backend);
   if (!formulation) throw new Error(`the ${backend} backend is not available in Node (use cpu or wasm)`);
-  const dataset = await loadDataset(new Uint8Array(readFileSync(dataPath)), exp.data);
+  const dataset = await loadDataset(new Uint8Array(readFileSync(data.path)), exp.data);
   const { model } = buildModel(
     exp.model.id,
     exp.model.options,
     buildContext(dataShapeOf(dataset.schema), exp.train, new Rng(exp.train.seed), formulation),
   );
-  const recorder = new BenchRecorder(run.name, exp.model.id, exp.train.seed, { name: `${backend} (node)` });
+  const recorder = new BenchRecorder(
+    run.name,
+    exp.model.id,
+    exp.train.seed,
+    { name: `${backend} (node)` },
+    data.oracle,
+  );
   // Routing at initialisation, on the same test rows, so specialisation can be read as a ratio.
   const initial = await evaluate(
     model,
