@@ -51,8 +51,9 @@ export interface SynthField {
 
 /**
  * A latent-factor interaction: every user value has a taste vector P_u, every item value a trait vector Q_i
- * (both N(0, I) of width `dim`), and each planted component adds the piece P_uᵀ M Q_i with its own random
- * k×k matrix M: the same tastes and traits, valued differently by shared, domain and task components.
+ * (both N(0, I) of width `dim`), and each planted component adds the piece [P_u, 1]ᵀ M [Q_i, 1] with its own
+ * random (dim+1)² matrix M (an interaction plus a user and an item bias along the factors): the same tastes and
+ * traits, valued differently by shared, domain and task components. User and item act through it alone.
  */
 export interface SynthLatent {
   /** Names of the user and item fields. */
@@ -63,8 +64,8 @@ export interface SynthLatent {
   /** Weight of the latent piece in every component, in [0, 1); the other pieces are scaled by √(1 − weight²). */
   weight: number;
   /**
-   * In [0, 1]: share of an item's traits (a user's tastes) inherited from its parent field's value (category,
-   * segment), where the field has one; the rest is its own. 0 = ids only.
+   * In [0, 1]: share of an item's traits (a user's tastes) inherited from its group, its value in the first
+   * field derived from it (category, segment), where there is one; the rest is its own. 0 = ids only.
    */
   groupShare?: number;
 }

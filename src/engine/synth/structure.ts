@@ -53,8 +53,9 @@ const PIECE_WEIGHTS = [0.6, 0.35, 0.55, 0.45];
  * A random function of the features: a sparse linear part over categorical values (a few "active" fields weigh
  * most, so different components care about different fields), a linear part over numerics, and two nonlinear
  * parts a logistic regression on one-hot inputs cannot express: a dot product of two fields' value embeddings
- * (a pairwise interaction) and a ReLU of a numeric combination shifted by a categorical value.
- * Each piece is standardised on reference rows, then mixed by PIECE_WEIGHTS.
+ * (a pairwise interaction) and a ReLU of a numeric combination shifted by a categorical value; with a latent
+ * block, a fifth: the user·item latent piece (drawLatentM).
+ * Each piece is standardised on reference rows, then mixed by the structure's pieceWeights.
  */
 interface Component {
   catW: Float64Array[];
@@ -66,7 +67,7 @@ interface Component {
   reluW: Float64Array;
   reluField: number;
   reluShift: Float64Array;
-  /** dim × dim: this component's valuation of tastes against traits (empty without a latent block). */
+  /** (dim+1)², see drawLatentM: how this component values tastes against traits (empty without a latent block). */
   latentM: Float64Array;
   /** [mean, 1/std] per piece; 1/std = 0 for a piece that does not vary. */
   norm: Float64Array;
