@@ -10,10 +10,12 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/chromium';
 const DIST = path.resolve(import.meta.dirname, '../../dist');
 
 /** Trains through the real worker in headless Chromium (WebGPU via SwiftShader where no GPU exists). */
+/** `notes`: the data's Check-data notes, kept in the summary. */
 export async function runInBrowser(
   run: PlannedRun,
   data: BenchData,
   backend: string,
+  notes: string[],
 ): Promise<Record<string, unknown>> {
   const exp = run.experiment;
   if (!existsSync(path.join(DIST, 'bench.html')))
@@ -32,6 +34,7 @@ export async function runInBrowser(
             exp.model.id,
             exp.train.seed,
             { name: e.backend, adapter: e.adapter },
+            notes,
             data.oracle,
           );
           console.log(

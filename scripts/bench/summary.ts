@@ -99,6 +99,8 @@ export class BenchRecorder {
     private readonly model: string,
     private readonly seed: number,
     readonly backend: { name: string; adapter?: string | null },
+    /** Check data's notes on the data (skipped rows, imputed values, errors trained on with --allow-data-errors). */
+    private readonly notes: string[],
     private readonly oracle: BenchOracle,
   ) {}
 
@@ -166,6 +168,10 @@ export class BenchRecorder {
       epochs: done.epochs,
       bestEpoch: done.bestEpoch,
       reason: done.reason,
+      // Which weights `test` scores: the best epoch's, restored, or the last step's (a run stopped mid-epoch).
+      weightsFrom: done.weightsFrom.kind,
+      flags: done.flags.map((f) => f.message),
+      ...(done.failure === undefined ? {} : { failure: done.failure }),
       validAucHistory: this.validAucHistory,
       test,
       ...oracleGapOf(this.oracle, test.aucByCell),
@@ -178,6 +184,7 @@ export class BenchRecorder {
           : null,
       })),
       inspect: done.test.inspect ?? null,
+      notes: this.notes,
       wallS: (Date.now() - this.startedAt) / 1000,
     };
   }

@@ -5,6 +5,7 @@ import {
   type HashedColumn,
   type TaskSpec,
 } from './data/types';
+import { resolveOptions } from './models/catalog';
 import { DEFAULT_TRAIN, EMBEDDING_INITS, type TrainConfig } from './train/config';
 
 /**
@@ -431,4 +432,32 @@ export function planToJson(plan: ExperimentPlan, space?: number): string {
     null,
     space,
   );
+}
+
+/** JSON with every object's keys sorted, at every depth: one value, one text. */
+function stableJson(v: unknown): string {
+  const norm = (x: unknown): unknown =>
+    Array.isArray(x)
+      ? x.map(norm)
+      : isObject(x)
+        ? Object.fromEntries(
+            Object.keys(x)
+              .sort()
+              .map((k) => [k, norm(x[k])]),
+          )
+        : x;
+  return JSON.stringify(norm(v));
+}
+
+/**
+ * One text per computation: the data (its source, mapping and split), the model with its options resolved
+ * (defaults filled in, so `{}` and the defaults written out are the same model) and every training setting, the
+ * seed included. Two runs with one key compute the same numbers: a second one is a copy, not another seed.
+ */
+export function experimentKey(e: Experiment): string {
+  return stableJson({
+    data: parseDataMapping(e.data),
+    model: { id: e.model.id, options: resolveOptions(e.model.id, e.model.options) },
+    train: e.train,
+  });
 }

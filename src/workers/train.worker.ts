@@ -9,7 +9,13 @@ import { loadDataset, type DataInput } from '../engine/data/load';
 import { cellStats } from '../engine/data/encode';
 import { DataError, dataShapeOf, type EncodedDataset } from '../engine/data/types';
 import type { Experiment } from '../engine/experiment';
-import { exportRunZip, importRunZip, loadWeightsInto, type RunMetrics } from '../engine/io/modelZip';
+import {
+  exportRunZip,
+  importRunZip,
+  loadWeightsInto,
+  runMetricsOf,
+  type RunMetrics,
+} from '../engine/io/modelZip';
 import { buildModel } from '../engine/models/registry';
 import { buildContext, type Model } from '../engine/models/types';
 import type { TrainConfig } from '../engine/train/config';
@@ -89,10 +95,10 @@ async function trainModel(model: Model, dataset: EncodedDataset, train: TrainCon
     },
   });
   post({ type: 'status', runId, status: 'training' });
-  const { test, epochs, steps, bestEpoch, reason } = await trainer.run();
+  const done = await trainer.run();
   post({ type: 'profile', runId, kernelsPerStep: await trainer.kernelsPerStep() });
   trainer.dispose();
-  return { test, valid, epochs, steps, bestEpoch, reason };
+  return runMetricsOf(done, valid);
 }
 
 /** The finished run as a .zip, transferred to the page; a failure costs the export only, never the results. */

@@ -20,6 +20,7 @@ import {
   importRunZip,
   loadWeightsInto,
   RUN_FILES,
+  runMetricsOf,
   type RunEnvironment,
   type RunMetrics,
 } from './modelZip';
@@ -72,14 +73,7 @@ async function trainAndExport(
   const done = await trainer.run();
   trainer.dispose();
   const valid = await evaluate(model, ds, ds.splits.valid, exp.train.batchSize, new Rng(1), 'valid');
-  const metrics: RunMetrics = {
-    test: done.test,
-    valid,
-    epochs: done.epochs,
-    steps: done.steps,
-    bestEpoch: done.bestEpoch,
-    reason: done.reason,
-  };
+  const metrics = runMetricsOf(done, valid);
   const zip = await exportRunZip({
     experiment: exp,
     schema: ds.schema,
@@ -185,6 +179,9 @@ describe('importRunZip + loadWeightsInto', () => {
     expect(run.experiment).toEqual({ ...exp, model: { id: 'mmoe', options: resolveOptions('mmoe', MMOE) } });
     expect(run.schema).toEqual(ds.schema);
     expect(run.metrics).toEqual(JSON.parse(JSON.stringify(trained.metrics)));
+    // It says which weights its test metrics come from, and keeps the trainer's warnings.
+    expect(run.metrics?.weightsFrom?.kind).toMatch(/^(best|last)$/);
+    expect(run.metrics?.flags).toEqual(expect.any(Array));
     expect(run.environment).toEqual(ENV);
     const fresh = build(run.experiment, ds.schema, 99);
     const expected = await logits(trained.model);

@@ -236,9 +236,9 @@ export function buildAesm2(o: Aesm2Options, ctx: BuildContext): Model {
 
   const p = new Params(ctx.rng);
   const input = new FeatureInput(p, ctx);
-  // Scenario and task indicators (the paper's e_scenario, e_task), nn.Embedding's N(0, 1).
-  const scenarioEmb = p.normal('scenarioEmbedding', [D, o.indicatorDim], 1);
-  const taskEmb = o.taskLayers > 0 ? p.normal('taskEmbedding', [T, o.indicatorDim], 1) : null;
+  // Scenario and task indicators (the paper's e_scenario, e_task): embedding tables, initialised like the features'.
+  const scenarioEmb = p.embedding('scenarioEmbedding', [D, o.indicatorDim], ctx);
+  const taskEmb = o.taskLayers > 0 ? p.embedding('taskEmbedding', [T, o.indicatorDim], ctx) : null;
   const sel: SelectionConfig = { kSp: o.kSp, kSh: o.kSh, noiseScale: o.noiseScale, masking: o.masking };
 
   const scenario: SelectionLayer[] = [];

@@ -65,8 +65,8 @@ export function buildCesaa(o: CesaaOptions, ctx: BuildContext): Model {
   const shared = new StackedMlp(p, 'shared', o.sharedExperts, input.width, o.expertLayers, true);
   const sharedGate = new SoftmaxGates(p, 'sharedGate', input.width, 1, o.sharedExperts);
   const specific = new StackedMlp(p, 'specific', N, input.width, o.expertLayers, true);
-  // nn.Embedding's N(0, 1) for the domain indicator the sparse gate reads.
-  const domainEmb = p.normal('sparseGate.domainEmbedding', [shape.numDomains, o.domainEmbeddingDim], 1);
+  // The domain indicator the sparse gate reads: an embedding table, initialised like the features'.
+  const domainEmb = p.embedding('sparseGate.domainEmbedding', [shape.numDomains, o.domainEmbeddingDim], ctx);
   const sparseGate = denseParams(p, 'sparseGate', input.width + o.domainEmbeddingDim, N);
   const towers = new TaskTowers(
     p,

@@ -67,10 +67,6 @@ export class Params {
     return this.add(name, shape, this.rng.fillUniform(new Float32Array(size(shape)), -bound, bound));
   }
 
-  normal(name: string, shape: number[], std: number): tf.Variable {
-    return this.add(name, shape, this.rng.fillNormal(new Float32Array(size(shape)), std));
-  }
-
   /** An embedding table initialised as the run's settings say (train.embeddingInit, train.embeddingInitScale). */
   embedding(
     name: string,

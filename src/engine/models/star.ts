@@ -155,9 +155,9 @@ export function buildStar(o: StarOptions, ctx: BuildContext): Model {
   });
   const towers = new TaskTowers(p, 'towers', T, d, o.towerLayers, true);
   const auxWithFeatures = o.auxNet === 'domain+features';
-  // nn.Embedding's N(0, 1), like the feature embeddings.
+  // An embedding table, initialised like the feature embeddings.
   const domainEmbedding =
-    o.auxNet === 'off' ? null : p.normal('aux.domainEmbedding', [D, ctx.embeddingDim], 1);
+    o.auxNet === 'off' ? null : p.embedding('aux.domainEmbedding', [D, ctx.embeddingDim], ctx);
   const aux =
     o.auxNet === 'off'
       ? null
