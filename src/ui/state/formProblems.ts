@@ -56,7 +56,7 @@ export const TRAIN_FIELDS: readonly TrainField[] = [
   {
     key: 'embeddingInitScale',
     label: 'Embedding init scale',
-    help: 'Std (normal) or bound (uniform) of the initial embedding values: 1e-4 in the official M3oE code and most CTR libraries, 0.05 in Keras, 1 in PyTorch nn.Embedding.',
+    help: 'Std (normal) or bound (uniform) of the initial embedding values: 1e-4 in the official M3oE code and most CTR libraries, 0.05 in Keras and TF.js (the default here, uniform), 1 in PyTorch nn.Embedding.',
     min: 0,
     max: 10,
     integer: false,
