@@ -121,7 +121,7 @@ test.describe('bring your own CSV', () => {
         sha256: data.sha256,
       } as unknown as typeof exp.data;
     });
-    await page.getByTestId('backend-select').selectOption('wasm');
+    await selectBackend(page, 'wasm');
     await setTrain(page, { batchSize: 32, maxSteps: 3, evalEvery: 0 });
     await train(page);
     const confirm = page.getByTestId('data-error-confirm');
