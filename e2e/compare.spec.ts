@@ -119,6 +119,24 @@ test('two presets over two seeds side by side, export and re-import a run, share
   await expect(page.getByTestId('export-zip')).toBeEnabled();
   await page.getByRole('button', { name: 'Remove all' }).click();
   await expect(page.getByTestId('run-row')).toHaveCount(0);
+  // The list empties at once; the deletion from IndexedDB commits a moment later. Reloading before it has
+  // would test the race, not whether removed runs stay removed.
+  await expect
+    .poll(() =>
+      page.evaluate(
+        () =>
+          new Promise<number>((resolve, reject) => {
+            const open = indexedDB.open('moe-playground-runs');
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+              const count = open.result.transaction('runs').objectStore('runs').count();
+              count.onsuccess = () => resolve(count.result);
+              count.onerror = () => reject(count.error);
+            };
+          }),
+      ),
+    )
+    .toBe(0);
   await page.reload();
   await expect(page.getByTestId('dataset-tiny-two-domains')).toBeVisible();
   await expect(page.getByTestId('run-row')).toHaveCount(0);
