@@ -13,7 +13,7 @@ from .catalog import DEFAULT_TRAIN
 from .data.encode import MAX_HASH_BUCKETS
 from .errors import ExperimentError
 
-DATA_KEYS = ("dataset", "path", "domain", "tasks", "numeric", "categorical", "ignore", "split", "splitRatios", "splitSeed", "domainGroups", "hashed", "sha256")
+DATA_KEYS = ("dataset", "path", "domain", "tasks", "numeric", "categorical", "ignore", "split", "splitRatios", "splitSeed", "domainGroups", "hashed", "sha256", "domainNames")
 DOMAIN_GROUP_KEYS = ("bins", "minRows", "other")
 HASHED_KEYS = ("column", "buckets")
 TASK_KEYS = ("name", "column", "rule")
@@ -161,6 +161,15 @@ def parse_data_mapping(v: object) -> dict:
         if not isinstance(v["sha256"], str) or not re.fullmatch(r"[0-9a-fA-F]{64}", v["sha256"]):
             raise ExperimentError("data.sha256 must be the 64 hex digits of a SHA-256")
         out["sha256"] = v["sha256"].lower()
+    if "domainNames" in v:
+        # Display names of domain values (the page's); carried, never used by the encoding.
+        names = v["domainNames"]
+        if not isinstance(names, dict):
+            raise ExperimentError('data.domainNames must be an object such as { "0": "Female", "1": "Male" }')
+        for value, name in names.items():
+            if not isinstance(name, str) or name.strip() == "":
+                raise ExperimentError(f'data.domainNames["{value}"] must be a non-empty name')
+        out["domainNames"] = dict(names)
     return out
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from moe_playground import catalog
 from moe_playground.errors import ExperimentError
-from moe_playground.experiment import check_twin_train
+from moe_playground.experiment import check_twin_train, parse_data_mapping
 from moe_playground.models import MODELS, build_model
 from moe_playground.models.base import BuildContext
 from moe_playground.models.layers import DataShape
@@ -31,3 +31,11 @@ def test_a_training_setting_the_twins_lack_is_refused_unless_at_its_default(monk
     check_twin_train({**catalog.DEFAULT_TRAIN})
     with pytest.raises(ExperimentError, match="train.domainInput"):
         check_twin_train({**catalog.DEFAULT_TRAIN, "domainInput": True})
+
+
+def test_the_pages_domain_names_are_carried_and_an_empty_one_refused():
+    data = {"domain": "sex", "tasks": [{"name": "click", "column": "click", "rule": "== 1"}]}
+    names = {"0": "Female", "1": "Male"}
+    assert parse_data_mapping({**data, "domainNames": names})["domainNames"] == names
+    with pytest.raises(ExperimentError, match='data.domainNames\\["0"\\]'):
+        parse_data_mapping({**data, "domainNames": {"0": " "}})

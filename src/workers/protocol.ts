@@ -81,6 +81,8 @@ export type WorkerEvent =
       /** Hash of the split's row indices and the encoded schema: runs with equal ones saw the same rows. */
       fingerprint: string;
     }
+  /** The model is built: its size, for every run (an imported run scored without training has no `started`). */
+  | { type: 'model'; runId: string; params: number }
   | { type: 'train'; runId: string; event: TrainEvent }
   /** Kernels one training step launches, measured with tf.profile after the run: on a GPU, the cost. */
   | { type: 'profile'; runId: string; kernelsPerStep: number }

@@ -181,6 +181,7 @@ async function start(cmd: StartCommand): Promise<void> {
     experiment.model.options,
     buildContext(shape, experiment.train, new Rng(experiment.train.seed), chosen.formulation),
   );
+  post({ type: 'model', runId, params: model.params.count() });
   try {
     if (imported)
       loadWeightsInto(model, imported.weights, dataset.schema, imported.schema, {
