@@ -30,7 +30,7 @@ from .distributed import Dist
 from .errors import DataError, ExperimentError
 from .experiment import check_twin_train, select_run
 from .models import build_model
-from .models.base import BuildContext
+from .models.base import build_context
 from .models.layers import DataShape
 from .rng import Rng
 from .runzip import model_weights, write_run_zip
@@ -148,7 +148,7 @@ def main(argv: Optional[list] = None) -> int:
         if int(train["evalEvery"]) > 0:
             log({"event": "note", "message": "train.evalEvery and liveEvalRows draw the page's live curves; here progress is logged every 10 s"})
         torch.manual_seed(int(train["seed"]) * 7919 + 17 + dist.rank)
-        model, _ = build_model(exp["model"]["id"], options, BuildContext(DataShape.of(data.schema), int(train["embeddingDim"]), Rng(int(train["seed"]))))
+        model, _ = build_model(exp["model"]["id"], options, build_context(DataShape.of(data.schema), train, Rng(int(train["seed"]))))
         trainer = Trainer(model, data, train, dist, log)
         started = time.time()
         result = trainer.run()

@@ -5,10 +5,11 @@
  * - data.csv: a messy file (quoted commas and newlines, CRLF, a ragged row, blank cells, missing-value markers in
  *   features and labels, hex and exponent numbers, unicode, rare and blank domains, values only seen outside train)
  *   and two mappings of it, each encoded here: schema.json plus the encoded arrays, to compare encoded rows;
- * - runs/*.zip: every preset of every model plus configurations that cover each remaining option value, each trained a
- *   few steps (so weights, moving averages, MoME's masks and M3oE's structure weights move), exported with the test
- *   split's logits;
- * - init/*.zip: each model untrained, to compare the initial weights a seed gives.
+ * - runs/*.zip: every preset of every model plus configurations that cover each remaining option value and each
+ *   model-input setting (train.domainInput, train.embeddingInit), each trained a few steps (so weights, moving
+ *   averages, MoME's masks and M3oE's structure weights move), exported with the test split's logits;
+ * - init/*.zip: each model untrained, under the default input settings and under the others, to compare the initial
+ *   weights a seed gives.
  * index.json lists them all.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -126,12 +127,31 @@ interface Config {
   name: string;
   id: string;
   options: ModelOptions;
+  /** Training settings besides TRAIN's (the model-input ones). */
+  train?: Partial<TrainConfig>;
 }
+
+/** The model-input settings away from their defaults: uniform initial embeddings, no domain field. */
+const OTHER_INPUT: Partial<TrainConfig> = {
+  embeddingInit: 'uniform',
+  embeddingInitScale: 0.05,
+  domainInput: false,
+};
 
 /** Configurations beyond the presets, so that every choice and switch of the registry is exported at least once. */
 const EXTRAS: Config[] = [
-  { name: 'no tower hidden layer', id: 'shared-bottom', options: { towerLayers: [] } },
-  { name: 'two-layer experts', id: 'mmoe', options: { expertLayers: [32, 16], towerLayers: [8] } },
+  {
+    name: 'no tower hidden layer, N(0, 1) embeddings, no domain field',
+    id: 'shared-bottom',
+    options: { towerLayers: [] },
+    train: { embeddingInitScale: 1, domainInput: false },
+  },
+  {
+    name: 'two-layer experts, uniform embeddings',
+    id: 'mmoe',
+    options: { expertLayers: [32, 16], towerLayers: [8] },
+    train: { embeddingInit: 'uniform', embeddingInitScale: 0.05 },
+  },
   {
     name: '3 levels',
     id: 'ple',
@@ -143,9 +163,10 @@ const EXTRAS: Config[] = [
     options: { levels: 2, specificPer: 'cell', sharedExperts: 0, expertLayers: [16] },
   },
   {
-    name: 'scenario layers only',
+    name: 'scenario layers only, uniform indicators, no domain field',
     id: 'aesm2',
     options: { scenarioLayers: 2, taskLayers: 0, kSh: 0, scenarioExpertLayers: [16, 8] },
+    train: OTHER_INPUT,
   },
   {
     name: 'task layers only, dropout, BatchNorm',
@@ -160,12 +181,13 @@ const EXTRAS: Config[] = [
     },
   },
   {
-    name: 'no aux hidden layer',
+    name: 'no aux hidden layer, uniform aux table',
     id: 'star',
     options: { starLayers: [16], auxLayers: [], auxNet: 'domain', partitionedNorm: 'all' },
+    train: { embeddingInit: 'uniform', embeddingInitScale: 0.05 },
   },
   {
-    name: 'domain not embedded, gates see gradients',
+    name: 'gates see gradients, no domain field',
     id: 'm3oe',
     options: {
       experts: 2,
@@ -173,10 +195,16 @@ const EXTRAS: Config[] = [
       bottomDim: 16,
       expertLayers: [16, 8],
       towerHidden: 8,
-      domainEmbedding: false,
       gateStopGradient: false,
       archEvery: 3,
     },
+    train: { domainInput: false },
+  },
+  {
+    name: 'uniform gate table, no domain field',
+    id: 'cesaa',
+    options: { specificExperts: 4, topK: 2 },
+    train: OTHER_INPUT,
   },
   {
     name: 'phase A',
@@ -315,22 +343,27 @@ async function main(): Promise<void> {
     const experiment: Experiment = {
       data: MODEL_MAPPING,
       model: { id: c.id, options: c.options },
-      train: TRAIN,
+      train: { ...TRAIN, ...c.train },
     };
     await exportRun(path.join(out, zip), experiment, ds, formulation, true);
     runs.push({ ...c, zip });
   }
   const inits = [];
   for (const m of MODEL_CATALOG) {
-    const zip = path.join('init', `${m.id}.zip`);
-    await exportRun(
-      path.join(out, zip),
-      { data: MODEL_MAPPING, model: { id: m.id, options: {} }, train: TRAIN },
-      ds,
-      formulation,
-      false,
-    );
-    inits.push({ id: m.id, zip });
+    for (const [suffix, input] of [
+      ['', {}],
+      ['--other-input', OTHER_INPUT],
+    ] as const) {
+      const zip = path.join('init', `${m.id}${suffix}.zip`);
+      await exportRun(
+        path.join(out, zip),
+        { data: MODEL_MAPPING, model: { id: m.id, options: {} }, train: { ...TRAIN, ...input } },
+        ds,
+        formulation,
+        false,
+      );
+      inits.push({ id: m.id, zip });
+    }
   }
   writeFileSync(
     path.join(out, 'index.json'),
