@@ -28,7 +28,7 @@ import { checkBenchData } from './bench/dataCheck';
 import { comparisonTable, markdownTable } from './bench/table';
 import { runInBrowser } from './bench/browser';
 import { runInNode } from './bench/node';
-import { resolveDataPath } from './bench/summary';
+import { resolveData } from './bench/summary';
 
 interface Args {
   experiment?: string;
@@ -82,8 +82,8 @@ async function main(): Promise<void> {
   if (!args.experiment) throw new Error('--experiment <file.json> is required');
   const file = path.resolve(args.experiment);
   const plan = parsePlan(JSON.parse(readFileSync(file, 'utf8')));
-  const dataPath = resolveDataPath(plan.data, path.dirname(file));
-  const notes = await checkBenchData(dataPath, plan.data, args.allowDataErrors);
+  const data = resolveData(plan.data, path.dirname(file));
+  const notes = await checkBenchData(data.path, plan.data, args.allowDataErrors);
   const summaries: Record<string, unknown>[] = [];
   const runs = expandPlan({ ...plan, models: modelsToRun(plan, args), seeds: args.seeds ?? plan.seeds });
   if (args.exportTo && (!args.node || runs.length !== 1)) {
@@ -94,8 +94,8 @@ async function main(): Promise<void> {
   for (const run of runs) {
     summaries.push(
       args.node
-        ? await runInNode(run, dataPath, args.backend ?? 'cpu', notes, args.exportTo)
-        : await runInBrowser(run, dataPath, args.backend ?? 'auto', notes),
+        ? await runInNode(run, data, args.backend ?? 'cpu', notes, args.exportTo)
+        : await runInBrowser(run, data, args.backend ?? 'auto', notes),
     );
   }
   if (args.markdown) console.log(`${markdownTable(summaries)}\n\n${comparisonTable(summaries)}`);

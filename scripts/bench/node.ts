@@ -14,7 +14,7 @@ import { Trainer } from '../../src/engine/train/trainer';
 import { buildContext } from '../../src/engine/models/types';
 import { Rng } from '../../src/engine/util/rng';
 import { withReference } from '../twins/reference';
-import { BenchRecorder } from './summary';
+import { BenchRecorder, type BenchData } from './summary';
 
 /**
  * Trains in this Node process on the cpu (or wasm) backend and prints the JSON lines. `notes`: the data's
@@ -23,7 +23,7 @@ import { BenchRecorder } from './summary';
  */
 export async function runInNode(
   run: PlannedRun,
-  dataPath: string,
+  data: BenchData,
   backend: string,
   notes: string[],
   exportTo?: string,
@@ -31,7 +31,7 @@ export async function runInNode(
   const exp = run.experiment;
   const formulation = await activateBackend(backend);
   if (!formulation) throw new Error(`the ${backend} backend is not available in Node (use cpu or wasm)`);
-  const dataset = await loadDataset(new Uint8Array(readFileSync(dataPath)), exp.data);
+  const dataset = await loadDataset(new Uint8Array(readFileSync(data.path)), exp.data);
   const { model } = buildModel(
     exp.model.id,
     exp.model.options,
@@ -43,6 +43,7 @@ export async function runInNode(
     exp.train.seed,
     { name: `${backend} (node)` },
     notes,
+    data.oracle,
   );
   // Routing at initialisation, on the same test rows, so specialisation can be read as a ratio.
   const initial = await evaluate(
