@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { formulationFor, type Formulation } from '../models/layers';
+import { formulationFor, type Formulation } from '../models/experts';
+import { registerFusedKernels } from './fused';
 import { registerRowGather } from './gather';
 import { registerSegmentSum } from './segmentSum';
 
@@ -12,13 +13,35 @@ export async function activateBackend(name: string): Promise<Formulation | null>
   if (!ok || tf.getBackend() !== name) return null;
   registerSegmentSum(name);
   registerRowGather(name);
+  registerFusedKernels(name);
   return formulationFor(name);
 }
 
 /** Kernels training needs (forward and gradients) whatever the model; a backend without one cannot train. */
 const REQUIRED_KERNELS = [
-  'GatherV2', 'UnsortedSegmentSum', 'BatchMatMul', 'Softmax', 'Sigmoid', 'Relu', 'Concat', 'Slice', 'Transpose',
-  'Sum', 'Multiply', 'Add', 'Sub', 'RealDiv', 'Exp', 'Log1p', 'Abs', 'Maximum', 'OneHot', 'Tile', 'Pack', 'Unpack', 'Sqrt',
+  'GatherV2',
+  'UnsortedSegmentSum',
+  'BatchMatMul',
+  'Softmax',
+  'Sigmoid',
+  'Relu',
+  'Concat',
+  'Slice',
+  'Transpose',
+  'Sum',
+  'Multiply',
+  'Add',
+  'Sub',
+  'RealDiv',
+  'Exp',
+  'Log1p',
+  'Abs',
+  'Maximum',
+  'OneHot',
+  'Tile',
+  'Pack',
+  'Unpack',
+  'Sqrt',
 ];
 
 /** Names of required kernels `backend` has not registered (after the project's own were added). */

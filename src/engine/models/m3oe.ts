@@ -10,8 +10,9 @@
  * or the official code's schedule (trained with the weights + one extra step per epoch on a train batch).
  */
 import * as tf from '@tensorflow/tfjs';
-import { FeatureInput, Params, StackedMlp, dense, denseParams, matMul2d, selectByDomain, type Dense } from './layers';
-import { SoftmaxGates, mixExperts } from './gates';
+import { ExpertStack, gateWeights } from './experts';
+import { FeatureInput, Params, dense, denseParams, matMul2d, selectByDomain, type Dense } from './layers';
+import { SoftmaxGates } from './gates';
 import type { ArchitectureSearch, BuildContext, Model } from './types';
 import type { Inspection } from '../train/report';
 
@@ -101,17 +102,26 @@ export function buildM3oe(o: M3oeOptions, ctx: BuildContext): Model {
   const bottomNorm = normParams(p, 'bottom.ln', [o.bottomDim]);
 
   // All E + D + T experts as one stack (members: shared 0..E−1, domain E..E+D−1, task E+D..N−1), one layer per entry.
-  const expertLayers: { stack: StackedMlp; norm: Norm }[] = [];
+  const expertLayers: { stack: ExpertStack; norm: Norm }[] = [];
   let width = o.bottomDim;
   o.expertLayers.forEach((h, i) => {
-    expertLayers.push({ stack: new StackedMlp(p, `experts.l${i}`, N, width, [h], i === 0, true), norm: normParams(p, `experts.l${i}.ln`, [N, h]) });
+    expertLayers.push({
+      stack: new ExpertStack(p, `experts.l${i}`, N, width, [h], { sharedInput: i === 0, linearLast: true }),
+      norm: normParams(p, `experts.l${i}.ln`, [N, h]),
+    });
     width = h;
   });
   const H = width;
   const gates = new SoftmaxGates(p, 'gates', o.bottomDim, D * T, E);
-  const towerHidden = new StackedMlp(p, 'towers.hidden', D * T, H, [o.towerHidden], false, true);
+  const towerHidden = new ExpertStack(p, 'towers.hidden', D * T, H, [o.towerHidden], {
+    sharedInput: false,
+    linearLast: true,
+  });
   const towerNorm = normParams(p, 'towers.hidden.ln', [D * T, 1, o.towerHidden]);
-  const towerOut = new StackedMlp(p, 'towers.out', D * T, o.towerHidden, [1], false, true);
+  const towerOut = new ExpertStack(p, 'towers.out', D * T, o.towerHidden, [1], {
+    sharedInput: false,
+    linearLast: true,
+  });
 
   const alphaD = p.constant('structure.alphaD', [], o.structureInit);
   const alphaT = p.constant('structure.alphaT', [], o.structureInit);
@@ -138,7 +148,10 @@ export function buildM3oe(o: M3oeOptions, ctx: BuildContext): Model {
   function experts(emb: tf.Tensor2D): tf.Tensor3D {
     let h: tf.Tensor3D | null = null;
     for (const [i, l] of expertLayers.entries()) {
-      const y: tf.Tensor3D = i === 0 ? l.stack.forwardShared(emb, f) : tf.transpose(l.stack.forwardEach(tf.transpose(h as tf.Tensor3D, [1, 0, 2]), f), [1, 0, 2]);
+      const y: tf.Tensor3D =
+        i === 0
+          ? l.stack.forwardShared(emb, f)
+          : tf.transpose(l.stack.forwardEach(tf.transpose(h as tf.Tensor3D, [1, 0, 2]), f), [1, 0, 2]);
       h = tf.relu(layerNorm(y, l.norm)) as tf.Tensor3D;
     }
     return h as tf.Tensor3D;
@@ -157,7 +170,13 @@ export function buildM3oe(o: M3oeOptions, ctx: BuildContext): Model {
     o.schedule === 'darts'
       ? { params: structure, learningRate: o.archLr, everySteps: o.archEvery, split: 'valid' }
       : // everySteps becomes the epoch length at the first step (beforeStep below).
-        { params: structure, learningRate: o.archLr, everySteps: Number.MAX_SAFE_INTEGER, split: 'train', alsoTrainedWithWeights: true };
+        {
+          params: structure,
+          learningRate: o.archLr,
+          everySteps: Number.MAX_SAFE_INTEGER,
+          split: 'train',
+          alsoTrainedWithWeights: true,
+        };
 
   const model: Model = {
     params: p,
@@ -167,16 +186,22 @@ export function buildM3oe(o: M3oeOptions, ctx: BuildContext): Model {
       const B = oneHot.shape[0];
       const x = features(batch);
       const skipOut = tf.relu(layerNorm(dense(x, skip, f), skipNorm));
-      const emb = tf.add(tf.relu(layerNorm(dense(slot(x, oneHot), bottom, f), bottomNorm)), skipOut) as tf.Tensor2D;
+      const emb = tf.add(
+        tf.relu(layerNorm(dense(slot(x, oneHot), bottom, f), bottomNorm)),
+        skipOut,
+      ) as tf.Tensor2D;
       const all = experts(emb);
       const shared = tf.slice(all, [0, 0, 0], [-1, E, -1]) as tf.Tensor3D;
       const domain = tf.slice(all, [0, E, 0], [-1, D, -1]) as tf.Tensor3D;
       const task = tf.slice(all, [0, E + D, 0], [-1, T, -1]) as tf.Tensor3D;
-      const g = gates.forward(o.gateStopGradient ? stopGradient(emb) : emb, f); // [B, D·T, E], gate d·T + t
-      const s = tf.reshape(mixExperts(g, shared, f), [B, D, T, H]);
+      const z = gates.logits(o.gateStopGradient ? stopGradient(emb) : emb, f); // [B, D·T, E], gate d·T + t
+      const s = tf.reshape(f.mixture(z, shared), [B, D, T, H]);
       const dom = fuse(domain, betaD, D);
       const tsk = fuse(task, betaT, T);
-      const fused = tf.add(tf.add(s, tf.mul(tf.expandDims(dom, 2), tf.sigmoid(alphaD))), tf.mul(tf.expandDims(tsk, 1), tf.sigmoid(alphaT)));
+      const fused = tf.add(
+        tf.add(s, tf.mul(tf.expandDims(dom, 2), tf.sigmoid(alphaD))),
+        tf.mul(tf.expandDims(tsk, 1), tf.sigmoid(alphaT)),
+      );
       // One tower per (d, t) on every sample, then each sample keeps its own domain's logits.
       const xs = tf.transpose(tf.reshape(fused, [B, D * T, H]), [1, 0, 2]) as tf.Tensor3D;
       const hidden = tf.relu(layerNorm(towerHidden.forwardEach(xs, f), towerNorm)) as tf.Tensor3D;
@@ -184,7 +209,7 @@ export function buildM3oe(o: M3oeOptions, ctx: BuildContext): Model {
       const logits = selectByDomain(cells, oneHot) as tf.Tensor2D;
       const routing: Record<string, tf.Tensor2D> = {};
       if (mode === 'eval') {
-        const own = selectByDomain(tf.reshape(g, [B, D, T, E]), oneHot) as tf.Tensor3D;
+        const own = selectByDomain(tf.reshape(gateWeights(z), [B, D, T, E]), oneHot) as tf.Tensor3D;
         shape.taskNames.forEach((name, t) => {
           routing[`gate · ${name}`] = tf.squeeze(tf.slice(own, [0, t, 0], [-1, 1, -1]), [1]) as tf.Tensor2D;
         });

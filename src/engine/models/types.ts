@@ -1,7 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { DataShape } from '../data/types';
 import type { Rng } from '../util/rng';
-import type { Formulation, Params } from './layers';
+import type { Formulation } from './experts';
+import type { Params } from './layers';
 import type { Inspection } from '../train/report';
 
 /** One fixed-shape batch on the device. */
@@ -35,7 +36,11 @@ export interface ScheduleHooks {
    * trainer forget its best epoch so far (snapshot and patience): a snapshot from before a structural change
    * cannot be restored into the changed model.
    */
-  beforeStep?(step: number, epoch: number, stepsPerEpoch: number): { variablesChanged: boolean; resetBest?: boolean };
+  beforeStep?(
+    step: number,
+    epoch: number,
+    stepsPerEpoch: number,
+  ): { variablesChanged: boolean; resetBest?: boolean };
 }
 
 /**

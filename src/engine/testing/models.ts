@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import { encodeDataset } from '../data/encode';
 import { parseCsv } from '../data/csv';
 import { dataShapeOf, type DataShape, type EncodedDataset } from '../data/types';
-import type { Formulation } from '../models/layers';
+import { formulationFor, type Formulation } from '../models/experts';
 import { buildModel } from '../models/registry';
 import type { Batch, Model } from '../models/types';
 import { BUNDLED_SPECS } from '../synth/bundled';
@@ -15,7 +15,15 @@ import { Trainer, type DoneEvent } from '../train/trainer';
 import { Rng } from '../util/rng';
 
 // Small enough to check by hand and fast on the cpu backend, yet with several domains and tasks to route between.
-export const SMALL_SHAPE: DataShape = { numCat: 3, numNum: 2, vocabSize: 20, numDomains: 3, numTasks: 2, domainNames: ['a', 'b', 'c'], taskNames: ['click', 'buy'] };
+export const SMALL_SHAPE: DataShape = {
+  numCat: 3,
+  numNum: 2,
+  vocabSize: 20,
+  numDomains: 3,
+  numTasks: 2,
+  domainNames: ['a', 'b', 'c'],
+  taskNames: ['click', 'buy'],
+};
 
 // Deterministic features for the given domain of each row: the same seed gives the same features under other domains.
 export function batchOf(domains: number[], seed = 1, s: DataShape = SMALL_SHAPE): Batch {
@@ -26,23 +34,39 @@ export function batchOf(domains: number[], seed = 1, s: DataShape = SMALL_SHAPE)
   const domain = tf.tensor1d(domains, 'int32');
   // tf.oneHot refuses depth 1.
   const domainOneHot = s.numDomains === 1 ? tf.ones([B, 1]) : tf.oneHot(domain, s.numDomains).toFloat();
-  return { cat: tf.tensor2d(cat, [B, s.numCat], 'int32'), num: tf.tensor2d(num, [B, s.numNum]), domain, domainOneHot: domainOneHot as tf.Tensor2D };
+  return {
+    cat: tf.tensor2d(cat, [B, s.numCat], 'int32'),
+    num: tf.tensor2d(num, [B, s.numNum]),
+    domain,
+    domainOneHot: domainOneHot as tf.Tensor2D,
+  };
 }
 
-// The three ways the backend may compute expert stacks and their gradients; a model must not depend on which one runs.
-export const PER_MEMBER: Formulation = { explicitTransposeGrad: false, batchedStacks: false };
-export const BATCHED: Formulation = { explicitTransposeGrad: false, batchedStacks: true };
-export const EXPLICIT: Formulation = { explicitTransposeGrad: true, batchedStacks: false };
-export const FORMULATIONS: readonly Formulation[] = [PER_MEMBER, BATCHED, EXPLICIT];
+// The formulations the cpu backend can run (the fused one needs WebGPU: kernels/fused.test.ts); a model must not
+// depend on which one runs.
+export const PER_MEMBER: Formulation = formulationFor('cpu');
+export const EXPLICIT: Formulation = formulationFor('wasm');
+export const FORMULATIONS: readonly Formulation[] = [PER_MEMBER, EXPLICIT];
 
 // One seeded build of a registered model on a test shape, so that every formulation starts from the same weights.
-export function buildSmall(id: string, options: Record<string, unknown>, f: Formulation = PER_MEMBER, shape: DataShape = SMALL_SHAPE, seed = 3): Model {
+export function buildSmall(
+  id: string,
+  options: Record<string, unknown>,
+  f: Formulation = PER_MEMBER,
+  shape: DataShape = SMALL_SHAPE,
+  seed = 3,
+): Model {
   return buildModel(id, options, { shape, embeddingDim: 4, rng: new Rng(seed), formulation: f }).model;
 }
 
 // A model sized for a synthetic dataset, as the training tests build it.
 export function buildFor(ds: EncodedDataset, id: string, options: Record<string, unknown>): Model {
-  return buildModel(id, options, { shape: dataShapeOf(ds.schema), embeddingDim: 4, rng: new Rng(2), formulation: PER_MEMBER }).model;
+  return buildModel(id, options, {
+    shape: dataShapeOf(ds.schema),
+    embeddingDim: 4,
+    rng: new Rng(2),
+    formulation: PER_MEMBER,
+  }).model;
 }
 
 // A training-mode loss Σ logits: every parameter on a path to an output gets a gradient.
@@ -56,13 +80,18 @@ export function squaredLogitSum(model: Model, batch: Batch): () => tf.Scalar {
 }
 
 // The backend formulations are interchangeable only if a model's loss and every gradient agree under each of them.
-export async function expectSameUnderEveryFormulation(setup: (f: Formulation) => { model: Model; loss: () => tf.Scalar }): Promise<void> {
+export async function expectSameUnderEveryFormulation(
+  setup: (f: Formulation) => { model: Model; loss: () => tf.Scalar },
+): Promise<void> {
   const results: { loss: number; grads: Float32Array[] }[] = [];
   for (const f of FORMULATIONS) {
     const { model, loss } = setup(f);
     const vars = model.params.trainable();
     const { value, grads } = tf.variableGrads(loss, vars);
-    results.push({ loss: (await value.data())[0], grads: await Promise.all(vars.map((v) => grads[v.name].data() as Promise<Float32Array>)) });
+    results.push({
+      loss: (await value.data())[0],
+      grads: await Promise.all(vars.map((v) => grads[v.name].data() as Promise<Float32Array>)),
+    });
   }
   for (const r of results.slice(1)) {
     expect(r.loss).toBeCloseTo(results[0].loss, 4);
@@ -73,7 +102,11 @@ export async function expectSameUnderEveryFormulation(setup: (f: Formulation) =>
 
 // A variable that no loss reaches is a wiring bug: lists trainable ones with no or an all-zero gradient, and stored
 // non-trainable ones unless their name matches `frozen` (e.g. moving averages).
-export async function variablesWithoutGradient(model: Model, loss: () => tf.Scalar, frozen?: RegExp): Promise<string[]> {
+export async function variablesWithoutGradient(
+  model: Model,
+  loss: () => tf.Scalar,
+  frozen?: RegExp,
+): Promise<string[]> {
   const { grads } = tf.variableGrads(loss, model.params.trainable());
   const without: string[] = [];
   for (const [name, v] of model.params.entries()) {
@@ -92,7 +125,10 @@ export function bundledSpec(id: string): SynthSpec {
 }
 
 // The real data path (generate → CSV → encode), so training tests see what the app sees.
-export function synthesize(spec: SynthSpec): { ds: EncodedDataset; oracle: ReturnType<typeof generate>['oracle'] } {
+export function synthesize(spec: SynthSpec): {
+  ds: EncodedDataset;
+  oracle: ReturnType<typeof generate>['oracle'];
+} {
   const result = generate(spec);
   return { ds: encodeDataset(parseCsv(result.csv), result.mapping), oracle: result.oracle };
 }
@@ -114,7 +150,14 @@ export function plantedFourDomains(id: string, rows = 6000): SynthSpec {
       { name: 'd2', weight: 1 },
       { name: 'd3', weight: 1 },
     ],
-    structure: { shared: 0.5, domainSpecific: 2.0, taskSpecific: 0.3, taskCorrelation: 0.5, domainOverlap: 0.05, noise: 0.2 },
+    structure: {
+      shared: 0.5,
+      domainSpecific: 2.0,
+      taskSpecific: 0.3,
+      taskCorrelation: 0.5,
+      domainOverlap: 0.05,
+      noise: 0.2,
+    },
   };
 }
 
@@ -130,7 +173,17 @@ export async function tensorCountsOverTraining(
   const trainer = new Trainer({
     model,
     dataset,
-    config: { ...DEFAULT_TRAIN, embeddingDim: 4, batchSize: 32, learningRate: 0.01, epochs: 10, maxSteps: steps, evalEvery: steps / 4, liveEvalRows: 100, ...over },
+    config: {
+      ...DEFAULT_TRAIN,
+      embeddingDim: 4,
+      batchSize: 32,
+      learningRate: 0.01,
+      epochs: 10,
+      maxSteps: steps,
+      evalEvery: steps / 4,
+      liveEvalRows: 100,
+      ...over,
+    },
     onEvent: (e) => {
       if (e.type === 'progress') counts.push(tf.memory().numTensors);
     },
@@ -142,7 +195,11 @@ export async function tensorCountsOverTraining(
 
 // Leak-free: one count per step, growth no more than the best-epoch weight snapshot (one copy per variable), and
 // constant from `settledFrom` on.
-export function expectFlatTensorCounts(run: { counts: number[]; held: number }, steps: number, settledFrom: number): void {
+export function expectFlatTensorCounts(
+  run: { counts: number[]; held: number },
+  steps: number,
+  settledFrom: number,
+): void {
   const { counts, held } = run;
   expect(counts.length).toBe(steps);
   expect(Math.max(...counts) - counts[0]).toBeLessThanOrEqual(held);

@@ -6,9 +6,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { BatchAssembler, shuffledEpoch } from '../data/batches';
 import { DataError, type EncodedDataset } from '../data/types';
+import { formulationFor, type Formulation } from '../models/experts';
 import type { Model } from '../models/types';
 import { Rng } from '../util/rng';
-import { PackedAdam } from './adam';
+import { countKernels } from '../kernels/dispatches';
+import { createAdam, type Optimizer } from './adam';
 import { disposeBatch, toTensors, type LabelledBatch } from './batchTensors';
 import type { TrainConfig } from './config';
 import { RunControl, yieldToEventLoop } from './control';
@@ -16,9 +18,6 @@ import { evaluate } from './evaluate';
 import type { TrainEvent } from './events';
 import { maskedBce, taskMeans } from './loss';
 import type { EvalReport } from './report';
-
-/** Kernels that only relabel a tensor's buffer on the GPU backends (no program runs). */
-const SHAPE_ONLY_KERNELS = new Set(['Reshape', 'Identity', 'ExpandDims', 'Squeeze']);
 
 export type DoneEvent = Extract<TrainEvent, { type: 'done' }>;
 
@@ -34,6 +33,8 @@ export interface TrainerOptions {
   control?: RunControl;
   /** Minimum wall time between progress events (the last step of an epoch always reports). */
   progressIntervalMs?: number;
+  /** The backend's formulation (it picks the optimizer); default: the active tfjs backend's. */
+  formulation?: Formulation;
 }
 
 interface StepParts {
@@ -45,6 +46,8 @@ interface StepParts {
 interface StepResult {
   values: Float32Array;
   auxNames: string[];
+  /** JS time spent issuing the step (upload, forward, backward, optimizer) before waiting for its result. */
+  hostMs: number;
 }
 
 export class Trainer {
@@ -55,8 +58,9 @@ export class Trainer {
   private readonly control: RunControl;
   private readonly assembler: BatchAssembler;
   private readonly archAssembler: BatchAssembler;
-  private optimizer: PackedAdam;
-  private readonly archOptimizer: PackedAdam | null = null;
+  private readonly formulation: Formulation;
+  private optimizer: Optimizer;
+  private readonly archOptimizer: Optimizer | null = null;
   private archCursor = 0;
   private step = 0;
 
@@ -68,17 +72,31 @@ export class Trainer {
     this.control = opts.control ?? new RunControl();
     const trainRows = this.ds.splits.train.length;
     if (trainRows < this.cfg.batchSize) {
-      throw new DataError(`the train split has ${trainRows} rows, fewer than one batch of ${this.cfg.batchSize}: lower the batch size (train.batchSize) or use more data`);
+      throw new DataError(
+        `the train split has ${trainRows} rows, fewer than one batch of ${this.cfg.batchSize}: lower the batch size (train.batchSize) or use more data`,
+      );
     }
-    if (this.ds.splits.valid.length === 0) throw new DataError('the valid split is empty: early stopping and the live curves need validation rows');
-    if (this.ds.splits.test.length === 0) throw new DataError('the test split is empty: the final metrics need test rows');
+    if (this.ds.splits.valid.length === 0)
+      throw new DataError(
+        'the valid split is empty: early stopping and the live curves need validation rows',
+      );
+    if (this.ds.splits.test.length === 0)
+      throw new DataError('the test split is empty: the final metrics need test rows');
     this.assembler = new BatchAssembler(this.ds, this.cfg.batchSize);
     this.archAssembler = new BatchAssembler(this.ds, this.cfg.batchSize);
-    this.optimizer = new PackedAdam(this.weightVariables(), { learningRate: this.cfg.learningRate });
+    this.formulation = opts.formulation ?? formulationFor(tf.getBackend());
+    this.optimizer = createAdam(
+      this.weightVariables(),
+      { learningRate: this.cfg.learningRate },
+      this.formulation,
+    );
     const arch = this.model.architecture;
     if (arch) {
-      if (this.ds.splits[arch.split].length < this.cfg.batchSize) throw new DataError(`the ${arch.split} split has fewer rows than one batch of ${this.cfg.batchSize}: the architecture search needs a full batch of it`);
-      this.archOptimizer = new PackedAdam(arch.params, { learningRate: arch.learningRate });
+      if (this.ds.splits[arch.split].length < this.cfg.batchSize)
+        throw new DataError(
+          `the ${arch.split} split has fewer rows than one batch of ${this.cfg.batchSize}: the architecture search needs a full batch of it`,
+        );
+      this.archOptimizer = createAdam(arch.params, { learningRate: arch.learningRate }, this.formulation);
     }
   }
 
@@ -87,12 +105,19 @@ export class Trainer {
   }
 
   /** The loss minimised: the model's task loss (default Σ_t mean BCE_t) plus its auxiliary terms. */
-  private objective(b: LabelledBatch): { total: tf.Scalar; taskLoss: tf.Tensor1D; aux: Record<string, tf.Scalar> } {
+  private objective(b: LabelledBatch): {
+    total: tf.Scalar;
+    taskLoss: tf.Tensor1D;
+    aux: Record<string, tf.Scalar>;
+  } {
     const out = this.model.forward(b.batch, 'train', this.rng);
     const bce = maskedBce(out.logits, b.labels, b.mask);
     const taskLoss = taskMeans(bce, b.mask);
     const objective = this.model.taskLoss ? this.model.taskLoss(bce, b.mask, b.batch) : tf.sum(taskLoss);
-    const total = Object.values(out.aux).reduce<tf.Scalar>((acc, a) => tf.add(acc, a), objective as tf.Scalar);
+    const total = Object.values(out.aux).reduce<tf.Scalar>(
+      (acc, a) => tf.add(acc, a),
+      objective as tf.Scalar,
+    );
     return { total, taskLoss, aux: out.aux };
   }
 
@@ -114,7 +139,9 @@ export class Trainer {
 
   /** Variables the main optimizer updates: every trainable one except the architecture's (unless it asks for both). */
   private weightVariables(): tf.Variable[] {
-    const arch = new Set(this.model.architecture?.alsoTrainedWithWeights ? [] : (this.model.architecture?.params ?? []));
+    const arch = new Set(
+      this.model.architecture?.alsoTrainedWithWeights ? [] : (this.model.architecture?.params ?? []),
+    );
     return this.model.params.trainable().filter((v) => !arch.has(v));
   }
 
@@ -128,7 +155,13 @@ export class Trainer {
         const { total, taskLoss, aux } = this.objective(b);
         auxNames = Object.keys(aux);
         const auxTerms = auxNames.map((k) => aux[k]);
-        parts = tf.keep(tf.concat([tf.reshape(total, [1]), taskLoss, ...auxTerms.map((a) => tf.reshape(a, [1]))]) as tf.Tensor1D);
+        parts = tf.keep(
+          tf.concat([
+            tf.reshape(total, [1]),
+            taskLoss,
+            ...auxTerms.map((a) => tf.reshape(a, [1])),
+          ]) as tf.Tensor1D,
+        );
         return total;
       }, vars);
       this.optimizer.apply(vars.map((v) => grads[v.name]));
@@ -137,34 +170,33 @@ export class Trainer {
   }
 
   private async runStep(rows: Int32Array, start: number): Promise<StepResult> {
+    const t0 = performance.now();
     this.assembler.fill(rows, start);
     const b = toTensors(this.assembler, this.ds.schema.domains.length);
     const { parts, auxNames } = this.trainStep(b);
     disposeBatch(b);
+    // On a GPU the work is only queued by now; on cpu and wasm it is done.
+    const hostMs = performance.now() - t0;
     const values = (await parts.data()) as Float32Array;
     parts.dispose();
-    return { values, auxNames };
+    return { values, auxNames, hostMs };
   }
 
   /**
-   * Kernels one training step launches (tf.profile): on a GPU this count is the cost. Shape-only
-   * kernels (reshape, identity, …) are left out: they relabel a buffer and dispatch nothing. The
-   * profiled step is undone (weights and optimizer state restored), so it can run at any point.
+   * Kernels one training step launches: on a GPU this count is the cost (see countKernels). The counted step is
+   * undone (weights and optimizer state restored), so it can run at any point.
    */
   async kernelsPerStep(): Promise<number> {
     const weights = this.snapshot();
     const state = this.optimizer.saveState();
     this.assembler.fill(this.ds.splits.train, 0);
     const b = toTensors(this.assembler, this.ds.schema.domains.length);
-    const info = await tf.profile(() => {
-      this.trainStep(b).parts.dispose();
-      return [];
-    });
+    const count = await countKernels(() => this.trainStep(b).parts.dispose());
     disposeBatch(b);
     this.restore(weights);
     tf.dispose([...weights.values()]);
     this.optimizer.restoreState(state);
-    return info.kernels.filter((k) => !SHAPE_ONLY_KERNELS.has(k.name)).length;
+    return count;
   }
 
   /** Copies of every stored parameter, keyed by variable (a phase switch may change which are trainable). */
@@ -181,7 +213,8 @@ export class Trainer {
     const T = ds.schema.tasks.length;
     const taskNames = ds.schema.tasks.map((t) => t.name);
     const perEpoch = this.stepsPerEpoch;
-    const plannedSteps = cfg.maxSteps > 0 ? Math.min(cfg.maxSteps, cfg.epochs * perEpoch) : cfg.epochs * perEpoch;
+    const plannedSteps =
+      cfg.maxSteps > 0 ? Math.min(cfg.maxSteps, cfg.epochs * perEpoch) : cfg.epochs * perEpoch;
     opts.onEvent({
       type: 'started',
       params: this.model.params.count(),
@@ -201,7 +234,9 @@ export class Trainer {
       testRows: ds.splits.test.length,
     });
 
-    const liveRows = new Rng(cfg.seed).shuffle(ds.splits.valid.slice()).subarray(0, Math.min(cfg.liveEvalRows, ds.splits.valid.length));
+    const liveRows = new Rng(cfg.seed)
+      .shuffle(ds.splits.valid.slice())
+      .subarray(0, Math.min(cfg.liveEvalRows, ds.splits.valid.length));
     const shuffleRng = new Rng(cfg.seed);
     let best: { auc: number; epoch: number; weights: Map<tf.Variable, tf.Tensor> } | null = null;
     let sinceBest = 0;
@@ -210,6 +245,7 @@ export class Trainer {
     let lastProgress = -Infinity;
     let lastYield = performance.now();
     const window: number[] = [];
+    const hostWindow: number[] = [];
 
     outer: for (let epoch = 0; epoch < cfg.epochs; epoch++) {
       const order = shuffledEpoch(ds.splits.train, shuffleRng);
@@ -227,7 +263,11 @@ export class Trainer {
         if (hook?.variablesChanged) {
           // Adam keeps its moments per variable: a new variable list needs a new optimizer.
           this.optimizer.dispose();
-          this.optimizer = new PackedAdam(this.weightVariables(), { learningRate: cfg.learningRate });
+          this.optimizer = createAdam(
+            this.weightVariables(),
+            { learningRate: cfg.learningRate },
+            this.formulation,
+          );
         }
         if (hook?.resetBest && best) {
           tf.dispose([...best.weights.values()]);
@@ -235,16 +275,20 @@ export class Trainer {
           sinceBest = 0;
         }
         const t0 = performance.now();
-        const { values, auxNames } = await this.runStep(order, s * cfg.batchSize);
+        const { values, auxNames, hostMs } = await this.runStep(order, s * cfg.batchSize);
         const ms = performance.now() - t0;
         this.step++;
         const arch = this.model.architecture;
         if (arch && this.step % arch.everySteps === 0) this.architectureStep();
         if (!Number.isFinite(values[0])) {
-          throw new TrainingError(`the loss became ${values[0]} at step ${this.step} (epoch ${epoch + 1}): lower the learning rate (now ${cfg.learningRate}); results up to the last evaluation are kept`);
+          throw new TrainingError(
+            `the loss became ${values[0]} at step ${this.step} (epoch ${epoch + 1}): lower the learning rate (now ${cfg.learningRate}); results up to the last evaluation are kept`,
+          );
         }
         window.push(ms);
+        hostWindow.push(hostMs);
         if (window.length > 20) window.shift();
+        if (hostWindow.length > 20) hostWindow.shift();
         const now = performance.now();
         const epochEnd = s === perEpoch - 1;
         if (epochEnd || now - lastProgress >= (opts.progressIntervalMs ?? 0)) {
@@ -254,14 +298,25 @@ export class Trainer {
           taskNames.forEach((n, t) => (taskLoss[n] = values[1 + t]));
           const aux: Record<string, number> = {};
           auxNames.forEach((n, i) => (aux[n] = values[1 + T + i]));
-          opts.onEvent({ type: 'progress', step: this.step, epoch: epoch + 1, loss: values[0], taskLoss, aux, samplesPerSecond: (cfg.batchSize * 1000) / msPerStep, msPerStep });
+          opts.onEvent({
+            type: 'progress',
+            step: this.step,
+            epoch: epoch + 1,
+            loss: values[0],
+            taskLoss,
+            aux,
+            samplesPerSecond: (cfg.batchSize * 1000) / msPerStep,
+            msPerStep,
+            hostMsPerStep: hostWindow.reduce((a, b) => a + b, 0) / hostWindow.length,
+          });
         }
         if (cfg.maxSteps > 0 && this.step >= cfg.maxSteps) {
           reason = 'max-steps';
           await this.emitEval(liveRows, epoch + 1, true);
           break outer;
         }
-        if (cfg.evalEvery > 0 && this.step % cfg.evalEvery === 0 && !epochEnd) await this.emitEval(liveRows, epoch + 1, true);
+        if (cfg.evalEvery > 0 && this.step % cfg.evalEvery === 0 && !epochEnd)
+          await this.emitEval(liveRows, epoch + 1, true);
       }
       epochsRun = epoch + 1;
       const valid = await this.emitEval(ds.splits.valid, epoch + 1, false);
@@ -282,7 +337,14 @@ export class Trainer {
     if (best) tf.dispose([...best.weights.values()]);
     const test = await evaluate(this.model, ds, ds.splits.test, cfg.batchSize, this.rng, 'test');
     if (this.model.inspect) test.inspect = await this.model.inspect();
-    const done: DoneEvent = { type: 'done', reason, steps: this.step, epochs: epochsRun, bestEpoch: best?.epoch ?? 0, test };
+    const done: DoneEvent = {
+      type: 'done',
+      reason,
+      steps: this.step,
+      epochs: epochsRun,
+      bestEpoch: best?.epoch ?? 0,
+      test,
+    };
     opts.onEvent(done);
     return done;
   }
