@@ -119,6 +119,22 @@ describe('fused WebGPU kernels and their twins', () => {
     );
   });
 
+  it('masked BCE on logits, with labels and a missing-label mask (zero logits included)', async () => {
+    const [Bb, T] = [29, 3];
+    const logits = random([Bb, T], 17, 4);
+    logits.values[0] = 0; // tfjs's ReLU and Abs gradients at exactly 0
+    const labels = new Float32Array(Bb * T).map((_, i) => (i * 5) % 2);
+    const mask = new Float32Array(Bb * T).map((_, i) => (i % 7 === 3 ? 0 : 1));
+    await expectTwins(
+      [
+        logits,
+        { shape: [Bb, T], values: labels, constant: true },
+        { shape: [Bb, T], values: mask, constant: true },
+      ],
+      (f, [z, y, m]) => f.maskedBce(z as tf.Tensor2D, y as tf.Tensor2D, m as tf.Tensor2D),
+    );
+  });
+
   it('gate with a selection mask (additive masking)', async () => {
     const mask = new Float32Array(B * G * E).map((_, i) => ((i * 7) % 3 === 0 ? 0 : 1));
     for (let r = 0; r < B * G; r++) mask[r * E] = 1; // every row keeps at least one expert

@@ -38,6 +38,8 @@ interface WebGpuBackendLike {
 
 const WORKGROUP = 64;
 
+type Built = { program: FlatProgram; uniforms: Uniform[] };
+
 /** A program with one invocation per output element; `body` reads `index` and writes `result[index]`. */
 function flatProgram(
   key: string,
@@ -357,6 +359,31 @@ function mixtureGradExperts(
   };
 }
 
+// ---- masked binary cross-entropy on logits: bce = (max(z, 0) − z·y + log(1 + e^−|z|)) · mask ----
+
+function bceForward(z: tf.TensorInfo): Built {
+  const body = `
+    let v = z[index];
+    result[index] = (max(v, 0.0) - v * labels[index] + log(1.0 + exp(-abs(v)))) * mask[index];`;
+  return { program: flatProgram('moeBce', ['z', 'labels', 'mask'], z.shape, [], body), uniforms: [] };
+}
+
+/**
+ * dz = dy · mask · (step(z) − y − sgn(z) · e / (1 + e)), e = e^−|z|: the composed ops' gradient term by term,
+ * with tfjs's conventions at z = 0 (ReLU's step is 0 there, Abs's gradient −1).
+ */
+function bceGrad(z: tf.TensorInfo): Built {
+  const body = `
+    let v = z[index];
+    let e = exp(-abs(v));
+    let up = v > 0.0;
+    result[index] = dy[index] * mask[index] * (select(0.0, 1.0, up) - labels[index] - select(-1.0, 1.0, up) * e / (1.0 + e));`;
+  return {
+    program: flatProgram('moeBceGrad', ['dy', 'z', 'labels', 'mask'], z.shape, [], body),
+    uniforms: [],
+  };
+}
+
 // ---- Adam over a flat state [params | m | v], updated in place ----
 
 export interface AdamStep {
@@ -417,9 +444,10 @@ const KERNELS = {
   mix: 'MoeGateMixture',
   mixGradZ: 'MoeGateMixtureGradLogits',
   mixGradX: 'MoeGateMixtureGradExperts',
+  bce: 'MoeMaskedBce',
+  bceGrad: 'MoeMaskedBceGrad',
 } as const;
 
-type Built = { program: FlatProgram; uniforms: Uniform[] };
 type KernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs: Record<string, unknown> };
 
 function run(build: (args: KernelArgs) => Built, order: string[]) {
@@ -468,6 +496,8 @@ export function registerFusedKernels(backendName: string): void {
       ({ inputs, attrs }) => mixtureGradExperts(inputs.z, mixAttrs(attrs).expertsShape, mixAttrs(attrs)),
       ['z', 'mask', 'dy'],
     ],
+    [KERNELS.bce, ({ inputs }) => bceForward(inputs.z), ['z', 'labels', 'mask']],
+    [KERNELS.bceGrad, ({ inputs }) => bceGrad(inputs.z), ['dy', 'z', 'labels', 'mask']],
   ];
   for (const [kernelName, build, order] of kernels) {
     tf.registerKernel({
@@ -553,4 +583,17 @@ export function fusedGateMixture(
     x: tf.Tensor,
   ) => tf.Tensor3D;
   return op(logits, experts);
+}
+
+/** Per-sample BCE on logits, 0 where the label is missing ([B, T]), in one dispatch; its gradient in one. */
+export function fusedMaskedBce(logits: tf.Tensor2D, labels: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
+  const op = tf.customGrad(((z: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([z]);
+    return {
+      value: runKernel(KERNELS.bce, { z, labels, mask }, {}),
+      gradFunc: (dy: tf.Tensor, [sz]: tf.Tensor[]) =>
+        runKernel(KERNELS.bceGrad, { dy, z: sz, labels, mask }, {}),
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (z: tf.Tensor) => tf.Tensor2D;
+  return op(logits);
 }

@@ -11,7 +11,8 @@
  *   compares it with.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedGateMixture, fusedStackedDense } from '../kernels/fused';
+import { fusedGateMixture, fusedMaskedBce, fusedStackedDense } from '../kernels/fused';
+import { maskedBce } from '../train/loss';
 import { batchNorm, batchNormParams, dropout, type BatchNorm, type Params } from './layers';
 import { maskUnselected, smallestKMask } from './selection';
 import type { Mode } from './types';
@@ -36,6 +37,8 @@ export interface Formulation {
    * [B, G, E, H] (each gate its own candidates) → Σ_e softmax(logits)[b, g, e] · experts[b, (g,) e, :], [B, G, H].
    */
   mixture(logits: tf.Tensor3D, experts: tf.Tensor3D | tf.Tensor4D, selection?: GateSelection): tf.Tensor3D;
+  /** The training loss's per-sample BCE on logits, 0 where the label is missing: [B, T] (train/loss.ts). */
+  maskedBce(logits: tf.Tensor2D, labels: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D;
 }
 
 /** The gate weights the mixture uses, [B, G, E]: softmax over the selected experts, exactly 0 elsewhere. */
@@ -103,6 +106,7 @@ function composed(
       const candidates = experts.rank === 3 ? tf.expandDims(experts, 1) : experts; // [B, 1 or G, E, H]
       return tf.sum(tf.mul(w, candidates), 2) as tf.Tensor3D;
     },
+    maskedBce,
   };
 }
 
@@ -131,6 +135,7 @@ const FUSED: Formulation = {
       experts.rank === 3 ? (tf.expandDims(experts, 1) as tf.Tensor4D) : (experts as tf.Tensor4D),
       selection,
     ),
+  maskedBce: fusedMaskedBce,
 };
 
 /** The one place a backend decides how the models compute. */

@@ -16,7 +16,7 @@ import type { TrainConfig } from './config';
 import { RunControl, yieldToEventLoop } from './control';
 import { evaluate } from './evaluate';
 import type { TrainEvent } from './events';
-import { maskedBce, taskMeans } from './loss';
+import { taskMeans } from './loss';
 import type { EvalReport } from './report';
 
 export type DoneEvent = Extract<TrainEvent, { type: 'done' }>;
@@ -111,7 +111,7 @@ export class Trainer {
     aux: Record<string, tf.Scalar>;
   } {
     const out = this.model.forward(b.batch, 'train', this.rng);
-    const bce = maskedBce(out.logits, b.labels, b.mask);
+    const bce = this.formulation.maskedBce(out.logits, b.labels, b.mask);
     const taskLoss = taskMeans(bce, b.mask);
     const objective = this.model.taskLoss ? this.model.taskLoss(bce, b.mask, b.batch) : tf.sum(taskLoss);
     const total = Object.values(out.aux).reduce<tf.Scalar>(
