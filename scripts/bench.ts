@@ -13,8 +13,11 @@
  * configuration once per seed on the same split, and prints one JSON line per evaluation; the last line
  * per run is the summary (backend, throughput, kernels per step, valid AUC per epoch, test metrics).
  * Default: headless Chromium through the real worker on the built site (run `npm run build` first).
- * --node: in Node on the cpu backend (or --backend wasm).
+ * --node: in Node on the cpu backend, or --backend wasm (a thread per core), or --backend webgpu (Dawn: the GPU's
+ *   Vulkan driver, or without one SwiftShader from Debian's chromium, for which the bench restarts itself with
+ *   LD_LIBRARY_PATH and VK_ICD_FILENAMES set; see scripts/bench/dawn.ts).
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expandPlan, parsePlan, type ExperimentPlan, type PlannedModel } from '../src/engine/experiment';
@@ -22,6 +25,8 @@ import { registeredModels } from '../src/engine/models/registry';
 import { comparisonTable, markdownTable } from './bench/table';
 import { runInBrowser } from './bench/browser';
 import { runInNode } from './bench/node';
+import { dawnAdapter } from './bench/dawn';
+import { swiftShaderEnv, usesSwiftShader } from './bench/swiftShader';
 import { resolveDataPath } from './bench/summary';
 
 interface Args {
@@ -47,7 +52,10 @@ function parseArgs(argv: string[]): Args {
     if (a === '--experiment') args.experiment = value();
     else if (a === '--node') args.node = true;
     else if (a === '--backend') args.backend = value();
-    else if (a === '--seeds') args.seeds = value().split(',').map((s) => Number.parseInt(s, 10));
+    else if (a === '--seeds')
+      args.seeds = value()
+        .split(',')
+        .map((s) => Number.parseInt(s, 10));
     else if (a === '--list-models') args.listModels = true;
     else if (a === '--models') args.models = value().split(',');
     else if (a === '--preset') args.preset = value();
@@ -59,19 +67,48 @@ function parseArgs(argv: string[]): Args {
 
 async function main(): Promise<void> {
   // The upload benchmark has its own arguments (see scripts/bench/upload.ts).
-  if (process.argv.includes('--upload')) return (await import('./bench/upload')).uploadBench(process.argv.slice(2));
+  if (process.argv.includes('--upload'))
+    return (await import('./bench/upload')).uploadBench(process.argv.slice(2));
   const args = parseArgs(process.argv.slice(2));
   if (args.listModels) {
     console.log(JSON.stringify(registeredModels().map((m) => m.id)));
     return;
   }
   if (!args.experiment) throw new Error('--experiment <file.json> is required');
+  if (args.node && args.backend === 'webgpu' && !usesSwiftShader(process.env) && !(await dawnAdapter())) {
+    // No GPU driver: SwiftShader's Vulkan loader is found only through LD_LIBRARY_PATH set when a process starts.
+    const env = swiftShaderEnv(process.env);
+    if (!env)
+      throw new Error(
+        '--backend webgpu: Dawn found no GPU adapter and chromium (for SwiftShader) is not installed',
+      );
+    console.log(
+      JSON.stringify({
+        event: 'restart',
+        reason: 'no GPU adapter: running Dawn on SwiftShader',
+        VK_ICD_FILENAMES: env.VK_ICD_FILENAMES,
+      }),
+    );
+    const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+      env,
+      stdio: 'inherit',
+    });
+    process.exit(child.status ?? 1);
+  }
   const file = path.resolve(args.experiment);
   const plan = parsePlan(JSON.parse(readFileSync(file, 'utf8')));
   const dataPath = resolveDataPath(plan.data, path.dirname(file));
   const summaries: Record<string, unknown>[] = [];
-  for (const run of expandPlan({ ...plan, models: modelsToRun(plan, args), seeds: args.seeds ?? plan.seeds })) {
-    summaries.push(args.node ? await runInNode(run, dataPath, args.backend ?? 'cpu') : await runInBrowser(run, dataPath, args.backend ?? 'auto'));
+  for (const run of expandPlan({
+    ...plan,
+    models: modelsToRun(plan, args),
+    seeds: args.seeds ?? plan.seeds,
+  })) {
+    summaries.push(
+      args.node
+        ? await runInNode(run, dataPath, args.backend ?? 'cpu')
+        : await runInBrowser(run, dataPath, args.backend ?? 'auto'),
+    );
   }
   if (args.markdown) console.log(`${markdownTable(summaries)}\n\n${comparisonTable(summaries)}`);
 }
@@ -83,8 +120,11 @@ function modelsToRun(plan: ExperimentPlan, args: Args): PlannedModel[] {
   const ids = args.models.includes('all') ? infos.map((m) => m.id) : args.models;
   return ids.map((id) => {
     const info = infos.find((m) => m.id === id);
-    if (!info) throw new Error(`--models: unknown model "${id}" (known: ${infos.map((m) => m.id).join(', ')})`);
-    const preset = args.preset ? info.presets.find((p) => p.name.startsWith(args.preset as string)) : undefined;
+    if (!info)
+      throw new Error(`--models: unknown model "${id}" (known: ${infos.map((m) => m.id).join(', ')})`);
+    const preset = args.preset
+      ? info.presets.find((p) => p.name.startsWith(args.preset as string))
+      : undefined;
     return { name: id, id, options: preset ? { ...preset.options } : {}, train: {} };
   });
 }

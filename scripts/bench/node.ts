@@ -4,17 +4,63 @@ import type { PlannedRun } from '../../src/engine/experiment';
 import { loadDataset } from '../../src/engine/data/load';
 import { dataShapeOf } from '../../src/engine/data/types';
 import { activateBackend } from '../../src/engine/kernels/backend';
+import type { Formulation } from '../../src/engine/models/experts';
 import { buildModel } from '../../src/engine/models/registry';
 import { evaluate } from '../../src/engine/train/evaluate';
 import { Trainer } from '../../src/engine/train/trainer';
 import { Rng } from '../../src/engine/util/rng';
+import { startDawnWebGpu } from './dawn';
 import { BenchRecorder } from './summary';
+import { startThreadedWasm } from './wasmThreads';
 
-/** Trains in this Node process on the cpu (or wasm) backend and prints the JSON lines. */
-export async function runInNode(run: PlannedRun, dataPath: string, backend: string): Promise<Record<string, unknown>> {
+interface NodeBackend {
+  formulation: Formulation;
+  adapter: string | null;
+  threads: number | null;
+}
+
+let started: { name: string; backend: NodeBackend } | null = null;
+
+/** cpu; wasm with a thread per core; webgpu through Dawn (a GPU, or SwiftShader: see dawn.ts). Once per process. */
+async function startBackend(name: string): Promise<NodeBackend> {
+  if (started) {
+    if (started.name !== name) throw new Error(`this process already runs the ${started.name} backend`);
+    return started.backend;
+  }
+  let backend: NodeBackend;
+  if (name === 'webgpu') {
+    const dawn = await startDawnWebGpu();
+    backend = { formulation: dawn.formulation, adapter: dawn.adapter, threads: null };
+  } else if (name === 'wasm') {
+    const wasm = await startThreadedWasm();
+    backend = { formulation: wasm.formulation, adapter: null, threads: wasm.threads };
+  } else {
+    const formulation = await activateBackend(name);
+    if (!formulation)
+      throw new Error(`the ${name} backend is not available in Node (use cpu, wasm or webgpu)`);
+    backend = { formulation, adapter: null, threads: null };
+  }
+  console.log(
+    JSON.stringify({
+      event: 'backend',
+      backend: name,
+      adapter: backend.adapter,
+      threads: backend.threads,
+      formulation: backend.formulation.name,
+    }),
+  );
+  started = { name, backend };
+  return backend;
+}
+
+/** Trains in this Node process and prints the JSON lines. */
+export async function runInNode(
+  run: PlannedRun,
+  dataPath: string,
+  backend: string,
+): Promise<Record<string, unknown>> {
   const exp = run.experiment;
-  const formulation = await activateBackend(backend);
-  if (!formulation) throw new Error(`the ${backend} backend is not available in Node (use cpu or wasm)`);
+  const { formulation, adapter, threads } = await startBackend(backend);
   const dataset = await loadDataset(new Uint8Array(readFileSync(dataPath)), exp.data);
   const { model } = buildModel(exp.model.id, exp.model.options, {
     shape: dataShapeOf(dataset.schema),
@@ -22,10 +68,27 @@ export async function runInNode(run: PlannedRun, dataPath: string, backend: stri
     rng: new Rng(exp.train.seed),
     formulation,
   });
-  const recorder = new BenchRecorder(run.name, exp.model.id, exp.train.seed, { name: `${backend} (node)` });
+  const recorder = new BenchRecorder(run.name, exp.model.id, exp.train.seed, {
+    name: `${backend} (node)`,
+    adapter,
+    threads,
+  });
   // Routing at initialisation, on the same test rows, so specialisation can be read as a ratio.
-  const initial = await evaluate(model, dataset, dataset.splits.test, exp.train.batchSize, new Rng(exp.train.seed), 'test');
-  const trainer = new Trainer({ model, dataset, config: exp.train, onEvent: (e) => recorder.onEvent(e) });
+  const initial = await evaluate(
+    model,
+    dataset,
+    dataset.splits.test,
+    exp.train.batchSize,
+    new Rng(exp.train.seed),
+    'test',
+  );
+  const trainer = new Trainer({
+    model,
+    dataset,
+    config: exp.train,
+    formulation,
+    onEvent: (e) => recorder.onEvent(e),
+  });
   const done = await trainer.run();
   const kernels = await trainer.kernelsPerStep();
   const summary = recorder.summary(done, kernels, initial.gates);

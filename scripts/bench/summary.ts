@@ -12,12 +12,18 @@ export function resolveDataPath(data: DataMapping, experimentDir: string): strin
     for (const candidate of [path.resolve(data.path), path.resolve(experimentDir, data.path)]) {
       if (existsSync(candidate)) return candidate;
     }
-    throw new Error(`data.path "${data.path}" was not found (looked in ${process.cwd()} and ${experimentDir})`);
+    throw new Error(
+      `data.path "${data.path}" was not found (looked in ${process.cwd()} and ${experimentDir})`,
+    );
   }
   if (data.dataset) {
-    const index = JSON.parse(readFileSync(path.join(ROOT, 'public/datasets/index.json'), 'utf8')) as { id: string; file: string }[];
+    const index = JSON.parse(readFileSync(path.join(ROOT, 'public/datasets/index.json'), 'utf8')) as {
+      id: string;
+      file: string;
+    }[];
     const entry = index.find((d) => d.id === data.dataset);
-    if (!entry) throw new Error(`no bundled dataset "${data.dataset}" (have: ${index.map((d) => d.id).join(', ')})`);
+    if (!entry)
+      throw new Error(`no bundled dataset "${data.dataset}" (have: ${index.map((d) => d.id).join(', ')})`);
     return path.join(ROOT, 'public/datasets', entry.file);
   }
   throw new Error('the experiment names no data: set data.path or data.dataset');
@@ -45,6 +51,7 @@ export class BenchRecorder {
   private validAucHistory: (number | null)[] = [];
   private samplesPerSecond = 0;
   private msPerStep = 0;
+  private hostMsPerStep: number | null = null;
   private readonly startedAt = Date.now();
   private lastProgressLog = Date.now();
 
@@ -53,7 +60,8 @@ export class BenchRecorder {
     private readonly name: string,
     private readonly model: string,
     private readonly seed: number,
-    readonly backend: { name: string; adapter?: string | null },
+    /** `threads`: the wasm backend's XNNPACK threads (null on other backends). */
+    readonly backend: { name: string; adapter?: string | null; threads?: number | null },
   ) {}
 
   onEvent(e: TrainEvent): void {
@@ -66,14 +74,34 @@ export class BenchRecorder {
       case 'progress':
         this.samplesPerSecond = e.samplesPerSecond;
         this.msPerStep = e.msPerStep;
+        this.hostMsPerStep = e.hostMsPerStep ?? null;
         if (Date.now() - this.lastProgressLog > 10_000) {
           this.lastProgressLog = Date.now();
-          console.log(JSON.stringify({ event: 'progress', step: e.step, epoch: e.epoch, loss: e.loss, msPerStep: Number(e.msPerStep.toFixed(1)) }));
+          console.log(
+            JSON.stringify({
+              event: 'progress',
+              step: e.step,
+              epoch: e.epoch,
+              loss: e.loss,
+              msPerStep: Number(e.msPerStep.toFixed(1)),
+            }),
+          );
         }
         break;
       case 'epoch':
         this.validAucHistory.push(e.validMeanAuc);
-        console.log(JSON.stringify({ event: 'epoch', name: this.name, model: this.model, seed: this.seed, epoch: e.epoch, validMeanAuc: e.validMeanAuc, samplesPerSecond: Math.round(this.samplesPerSecond), elapsedS: (Date.now() - this.startedAt) / 1000 }));
+        console.log(
+          JSON.stringify({
+            event: 'epoch',
+            name: this.name,
+            model: this.model,
+            seed: this.seed,
+            epoch: e.epoch,
+            validMeanAuc: e.validMeanAuc,
+            samplesPerSecond: Math.round(this.samplesPerSecond),
+            elapsedS: (Date.now() - this.startedAt) / 1000,
+          }),
+        );
         break;
       default:
         break;
@@ -81,7 +109,11 @@ export class BenchRecorder {
   }
 
   /** `initialGates`: the same test pass before training, where the runner has it (Node). */
-  summary(done: Extract<TrainEvent, { type: 'done' }>, kernelsPerStep: number | null, initialGates?: GateStats[]): Record<string, unknown> {
+  summary(
+    done: Extract<TrainEvent, { type: 'done' }>,
+    kernelsPerStep: number | null,
+    initialGates?: GateStats[],
+  ): Record<string, unknown> {
     return {
       event: 'summary',
       name: this.name,
@@ -89,9 +121,11 @@ export class BenchRecorder {
       seed: this.seed,
       backend: this.backend.name,
       adapter: this.backend.adapter ?? null,
+      threads: this.backend.threads ?? null,
       params: this.params,
       samplesPerSecond: Math.round(this.samplesPerSecond),
       msPerStep: Number(this.msPerStep.toFixed(2)),
+      hostMsPerStep: this.hostMsPerStep === null ? null : Number(this.hostMsPerStep.toFixed(2)),
       kernelsPerStep,
       epochs: done.epochs,
       bestEpoch: done.bestEpoch,
@@ -102,7 +136,9 @@ export class BenchRecorder {
         gate: g.name,
         activePerRow: Number(g.activePerRow.toFixed(3)),
         selectionMi: Number(g.selectionMi.toFixed(4)),
-        initialSelectionMi: initialGates ? Number((initialGates.find((i) => i.name === g.name)?.selectionMi ?? 0).toFixed(4)) : null,
+        initialSelectionMi: initialGates
+          ? Number((initialGates.find((i) => i.name === g.name)?.selectionMi ?? 0).toFixed(4))
+          : null,
       })),
       inspect: done.test.inspect ?? null,
       wallS: (Date.now() - this.startedAt) / 1000,

@@ -17,6 +17,7 @@ export function markdownTable(summaries: Record<string, unknown>[]): string {
     ...tasks.map((t) => `test AUC ${t}`),
     'epochs',
     'ms/step',
+    'host ms/step',
     'samples/s',
     'kernels/step',
   ];
@@ -30,6 +31,7 @@ export function markdownTable(summaries: Record<string, unknown>[]): string {
       ...tasks.map((t) => auc[t]?.toFixed(4) ?? 'n/a'),
       s.epochs,
       s.msPerStep,
+      s.hostMsPerStep,
       s.samplesPerSecond,
       s.kernelsPerStep,
     ];

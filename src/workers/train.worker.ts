@@ -92,7 +92,13 @@ async function trainModel(model: Model, dataset: EncodedDataset, train: TrainCon
 }
 
 /** The finished run as a .zip, transferred to the page; a failure costs the export only, never the results. */
-async function postExport(experiment: Experiment, dataset: EncodedDataset, model: Model, metrics: RunMetrics, backend: ChosenBackend): Promise<void> {
+async function postExport(
+  experiment: Experiment,
+  dataset: EncodedDataset,
+  model: Model,
+  metrics: RunMetrics,
+  backend: ChosenBackend,
+): Promise<void> {
   try {
     const zip = await exportRunZip({
       experiment,
@@ -109,7 +115,9 @@ async function postExport(experiment: Experiment, dataset: EncodedDataset, model
       },
     });
     // The zip's own buffer when it spans it (transferred, not copied), else a copy of just its bytes.
-    const buffer = (zip.byteOffset === 0 && zip.buffer.byteLength === zip.byteLength ? zip.buffer : zip.slice().buffer) as ArrayBuffer;
+    const buffer = (
+      zip.byteOffset === 0 && zip.buffer.byteLength === zip.byteLength ? zip.buffer : zip.slice().buffer
+    ) as ArrayBuffer;
     self.postMessage({ type: 'export', runId, zip: buffer } satisfies WorkerEvent, { transfer: [buffer] });
   } catch (e) {
     post({ type: 'export-failed', runId, message: e instanceof Error ? e.message : String(e) });
@@ -117,15 +125,27 @@ async function postExport(experiment: Experiment, dataset: EncodedDataset, model
 }
 
 async function start(cmd: StartCommand): Promise<void> {
-  if (cmd.version !== PROTOCOL_VERSION) throw new Error(`protocol version ${cmd.version} does not match the worker's ${PROTOCOL_VERSION}: reload the page`);
+  if (cmd.version !== PROTOCOL_VERSION)
+    throw new Error(
+      `protocol version ${cmd.version} does not match the worker's ${PROTOCOL_VERSION}: reload the page`,
+    );
   runId = cmd.runId;
   post({ type: 'status', runId, status: 'loading' });
   // A zip that cannot be read fails before any data is loaded.
   const imported = cmd.init ? importRunZip(new Uint8Array(cmd.init.zip)) : null;
-  const experiment: Experiment = imported ? importedExperiment(cmd, imported.experiment) : { data: cmd.mapping, model: cmd.model, train: cmd.train };
+  const experiment: Experiment = imported
+    ? importedExperiment(cmd, imported.experiment)
+    : { data: cmd.mapping, model: cmd.model, train: cmd.train };
   if (imported) post({ type: 'imported', runId, experiment });
   const chosen = await chooseBackend(cmd.backend);
-  post({ type: 'backend', runId, backend: chosen.backend, adapter: chosen.adapter, fallbacks: chosen.fallbacks });
+  post({
+    type: 'backend',
+    runId,
+    backend: chosen.backend,
+    adapter: chosen.adapter,
+    fallbacks: chosen.fallbacks,
+    threads: chosen.threads,
+  });
 
   const name = cmd.source.kind === 'url' ? cmd.source.url : cmd.source.name;
   const dataset = await loadDataset(await readSource(cmd), experiment.data, { name });
@@ -134,7 +154,11 @@ async function start(cmd: StartCommand): Promise<void> {
     type: 'data',
     runId,
     rows: dataset.numRows,
-    splitRows: { train: dataset.splits.train.length, valid: dataset.splits.valid.length, test: dataset.splits.test.length },
+    splitRows: {
+      train: dataset.splits.train.length,
+      valid: dataset.splits.valid.length,
+      test: dataset.splits.test.length,
+    },
     domains: shape.domainNames,
     tasks: shape.taskNames,
     cells: cellStats(dataset, 'train'),
@@ -151,12 +175,23 @@ async function start(cmd: StartCommand): Promise<void> {
   });
   try {
     if (imported)
-      loadWeightsInto(model, imported.weights, dataset.schema, imported.schema, { zip: imported.experiment.model, built: experiment.model });
+      loadWeightsInto(model, imported.weights, dataset.schema, imported.schema, {
+        zip: imported.experiment.model,
+        built: experiment.model,
+      });
     void deviceLost().then((reason) => {
       control.stop();
-      post({ type: 'error', runId, message: `the GPU device was lost (${reason}); the run stopped and the results measured so far are kept`, keptResults: evaluated });
+      post({
+        type: 'error',
+        runId,
+        message: `the GPU device was lost (${reason}); the run stopped and the results measured so far are kept`,
+        keptResults: evaluated,
+      });
     });
-    const metrics = cmd.init?.mode === 'evaluate' ? await evaluateOnly(model, dataset, experiment.train) : await trainModel(model, dataset, experiment.train);
+    const metrics =
+      cmd.init?.mode === 'evaluate'
+        ? await evaluateOnly(model, dataset, experiment.train)
+        : await trainModel(model, dataset, experiment.train);
     await postExport(experiment, dataset, model, metrics, chosen);
     post({ type: 'closed', runId });
   } finally {

@@ -19,6 +19,12 @@ export function BackendInfo() {
             · {backend.adapter}
           </span>
         )}
+        {backend.threads != null && (
+          <span className="muted" data-testid="backend-threads">
+            {' '}
+            · {backend.threads} thread{backend.threads === 1 ? '' : 's'}
+          </span>
+        )}
       </span>
       <ul className="fallbacks" data-testid="fallback-reasons">
         {backend.fallbacks.length === 0 ? (
