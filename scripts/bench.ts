@@ -8,6 +8,12 @@
  *   --seeds 1,2,3        instead of the experiment's seeds
  *   --markdown           after the JSON lines, markdown tables of the summaries and, per configuration,
  *                        the mean ± std over seeds (for BENCHMARKS.md)
+ *   --step-cost          (with --node) no training: the kernels one step launches and the JS time issuing it
+ *                        (a second profiled step; the first compiles the GPU pipelines), per configuration
+ *   --threads N          (with --node --backend wasm) N threads instead of one per core
+ *   --torch              also time PyTorch CPU on the census MMoE of the reference shape (bench/torch_mmoe.py,
+ *                        Debian's /usr/bin/python3) before and after the runs, and print each run's ratio to it
+ *                        with the load average
  *
  * Trains an experiment or a plan (the JSON the UI saves and shares: one model or several, and seeds), each
  * configuration once per seed on the same split, and prints one JSON line per evaluation; the last line
@@ -22,9 +28,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expandPlan, parsePlan, type ExperimentPlan, type PlannedModel } from '../src/engine/experiment';
 import { registeredModels } from '../src/engine/models/registry';
-import { comparisonTable, markdownTable } from './bench/table';
+import { comparisonTable, markdownTable, stepCostTable } from './bench/table';
 import { runInBrowser } from './bench/browser';
-import { runInNode } from './bench/node';
+import { runInNode, stepCostInNode } from './bench/node';
+import { runTorch, torchComparison } from './bench/torch';
 import { dawnAdapter } from './bench/dawn';
 import { swiftShaderEnv, usesSwiftShader } from './bench/swiftShader';
 import { resolveDataPath } from './bench/summary';
@@ -38,10 +45,13 @@ interface Args {
   models?: string[];
   preset?: string;
   markdown: boolean;
+  torch: boolean;
+  stepCost: boolean;
+  threads?: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { node: false, listModels: false, markdown: false };
+  const args: Args = { node: false, listModels: false, markdown: false, torch: false, stepCost: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -60,6 +70,9 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--models') args.models = value().split(',');
     else if (a === '--preset') args.preset = value();
     else if (a === '--markdown') args.markdown = true;
+    else if (a === '--torch') args.torch = true;
+    else if (a === '--step-cost') args.stepCost = true;
+    else if (a === '--threads') args.threads = Number.parseInt(value(), 10);
     else throw new Error(`unknown argument ${a} (see the header of scripts/bench.ts)`);
   }
   return args;
@@ -98,18 +111,30 @@ async function main(): Promise<void> {
   const file = path.resolve(args.experiment);
   const plan = parsePlan(JSON.parse(readFileSync(file, 'utf8')));
   const dataPath = resolveDataPath(plan.data, path.dirname(file));
+  const torchBefore = args.torch ? runTorch() : null;
+  if (torchBefore) console.log(JSON.stringify({ event: 'torch', when: 'before', ...torchBefore }));
   const summaries: Record<string, unknown>[] = [];
   for (const run of expandPlan({
     ...plan,
     models: modelsToRun(plan, args),
     seeds: args.seeds ?? plan.seeds,
   })) {
+    if (args.stepCost) {
+      if (!args.node) throw new Error('--step-cost runs in Node: add --node');
+      summaries.push(await stepCostInNode(run, dataPath, args.backend ?? 'cpu'));
+      continue;
+    }
     summaries.push(
       args.node
-        ? await runInNode(run, dataPath, args.backend ?? 'cpu')
+        ? await runInNode(run, dataPath, args.backend ?? 'cpu', args.threads)
         : await runInBrowser(run, dataPath, args.backend ?? 'auto'),
     );
   }
+  if (args.stepCost) {
+    if (args.markdown) console.log(stepCostTable(summaries));
+    return;
+  }
+  if (torchBefore) console.log(JSON.stringify(torchComparison(torchBefore, runTorch(), summaries)));
   if (args.markdown) console.log(`${markdownTable(summaries)}\n\n${comparisonTable(summaries)}`);
 }
 

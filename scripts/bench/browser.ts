@@ -30,6 +30,7 @@ export async function runInBrowser(
           recorder = new BenchRecorder(run.name, exp.model.id, exp.train.seed, {
             name: e.backend,
             adapter: e.adapter,
+            threads: e.threads ?? null,
           });
           console.log(
             JSON.stringify({

@@ -22,7 +22,7 @@ interface NodeBackend {
 let started: { name: string; backend: NodeBackend } | null = null;
 
 /** cpu; wasm with a thread per core; webgpu through Dawn (a GPU, or SwiftShader: see dawn.ts). Once per process. */
-async function startBackend(name: string): Promise<NodeBackend> {
+async function startBackend(name: string, wasmThreads?: number): Promise<NodeBackend> {
   if (started) {
     if (started.name !== name) throw new Error(`this process already runs the ${started.name} backend`);
     return started.backend;
@@ -32,7 +32,7 @@ async function startBackend(name: string): Promise<NodeBackend> {
     const dawn = await startDawnWebGpu();
     backend = { formulation: dawn.formulation, adapter: dawn.adapter, threads: null };
   } else if (name === 'wasm') {
-    const wasm = await startThreadedWasm();
+    const wasm = await startThreadedWasm(wasmThreads);
     backend = { formulation: wasm.formulation, adapter: null, threads: wasm.threads };
   } else {
     const formulation = await activateBackend(name);
@@ -58,9 +58,10 @@ export async function runInNode(
   run: PlannedRun,
   dataPath: string,
   backend: string,
+  wasmThreads?: number,
 ): Promise<Record<string, unknown>> {
   const exp = run.experiment;
-  const { formulation, adapter, threads } = await startBackend(backend);
+  const { formulation, adapter, threads } = await startBackend(backend, wasmThreads);
   const dataset = await loadDataset(new Uint8Array(readFileSync(dataPath)), exp.data);
   const { model } = buildModel(exp.model.id, exp.model.options, {
     shape: dataShapeOf(dataset.schema),
@@ -92,6 +93,46 @@ export async function runInNode(
   const done = await trainer.run();
   const kernels = await trainer.kernelsPerStep();
   const summary = recorder.summary(done, kernels, initial.gates);
+  console.log(JSON.stringify(summary));
+  trainer.dispose();
+  model.params.dispose();
+  return summary;
+}
+
+/**
+ * What one training step costs, without training or evaluating: the kernels it launches and the JS time spent
+ * issuing it, measured on a second profiled step (the first compiles the GPU pipelines). Prints one JSON line.
+ */
+export async function stepCostInNode(
+  run: PlannedRun,
+  dataPath: string,
+  backend: string,
+): Promise<Record<string, unknown>> {
+  const exp = run.experiment;
+  const { formulation, adapter, threads } = await startBackend(backend);
+  const dataset = await loadDataset(new Uint8Array(readFileSync(dataPath)), exp.data);
+  const { model } = buildModel(exp.model.id, exp.model.options, {
+    shape: dataShapeOf(dataset.schema),
+    embeddingDim: exp.train.embeddingDim,
+    rng: new Rng(exp.train.seed),
+    formulation,
+  });
+  const trainer = new Trainer({ model, dataset, config: exp.train, formulation, onEvent: () => {} });
+  const first = await trainer.profileStep();
+  const { kernels, hostMs } = await trainer.profileStep();
+  const summary = {
+    event: 'step-cost',
+    name: run.name,
+    model: exp.model.id,
+    backend: `${backend} (node)`,
+    adapter,
+    threads,
+    params: model.params.count(),
+    batchSize: exp.train.batchSize,
+    kernelsPerStep: kernels,
+    hostMsPerStep: Number(hostMs.toFixed(2)),
+    firstStepHostMs: Number(first.hostMs.toFixed(2)),
+  };
   console.log(JSON.stringify(summary));
   trainer.dispose();
   model.params.dispose();

@@ -39,6 +39,20 @@ export function markdownTable(summaries: Record<string, unknown>[]): string {
   return [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 
+/** A markdown table of --step-cost summaries: what one step costs per model. */
+export function stepCostTable(summaries: Record<string, unknown>[]): string {
+  const head = ['model', 'backend', 'params', 'batch', 'kernels/step', 'host ms/step'];
+  const rows = summaries.map((s) => [
+    s.name,
+    s.backend,
+    s.params,
+    s.batchSize,
+    s.kernelsPerStep,
+    s.hostMsPerStep,
+  ]);
+  return [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+}
+
 function meanStd(s: Summary): string {
   if (s.mean === null) return 'n/a';
   return s.std === null ? s.mean.toFixed(4) : `${s.mean.toFixed(4)} ± ${s.std.toFixed(4)}`;

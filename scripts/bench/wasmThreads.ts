@@ -41,17 +41,18 @@ export interface ThreadedWasm {
   threads: number;
 }
 
-/** Starts the wasm backend with os.cpus().length threads. */
-export async function startThreadedWasm(): Promise<ThreadedWasm> {
-  const cores = os.cpus().length;
+/** Starts the wasm backend with `threads` threads (default: one per core). */
+export async function startThreadedWasm(threads = os.cpus().length): Promise<ThreadedWasm> {
+  const cores = Math.max(threads, os.cpus().length);
   const worker = writeThreadFiles();
   const createObjectURL = URL.createObjectURL;
   const cpus = os.cpus;
   URL.createObjectURL = ((blob: Blob) =>
     blob.type === 'application/javascript' ? worker : createObjectURL(blob)) as typeof URL.createObjectURL;
-  os.cpus = () => [...cpus(), ...cpus()];
+  // The module caps at half the cores it sees: show it twice the cores (or the threads asked for).
+  os.cpus = () => Array.from({ length: 2 * cores }, () => cpus()[0]);
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
-  setThreadsCount(cores);
+  setThreadsCount(threads);
   try {
     const formulation = await activateBackend('wasm');
     if (!formulation) throw new Error('the threaded wasm backend did not start');

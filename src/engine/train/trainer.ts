@@ -182,21 +182,32 @@ export class Trainer {
     return { values, auxNames, hostMs };
   }
 
-  /**
-   * Kernels one training step launches: on a GPU this count is the cost (see countKernels). The counted step is
-   * undone (weights and optimizer state restored), so it can run at any point.
-   */
+  /** Kernels one training step launches (profileStep). */
   async kernelsPerStep(): Promise<number> {
+    return (await this.profileStep()).kernels;
+  }
+
+  /**
+   * One training step, counted and timed: the kernels it launches (on a GPU this count is the cost, see
+   * countKernels) and the JS time spent issuing it. The step is undone (weights and optimizer state restored), so
+   * it can run at any point.
+   */
+  async profileStep(): Promise<{ kernels: number; hostMs: number }> {
     const weights = this.snapshot();
     const state = this.optimizer.saveState();
-    this.assembler.fill(this.ds.splits.train, 0);
-    const b = toTensors(this.assembler, this.ds.schema.domains.length);
-    const count = await countKernels(() => this.trainStep(b).parts.dispose());
-    disposeBatch(b);
+    let hostMs = 0;
+    const kernels = await countKernels(() => {
+      const t0 = performance.now();
+      this.assembler.fill(this.ds.splits.train, 0);
+      const b = toTensors(this.assembler, this.ds.schema.domains.length);
+      this.trainStep(b).parts.dispose();
+      disposeBatch(b);
+      hostMs = performance.now() - t0;
+    });
     this.restore(weights);
     tf.dispose([...weights.values()]);
     this.optimizer.restoreState(state);
-    return count;
+    return { kernels, hostMs };
   }
 
   /** Copies of every stored parameter, keyed by variable (a phase switch may change which are trainable). */
