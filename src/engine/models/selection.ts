@@ -25,11 +25,13 @@ function constantOf(f: (x: tf.Tensor) => tf.Tensor): (x: tf.Tensor) => tf.Tensor
 export function smallestKMask(values: tf.Tensor2D, k: number): tf.Tensor2D {
   const n = values.shape[1];
   if (k <= 0) return tf.zerosLike(values);
-  // A float one-hot: tfjs's webgpu Sum over a middle axis of int32 (or int32 cast to float) data transposes it with a
-  // shader that does not compile.
-  return constantOf((x) =>
-    tf.sum(tf.oneHot(tf.topk(tf.neg(x), Math.min(k, n)).indices, n, 1, 0, 'float32'), 1),
-  )(values) as tf.Tensor2D;
+  return constantOf((x) => {
+    const chosen = tf.expandDims(tf.topk(tf.neg(x), Math.min(k, n)).indices, 2); // [B, k, 1]
+    const hit = tf.equal(chosen, tf.range(0, n, 1, 'int32')); // [B, k, n]
+    // A float one-hot made by a select, not tf.oneHot + cast: on webgpu a cast of int32 data to float keeps the int32
+    // buffer and the Sum below transposes it with a shader that does not compile; wasm's OneHot ignores a float dtype.
+    return tf.sum(tf.where(hit, tf.ones(hit.shape), tf.zeros(hit.shape)), 1);
+  })(values) as tf.Tensor2D;
 }
 
 /** Logits with every unselected expert (mask 0) pushed to −1e9: a softmax gives those exactly 0. */
