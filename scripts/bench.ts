@@ -14,7 +14,12 @@
  *   --torch              also time PyTorch CPU on the census MMoE of the reference shape (bench/torch_mmoe.py,
  *                        Debian's /usr/bin/python3) before and after the runs, and print each run's ratio to it
  *                        with the load average
+ *   --allow-data-errors  train even when Check data finds an error in the data (a leaking column, a cell
+ *                        without positives…); its notes are printed and kept in each summary either way
+ *   --export run.zip     with --node and one run: the trained run's zip (the page's format) with the test split's
+ *                        logits, for the PyTorch twins: python3 -m moe_playground.parity run.zip --data F.csv
  *
+ * First runs Check data on the experiment's data and prints its notes as a JSON line ({"event":"data"}).
  * Trains an experiment or a plan (the JSON the UI saves and shares: one model or several, and seeds), each
  * configuration once per seed on the same split, and prints one JSON line per evaluation; the last line
  * per run is the summary (backend, throughput, kernels per step, valid AUC per epoch, test metrics).
@@ -28,6 +33,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expandPlan, parsePlan, type ExperimentPlan, type PlannedModel } from '../src/engine/experiment';
 import { registeredModels } from '../src/engine/models/registry';
+import { checkBenchData } from './bench/dataCheck';
 import { comparisonTable, markdownTable, stepCostTable } from './bench/table';
 import { runInBrowser } from './bench/browser';
 import { runInNode, stepCostInNode } from './bench/node';
@@ -48,10 +54,19 @@ interface Args {
   torch: boolean;
   stepCost: boolean;
   threads?: number;
+  allowDataErrors: boolean;
+  exportTo?: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { node: false, listModels: false, markdown: false, torch: false, stepCost: false };
+  const args: Args = {
+    node: false,
+    listModels: false,
+    markdown: false,
+    torch: false,
+    stepCost: false,
+    allowDataErrors: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -73,6 +88,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--torch') args.torch = true;
     else if (a === '--step-cost') args.stepCost = true;
     else if (a === '--threads') args.threads = Number.parseInt(value(), 10);
+    else if (a === '--allow-data-errors') args.allowDataErrors = true;
+    else if (a === '--export') args.exportTo = path.resolve(value());
     else throw new Error(`unknown argument ${a} (see the header of scripts/bench.ts)`);
   }
   return args;
@@ -111,14 +128,17 @@ async function main(): Promise<void> {
   const file = path.resolve(args.experiment);
   const plan = parsePlan(JSON.parse(readFileSync(file, 'utf8')));
   const dataPath = resolveDataPath(plan.data, path.dirname(file));
+  const notes = await checkBenchData(dataPath, plan.data, args.allowDataErrors);
   const torchBefore = args.torch ? runTorch() : null;
   if (torchBefore) console.log(JSON.stringify({ event: 'torch', when: 'before', ...torchBefore }));
   const summaries: Record<string, unknown>[] = [];
-  for (const run of expandPlan({
-    ...plan,
-    models: modelsToRun(plan, args),
-    seeds: args.seeds ?? plan.seeds,
-  })) {
+  const runs = expandPlan({ ...plan, models: modelsToRun(plan, args), seeds: args.seeds ?? plan.seeds });
+  if (args.exportTo && (!args.node || runs.length !== 1)) {
+    throw new Error(
+      `--export writes one run's zip from Node: add --node and choose one run (this plan has ${runs.length})`,
+    );
+  }
+  for (const run of runs) {
     if (args.stepCost) {
       if (!args.node) throw new Error('--step-cost runs in Node: add --node');
       summaries.push(await stepCostInNode(run, dataPath, args.backend ?? 'cpu'));
@@ -126,8 +146,11 @@ async function main(): Promise<void> {
     }
     summaries.push(
       args.node
-        ? await runInNode(run, dataPath, args.backend ?? 'cpu', args.threads)
-        : await runInBrowser(run, dataPath, args.backend ?? 'auto'),
+        ? await runInNode(run, dataPath, args.backend ?? 'cpu', notes, {
+            exportTo: args.exportTo,
+            wasmThreads: args.threads,
+          })
+        : await runInBrowser(run, dataPath, args.backend ?? 'auto', notes),
     );
   }
   if (args.stepCost) {
@@ -136,6 +159,10 @@ async function main(): Promise<void> {
   }
   if (torchBefore) console.log(JSON.stringify(torchComparison(torchBefore, runTorch(), summaries)));
   if (args.markdown) console.log(`${markdownTable(summaries)}\n\n${comparisonTable(summaries)}`);
+  // A run that broke its weights still printed its best epoch's figures, but must not pass for a good run.
+  const failures = summaries.filter((s) => typeof s.failure === 'string');
+  for (const s of failures) console.error(`${String(s.name)} (seed ${String(s.seed)}): ${String(s.failure)}`);
+  if (failures.length > 0) process.exitCode = 1;
 }
 
 /** The plan's own configurations, or each requested model with its defaults or its preset matching --preset. */

@@ -10,10 +10,12 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/chromium';
 const DIST = path.resolve(import.meta.dirname, '../../dist');
 
 /** Trains through the real worker in headless Chromium (WebGPU via SwiftShader where no GPU exists). */
+/** `notes`: the data's Check-data notes, kept in the summary. */
 export async function runInBrowser(
   run: PlannedRun,
   dataPath: string,
   backend: string,
+  notes: string[],
 ): Promise<Record<string, unknown>> {
   const exp = run.experiment;
   if (!existsSync(path.join(DIST, 'bench.html')))
@@ -27,11 +29,17 @@ export async function runInBrowser(
     const finished = new Promise<Record<string, unknown>>((resolve, reject) => {
       void page.exposeFunction('benchEvent', (e: WorkerEvent) => {
         if (e.type === 'backend') {
-          recorder = new BenchRecorder(run.name, exp.model.id, exp.train.seed, {
-            name: e.backend,
-            adapter: e.adapter,
-            threads: e.threads ?? null,
-          });
+          recorder = new BenchRecorder(
+            run.name,
+            exp.model.id,
+            exp.train.seed,
+            {
+              name: e.backend,
+              adapter: e.adapter,
+              threads: e.threads ?? null,
+            },
+            notes,
+          );
           console.log(
             JSON.stringify({
               event: 'backend',

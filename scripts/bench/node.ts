@@ -1,15 +1,21 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { version as APP_VERSION } from '../../package.json';
 import type { PlannedRun } from '../../src/engine/experiment';
 import { loadDataset } from '../../src/engine/data/load';
 import { dataShapeOf } from '../../src/engine/data/types';
+import { exportRunZip, runMetricsOf } from '../../src/engine/io/modelZip';
 import { activateBackend } from '../../src/engine/kernels/backend';
 import type { Formulation } from '../../src/engine/models/experts';
 import { buildModel } from '../../src/engine/models/registry';
 import { evaluate } from '../../src/engine/train/evaluate';
+import type { EvalReport } from '../../src/engine/train/report';
 import { Trainer } from '../../src/engine/train/trainer';
+import { buildContext } from '../../src/engine/models/types';
 import { Rng } from '../../src/engine/util/rng';
 import { startDawnWebGpu } from './dawn';
+import { withReference } from '../twins/reference';
 import { BenchRecorder } from './summary';
 import { startThreadedWasm } from './wasmThreads';
 
@@ -53,27 +59,34 @@ async function startBackend(name: string, wasmThreads?: number): Promise<NodeBac
   return backend;
 }
 
-/** Trains in this Node process and prints the JSON lines. */
+/**
+ * Trains in this Node process and prints the JSON lines. `notes`: the data's Check-data notes, kept in the summary.
+ * `exportTo`: also writes the run's zip in the page's format, with the test split's logits for the PyTorch twins'
+ * parity check. `wasmThreads`: overrides the wasm backend's thread count (a thread per core).
+ */
 export async function runInNode(
   run: PlannedRun,
   dataPath: string,
   backend: string,
-  wasmThreads?: number,
+  notes: string[],
+  options: { exportTo?: string; wasmThreads?: number } = {},
 ): Promise<Record<string, unknown>> {
+  const { exportTo, wasmThreads } = options;
   const exp = run.experiment;
   const { formulation, adapter, threads } = await startBackend(backend, wasmThreads);
   const dataset = await loadDataset(new Uint8Array(readFileSync(dataPath)), exp.data);
-  const { model } = buildModel(exp.model.id, exp.model.options, {
-    shape: dataShapeOf(dataset.schema),
-    embeddingDim: exp.train.embeddingDim,
-    rng: new Rng(exp.train.seed),
-    formulation,
-  });
-  const recorder = new BenchRecorder(run.name, exp.model.id, exp.train.seed, {
-    name: `${backend} (node)`,
-    adapter,
-    threads,
-  });
+  const { model } = buildModel(
+    exp.model.id,
+    exp.model.options,
+    buildContext(dataShapeOf(dataset.schema), exp.train, new Rng(exp.train.seed), formulation),
+  );
+  const recorder = new BenchRecorder(
+    run.name,
+    exp.model.id,
+    exp.train.seed,
+    { name: `${backend} (node)`, adapter, threads },
+    notes,
+  );
   // Routing at initialisation, on the same test rows, so specialisation can be read as a ratio.
   const initial = await evaluate(
     model,
@@ -83,17 +96,46 @@ export async function runInNode(
     new Rng(exp.train.seed),
     'test',
   );
+  let valid: EvalReport | undefined;
   const trainer = new Trainer({
     model,
     dataset,
     config: exp.train,
     formulation,
-    onEvent: (e) => recorder.onEvent(e),
+    onEvent: (e) => {
+      if (e.type === 'eval' && !e.report.partial) valid = e.report;
+      recorder.onEvent(e);
+    },
   });
   const done = await trainer.run();
   const kernels = await trainer.kernelsPerStep();
   const summary = recorder.summary(done, kernels, initial.gates);
   console.log(JSON.stringify(summary));
+  if (exportTo) {
+    const zip = await exportRunZip({
+      experiment: exp,
+      schema: dataset.schema,
+      params: model.params,
+      metrics: runMetricsOf(done, valid),
+      environment: {
+        backend: `${backend} (node)`,
+        adapter,
+        userAgent: `Node ${process.version}`,
+        tfjs: tf.version.tfjs,
+        app: APP_VERSION,
+        seed: exp.train.seed,
+      },
+    });
+    writeFileSync(
+      exportTo,
+      await withReference(zip, model, dataset, {
+        split: 'test',
+        batchSize: exp.train.batchSize,
+        backend: `${backend} (node)`,
+      }),
+    );
+    console.log(JSON.stringify({ event: 'export', file: exportTo }));
+  }
   trainer.dispose();
   model.params.dispose();
   return summary;
@@ -111,12 +153,11 @@ export async function stepCostInNode(
   const exp = run.experiment;
   const { formulation, adapter, threads } = await startBackend(backend);
   const dataset = await loadDataset(new Uint8Array(readFileSync(dataPath)), exp.data);
-  const { model } = buildModel(exp.model.id, exp.model.options, {
-    shape: dataShapeOf(dataset.schema),
-    embeddingDim: exp.train.embeddingDim,
-    rng: new Rng(exp.train.seed),
-    formulation,
-  });
+  const { model } = buildModel(
+    exp.model.id,
+    exp.model.options,
+    buildContext(dataShapeOf(dataset.schema), exp.train, new Rng(exp.train.seed), formulation),
+  );
   const trainer = new Trainer({ model, dataset, config: exp.train, formulation, onEvent: () => {} });
   const first = await trainer.profileStep();
   const { kernels, hostMs } = await trainer.profileStep();

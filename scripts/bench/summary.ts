@@ -62,6 +62,8 @@ export class BenchRecorder {
     private readonly seed: number,
     /** `threads`: the wasm backend's XNNPACK threads (null on other backends). */
     readonly backend: { name: string; adapter?: string | null; threads?: number | null },
+    /** Check data's notes on the data (skipped rows, imputed values, errors trained on with --allow-data-errors). */
+    private readonly notes: string[],
   ) {}
 
   onEvent(e: TrainEvent): void {
@@ -130,6 +132,10 @@ export class BenchRecorder {
       epochs: done.epochs,
       bestEpoch: done.bestEpoch,
       reason: done.reason,
+      // Which weights `test` scores: the best epoch's, restored, or the last step's (a run stopped mid-epoch).
+      weightsFrom: done.weightsFrom.kind,
+      flags: done.flags.map((f) => f.message),
+      ...(done.failure === undefined ? {} : { failure: done.failure }),
       validAucHistory: this.validAucHistory,
       test: testBlock(done.test, this.domains, this.tasks),
       routing: done.test.gates.map((g) => ({
@@ -141,6 +147,7 @@ export class BenchRecorder {
           : null,
       })),
       inspect: done.test.inspect ?? null,
+      notes: this.notes,
       wallS: (Date.now() - this.startedAt) / 1000,
     };
   }

@@ -10,9 +10,13 @@ import { formulationFor, type Formulation, type GateSelection } from '../models/
 import type { MomeModel } from '../models/mome';
 import { registeredModels } from '../models/registry';
 import type { Model } from '../models/types';
-import { batchOf, buildSmall, squaredLogitSum } from '../testing/models';
+import { dataShapeOf } from '../data/types';
+import { buildModel } from '../models/registry';
+import { batchOf, buildSmall, squaredLogitSum, testContext, tinyTwoDomains } from '../testing/models';
 import { useCpu } from '../testing/tf';
 import { FusedAdam, PackedAdam, type Optimizer } from '../train/adam';
+import { DEFAULT_TRAIN } from '../train/config';
+import { Trainer } from '../train/trainer';
 import { Rng } from '../util/rng';
 
 interface Input {
@@ -149,13 +153,17 @@ describe('fused WebGPU kernels and their twins', () => {
  * Adam steps with gradients that depend on the weights (so a wrong step changes every later one), a variable
  * without a gradient, a weight assigned from outside between steps, and a profiled step undone.
  */
-async function adamRun(backend: string, make: (vars: tf.Variable[]) => Optimizer): Promise<Float32Array[]> {
+async function adamRun(
+  backend: string,
+  make: (vars: tf.Variable[]) => Optimizer,
+): Promise<{ weights: Float32Array[]; probes: number[] }> {
   await tf.setBackend(backend);
   const shapes = [[3, 4], [5], [2, 1, 3]];
   const vars = shapes.map((shape, i) => tf.variable(tf.tensor(random(shape, 20 + i).values, shape)));
   const opt = make(vars);
-  const step = (t: number) =>
-    tf.tidy(() =>
+  const probes: number[] = [];
+  const step = async (t: number) => {
+    const probe = tf.tidy(() =>
       opt.apply(
         vars.map((v, i) =>
           i === 1 && t % 2 === 1
@@ -164,18 +172,33 @@ async function adamRun(backend: string, make: (vars: tf.Variable[]) => Optimizer
         ),
       ),
     );
-  for (let t = 0; t < 4; t++) step(t);
+    probes.push((await probe.data())[0]);
+    probe.dispose();
+  };
+  for (let t = 0; t < 4; t++) await step(t);
   vars[2].assign(tf.tensor(random([2, 1, 3], 60).values, [2, 1, 3]));
   const saved = opt.saveState();
   const weights = vars.map((v) => tf.clone(v));
-  step(9); // undone below, as Trainer.kernelsPerStep does
+  await step(9); // undone below, as Trainer.profileStep does
   opt.restoreState(saved);
   vars.forEach((v, i) => v.assign(weights[i]));
-  for (let t = 4; t < 7; t++) step(t);
+  for (let t = 4; t < 7; t++) await step(t);
   const out = await Promise.all(vars.map((v) => v.data() as Promise<Float32Array>));
   tf.dispose([...vars, ...weights]);
   opt.dispose();
-  return out;
+  return { weights: out, probes };
+}
+
+/** The finiteness probe of one step from weights [1, 2, 3] with gradient `grad`. */
+async function probeAfterOneStep(backend: string, make: (vars: tf.Variable[]) => Optimizer, grad: number[]) {
+  await tf.setBackend(backend);
+  const v = tf.variable(tf.tensor1d([1, 2, 3]));
+  const opt = make([v]);
+  const probe = tf.tidy(() => opt.apply([tf.tensor1d(grad)]));
+  const value = (await probe.data())[0];
+  tf.dispose([probe, v]);
+  opt.dispose();
+  return value;
 }
 
 describe('fused Adam (one dispatch over a flat buffer) and PackedAdam, its twin', () => {
@@ -188,7 +211,44 @@ describe('fused Adam (one dispatch over a flat buffer) and PackedAdam, its twin'
     const config = { learningRate: 0.05 };
     const twin = await adamRun('cpu', (v) => new PackedAdam(v, config));
     const fused = await adamRun('webgpu', (v) => new FusedAdam(v, config));
-    twin.forEach((t, i) => expectClose(fused[i], t, `variable ${i}`));
+    twin.weights.forEach((t, i) => expectClose(fused.weights[i], t, `variable ${i}`));
+    expect(fused.probes).toEqual(twin.probes);
+    expect(twin.probes.every((p) => p === 0)).toBe(true);
+  });
+
+  it('return the same finiteness probe: NaN for a step that leaves a non-finite value, 0 otherwise', async () => {
+    const cases: [number, number[], number][] = [
+      [0.05, [0.5, -1, 2], 0],
+      [1e39, [0.5, -1, 2], NaN], // the step size overflows float32
+      [0.05, [0.5, Infinity, 2], NaN], // a non-finite gradient reaches m and v
+      [0.05, [0.5, NaN, 2], NaN],
+    ];
+    for (const [learningRate, grad, want] of cases) {
+      const twin = await probeAfterOneStep('cpu', (v) => new PackedAdam(v, { learningRate }), grad);
+      const fused = await probeAfterOneStep('webgpu', (v) => new FusedAdam(v, { learningRate }), grad);
+      expect(twin, `PackedAdam, lr ${learningRate}, gradient ${grad.join(', ')}`).toEqual(want);
+      expect(fused, `FusedAdam, lr ${learningRate}, gradient ${grad.join(', ')}`).toEqual(want);
+    }
+  });
+
+  it('end a fused run whose first update breaks the weights (learning rate 1e39) with the message', async () => {
+    await tf.setBackend('webgpu');
+    const ds = tinyTwoDomains(600);
+    const model = buildModel(
+      'mmoe',
+      { experts: 2, expertLayers: [8], towerLayers: [4] },
+      testContext(dataShapeOf(ds.schema), 4, 2, formulationFor('webgpu')),
+    ).model;
+    const run = new Trainer({
+      model,
+      dataset: ds,
+      config: { ...DEFAULT_TRAIN, embeddingDim: 4, batchSize: 64, learningRate: 1e39 },
+      onEvent: () => {},
+    }).run();
+    await expect(run).rejects.toThrow(
+      /an update made the weights non-finite .* at step 1 .*learning rate \(now 1e\+39\)/,
+    );
+    model.params.dispose();
   });
 });
 

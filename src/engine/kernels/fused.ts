@@ -434,6 +434,52 @@ export function adamStepInPlace(state: tf.Tensor1D, grad: tf.Tensor1D, s: AdamSt
   backend.runWebGPUProgram(adamProgram(P), [grad], 'float32', uniforms, state);
 }
 
+// ---- finiteness probe: 0 when every value of a flat buffer is finite, NaN otherwise ----
+
+const PROBE_WORKGROUP = 256;
+
+/**
+ * One workgroup strides over the whole buffer and ORs a per-thread "some value was NaN or ±Infinity" flag
+ * (tested on the exponent bits: a compiler may fold x != x away), then reduces the flags in shared memory.
+ */
+function probeProgram(): FlatProgram {
+  return {
+    variableNames: ['x'],
+    outputShape: [1],
+    shaderKey: 'moeFiniteProbe',
+    dispatchLayout: { x: [0] },
+    dispatch: [1, 1, 1],
+    workgroupSize: [PROBE_WORKGROUP, 1, 1],
+    size: true,
+    uniforms: 'n : i32,',
+    getUserCode: () => `
+      var<workgroup> flags : array<u32, ${PROBE_WORKGROUP}>;
+      fn main(index : i32) {
+        var bad = 0u;
+        for (var k = i32(localId.x); k < uniforms.n; k = k + ${PROBE_WORKGROUP}) {
+          if ((bitcast<u32>(x[k]) & 0x7f800000u) == 0x7f800000u) { bad = 1u; }
+        }
+        flags[localId.x] = bad;
+        workgroupBarrier();
+        for (var half = ${PROBE_WORKGROUP / 2}u; half > 0u; half = half / 2u) {
+          if (localId.x < half) { flags[localId.x] = flags[localId.x] | flags[localId.x + half]; }
+          workgroupBarrier();
+        }
+        if (localId.x == 0u) { result[0] = select(0.0, uniforms.NAN, flags[0] != 0u); }
+      }`,
+  };
+}
+
+/**
+ * A scalar that is 0 when every value of `x` is finite and NaN otherwise, in one dispatch: the twin of
+ * PackedAdam's Σ (x · 0), which the trainer reads back with the loss.
+ */
+export function finitenessProbe(x: tf.Tensor): tf.Scalar {
+  const backend = tf.backend() as unknown as WebGpuBackendLike;
+  const out = backend.runWebGPUProgram(probeProgram(), [x], 'float32', ints(x.size));
+  return tf.engine().makeTensorFromTensorInfo(out) as tf.Scalar;
+}
+
 // ---- registration and the differentiable ops ----
 
 const KERNELS = {

@@ -60,14 +60,14 @@ export function buildCesaa(o: CesaaOptions, ctx: BuildContext): Model {
   if (o.topK > N)
     throw new Error(`CESAA: option "topK" (${o.topK}) must not exceed "specificExperts" (${N})`);
   const p = new Params(ctx.rng);
-  const input = new FeatureInput(p, shape.vocabSize, shape.numCat, shape.numNum, ctx.embeddingDim);
+  const input = new FeatureInput(p, ctx);
   const shared = new ExpertStack(p, 'shared', o.sharedExperts, input.width, o.expertLayers, {
     sharedInput: true,
   });
   const sharedGate = new SoftmaxGates(p, 'sharedGate', input.width, 1, o.sharedExperts);
   const specific = new ExpertStack(p, 'specific', N, input.width, o.expertLayers, { sharedInput: true });
-  // nn.Embedding's N(0, 1) for the domain indicator the sparse gate reads.
-  const domainEmb = p.normal('domainEmbedding', [shape.numDomains, o.domainEmbeddingDim], 1);
+  // The domain indicator the sparse gate reads: an embedding table, initialised like the features'.
+  const domainEmb = p.embedding('sparseGate.domainEmbedding', [shape.numDomains, o.domainEmbeddingDim], ctx);
   const sparseGate = denseParams(p, 'sparseGate', input.width + o.domainEmbeddingDim, N);
   const towers = new TaskTowers(
     p,
@@ -82,7 +82,7 @@ export function buildCesaa(o: CesaaOptions, ctx: BuildContext): Model {
     params: p,
     forward(batch, mode) {
       const B = batch.domain.shape[0];
-      const x = input.forward(batch);
+      const x = input.forward(batch, f);
       const zSh = sharedGate.logits(x, f); // [B, 1, K_sh]
       const hShared = tf.reshape(f.mixture(zSh, shared.forwardShared(x, f)), [
         B,

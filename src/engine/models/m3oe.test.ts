@@ -4,7 +4,6 @@ import type { DataShape, EncodedDataset } from '../data/types';
 import {
   batchOf,
   buildFor,
-  buildSmall,
   expectFlatTensorCounts,
   expectSameUnderEveryFormulation,
   logitSum,
@@ -14,6 +13,7 @@ import {
   tensorCountsOverTraining,
   tinyTwoDomains as synth,
   variablesWithoutGradient,
+  testContext,
 } from '../testing/models';
 import { useCpu } from '../testing/tf';
 import { DEFAULT_TRAIN, type TrainConfig } from '../train/config';
@@ -25,8 +25,14 @@ import type { Batch, Mode, Model } from './types';
 
 const SMALL = { experts: 3, slotDim: 12, bottomDim: 10, expertLayers: [6], towerHidden: 5 };
 
-function build(options: Record<string, unknown>, f: Formulation = PER_MEMBER, s: DataShape = shape): Model {
-  return buildSmall('m3oe', options, f, s);
+// With the domain id as an input field, as the official code feeds it.
+function build(
+  options: Record<string, unknown>,
+  f: Formulation = PER_MEMBER,
+  s: DataShape = shape,
+  domainInput = true,
+): Model {
+  return buildModel('m3oe', options, testContext(s, 4, 3, f, { domainInput })).model;
 }
 
 /** Gradients of `loss` for every stored parameter, by name (missing: not on any path to the loss). */
@@ -89,16 +95,16 @@ describe('M3oE', () => {
       domainNames: ['f', 'm'],
       taskNames: ['income', 'never_married'],
     };
-    const ctx = { shape: census, embeddingDim: 16, rng: new Rng(1), formulation: PER_MEMBER };
-    // The same shape gives the MMoE reference row's count, so the shape is the census one.
-    const mmoe = buildModel('mmoe', {}, ctx).model;
+    const ctx = testContext(census, 16, 1, PER_MEMBER, { domainInput: true });
+    // The same shape without the domain field gives the MMoE reference row's count, so the shape is the census one.
+    const mmoe = buildModel('mmoe', {}, { ...ctx, domainInput: false }).model;
     expect(mmoe.params.count()).toBe(287_202);
     mmoe.params.dispose();
     const m3oe = buildModel('m3oe', {}, ctx).model;
     expect(m3oe.params.count()).toBe(1_255_448);
     m3oe.params.dispose();
     // Without it: the 2 × 16 table, and 16 input columns fewer for the skip (×256) and the 3 slot matrices (×512 each).
-    const noDomainField = buildModel('m3oe', { domainEmbedding: false }, ctx).model;
+    const noDomainField = buildModel('m3oe', {}, { ...ctx, domainInput: false }).model;
     expect(noDomainField.params.count()).toBe(1_255_448 - 2 * 16 - 16 * (256 + 3 * 512));
     noDomainField.params.dispose();
   });
@@ -261,8 +267,11 @@ describe('M3oE', () => {
   });
 
   it('reaches every trainable variable with a gradient', async () => {
-    for (const options of [SMALL, { ...SMALL, expertLayers: [6, 4], domainEmbedding: false }]) {
-      const model = build(options);
+    for (const [options, domainInput] of [
+      [SMALL, true],
+      [{ ...SMALL, expertLayers: [6, 4] }, false],
+    ] as const) {
+      const model = build(options, PER_MEMBER, shape, domainInput);
       expect(
         await variablesWithoutGradient(model, logitSum(model, batchOf([0, 1, 2, 1]))),
         'variables without gradient',

@@ -29,8 +29,6 @@ export interface M3oeOptions {
   expertLayers: number[];
   /** Hidden width of each (domain, task) tower: Linear → LayerNorm → ReLU → Linear(·, 1). */
   towerHidden: number;
-  /** Embed the domain id as one more input field, as the official code does (it is the last sparse feature). */
-  domainEmbedding: boolean;
   /** Gates read stopGradient(emb) (official); off lets the gate loss reach emb (an ablation). */
   gateStopGradient: boolean;
   /** Raw initial value of the four structure weights (σ(1.0) = 0.731). */
@@ -87,9 +85,8 @@ export function buildM3oe(o: M3oeOptions, ctx: BuildContext): Model {
   const E = o.experts;
   const N = E + D + T;
   const p = new Params(ctx.rng);
-  const input = new FeatureInput(p, shape.vocabSize, shape.numCat, shape.numNum, ctx.embeddingDim);
-  const domainTable = o.domainEmbedding ? p.normal('domainEmbedding', [D, ctx.embeddingDim], 1) : null;
-  const F = input.width + (domainTable ? ctx.embeddingDim : 0);
+  const input = new FeatureInput(p, ctx);
+  const F = input.width;
 
   const skip: Dense = denseParams(p, 'skip', F, o.bottomDim);
   const skipNorm = normParams(p, 'skip.ln', [o.bottomDim]);
@@ -128,12 +125,6 @@ export function buildM3oe(o: M3oeOptions, ctx: BuildContext): Model {
   const betaD = p.constant('structure.betaD', [], o.structureInit);
   const betaT = p.constant('structure.betaT', [], o.structureInit);
   const structure = [alphaD, alphaT, betaD, betaT];
-
-  function features(batch: Parameters<Model['forward']>[0]): tf.Tensor2D {
-    const x = input.forward(batch);
-    if (!domainTable) return x;
-    return tf.concat([x, matMul2d(batch.domainOneHot, domainTable as tf.Tensor2D, f)], 1);
-  }
 
   /** All D slots as one [F, D·S] matMul, each sample keeping its own domain's slot. */
   function slot(x: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Tensor2D {
@@ -184,7 +175,7 @@ export function buildM3oe(o: M3oeOptions, ctx: BuildContext): Model {
     forward(batch, mode) {
       const oneHot = batch.domainOneHot;
       const B = oneHot.shape[0];
-      const x = features(batch);
+      const x = input.forward(batch, f);
       const skipOut = tf.relu(layerNorm(dense(x, skip, f), skipNorm));
       const emb = tf.add(
         tf.relu(layerNorm(dense(slot(x, oneHot), bottom, f), bottomNorm)),

@@ -25,7 +25,7 @@ export function buildMmoe(o: MmoeOptions, ctx: BuildContext): Model {
   const T = shape.numTasks;
   const E = o.experts;
   const p = new Params(ctx.rng);
-  const input = new FeatureInput(p, shape.vocabSize, shape.numCat, shape.numNum, ctx.embeddingDim);
+  const input = new FeatureInput(p, ctx);
   const experts = new ExpertStack(p, 'experts', E, input.width, o.expertLayers, { sharedInput: true });
   const numGates = o.gate === 'task' ? T : o.gate === 'domain' ? D : D * T;
   const gates = new SoftmaxGates(p, 'gates', input.width, numGates, E);
@@ -49,7 +49,7 @@ export function buildMmoe(o: MmoeOptions, ctx: BuildContext): Model {
   return {
     params: p,
     forward(batch, mode) {
-      const x = input.forward(batch);
+      const x = input.forward(batch, f);
       const e = experts.forwardShared(x, f);
       const z = taskLogits(gates.logits(x, f), batch.domainOneHot);
       const logits = towers.forwardEach(f.mixture(z, e), f);

@@ -96,7 +96,7 @@ export function buildMome(o: MomeOptions, ctx: BuildContext): MomeModel {
   const T = shape.numTasks;
   const E = o.experts;
   const p = new Params(ctx.rng);
-  const input = new FeatureInput(p, shape.vocabSize, shape.numCat, shape.numNum, ctx.embeddingDim);
+  const input = new FeatureInput(p, ctx);
   const F = input.width;
   const layers: BaseLayer[] = [];
   let d = F;
@@ -207,7 +207,7 @@ export function buildMome(o: MomeOptions, ctx: BuildContext): MomeModel {
     thresholdMasks: o.thresholdMasks,
     switchPhase,
     forward(batch, mode, rng): ModelOutput {
-      const x = input.forward(batch);
+      const x = input.forward(batch, f);
       if (phase === 0) {
         const { h, penalty } = forwardA(x, mode, rng);
         return {

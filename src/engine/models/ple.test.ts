@@ -11,6 +11,7 @@ import {
   PER_MEMBER,
   squaredLogitSum,
   tensorCountsOverTraining,
+  testContext,
   tinyTwoDomains,
   variablesWithoutGradient,
 } from '../testing/models';
@@ -259,7 +260,7 @@ describe('PLE', () => {
         specificPer: 'task',
         towerLayers: [32],
       },
-      { shape: census, embeddingDim: 16, rng: new Rng(1), formulation: PER_MEMBER },
+      testContext(census, 16, 1, PER_MEMBER),
     ).model;
     expect(model.params.count()).toBe(323_342);
     model.params.dispose();

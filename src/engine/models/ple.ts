@@ -57,7 +57,7 @@ export function buildPle(o: PleOptions, ctx: BuildContext): Model {
   if (L < 1) throw new Error('PLE needs at least one level');
   if (Ks < 1) throw new Error('PLE needs at least one specific expert per unit');
   const p = new Params(ctx.rng);
-  const input = new FeatureInput(p, shape.vocabSize, shape.numCat, shape.numNum, ctx.embeddingDim);
+  const input = new FeatureInput(p, ctx);
   const H = o.expertLayers[o.expertLayers.length - 1];
 
   const levels: Level[] = [];
@@ -125,7 +125,7 @@ export function buildPle(o: PleOptions, ctx: BuildContext): Model {
   return {
     params: p,
     forward(batch, mode) {
-      const x = input.forward(batch);
+      const x = input.forward(batch, f);
       const B = x.shape[0];
       let units: tf.Tensor3D | null = null; // [B, U, H]: the unit outputs, the next level's unit inputs
       let sharedIn: tf.Tensor2D = x;

@@ -14,6 +14,7 @@ import {
   tensorCountsOverTraining,
   tinyTwoDomains,
   variablesWithoutGradient,
+  testContext,
 } from '../testing/models';
 import { useCpu } from '../testing/tf';
 import { Rng } from '../util/rng';
@@ -261,12 +262,7 @@ describe('STAR', () => {
       taskNames: ['income', 'never_married'],
     };
     const options = { starLayers: [128, 64], partitionedNorm: 'off', auxNet: 'off', towerLayers: [32] };
-    const model = buildModel('star', options, {
-      shape: census,
-      embeddingDim: 16,
-      rng: new Rng(1),
-      formulation: PER_MEMBER,
-    }).model;
+    const model = buildModel('star', options, testContext(census, 16, 1, PER_MEMBER)).model;
     expect(model.params.count()).toBe(237_090);
     model.params.dispose();
   });

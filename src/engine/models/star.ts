@@ -143,7 +143,7 @@ export function buildStar(o: StarOptions, ctx: BuildContext): Model {
   const T = shape.numTasks;
   if (o.starLayers.length === 0) throw new Error('STAR needs at least one star layer');
   const p = new Params(ctx.rng);
-  const input = new FeatureInput(p, shape.vocabSize, shape.numCat, shape.numNum, ctx.embeddingDim);
+  const input = new FeatureInput(p, ctx);
   const layers: { fc: StarDense; norm: PartitionedNorm | null }[] = [];
   let d = input.width;
   o.starLayers.forEach((size, i) => {
@@ -156,9 +156,9 @@ export function buildStar(o: StarOptions, ctx: BuildContext): Model {
   });
   const towers = new TaskTowers(p, 'towers', T, d, o.towerLayers, true);
   const auxWithFeatures = o.auxNet === 'domain+features';
-  // nn.Embedding's N(0, 1), like the feature embeddings.
+  // An embedding table, initialised like the feature embeddings.
   const domainEmbedding =
-    o.auxNet === 'off' ? null : p.normal('aux.domainEmbedding', [D, ctx.embeddingDim], 1);
+    o.auxNet === 'off' ? null : p.embedding('aux.domainEmbedding', [D, ctx.embeddingDim], ctx);
   const aux =
     o.auxNet === 'off'
       ? null
@@ -168,7 +168,7 @@ export function buildStar(o: StarOptions, ctx: BuildContext): Model {
     params: p,
     forward(batch, mode) {
       const oneHot = batch.domainOneHot;
-      const x = input.forward(batch);
+      const x = input.forward(batch, f);
       let h = x;
       for (const { fc, norm } of layers) {
         if (norm) h = norm.forward(h, oneHot, mode, f);

@@ -6,7 +6,7 @@ import { parseCsv } from '../data/csv';
 import { dataShapeOf, type DataShape, type EncodedDataset } from '../data/types';
 import { formulationFor, type Formulation } from '../models/experts';
 import { buildModel } from '../models/registry';
-import type { Batch, Model } from '../models/types';
+import type { Batch, BuildContext, Model } from '../models/types';
 import { BUNDLED_SPECS } from '../synth/bundled';
 import { generate } from '../synth/generate';
 import type { SynthSpec } from '../synth/spec';
@@ -48,6 +48,29 @@ export const PER_MEMBER: Formulation = formulationFor('cpu');
 export const EXPLICIT: Formulation = formulationFor('wasm');
 export const FORMULATIONS: readonly Formulation[] = [PER_MEMBER, EXPLICIT];
 
+/**
+ * The build context of the mechanism tests: N(0, 1) embeddings and no domain input field (the settings these tests
+ * were written against), unless `input` says otherwise; the run defaults are tested in layers.test.ts.
+ */
+export function testContext(
+  shape: DataShape,
+  embeddingDim: number,
+  seed: number,
+  formulation: Formulation,
+  input: Partial<BuildContext> = {},
+): BuildContext {
+  return {
+    shape,
+    embeddingDim,
+    embeddingInit: 'normal',
+    embeddingInitScale: 1,
+    domainInput: false,
+    rng: new Rng(seed),
+    formulation,
+    ...input,
+  };
+}
+
 // One seeded build of a registered model on a test shape, so that every formulation starts from the same weights.
 export function buildSmall(
   id: string,
@@ -56,17 +79,12 @@ export function buildSmall(
   shape: DataShape = SMALL_SHAPE,
   seed = 3,
 ): Model {
-  return buildModel(id, options, { shape, embeddingDim: 4, rng: new Rng(seed), formulation: f }).model;
+  return buildModel(id, options, testContext(shape, 4, seed, f)).model;
 }
 
 // A model sized for a synthetic dataset, as the training tests build it.
 export function buildFor(ds: EncodedDataset, id: string, options: Record<string, unknown>): Model {
-  return buildModel(id, options, {
-    shape: dataShapeOf(ds.schema),
-    embeddingDim: 4,
-    rng: new Rng(2),
-    formulation: PER_MEMBER,
-  }).model;
+  return buildModel(id, options, testContext(dataShapeOf(ds.schema), 4, 2, PER_MEMBER)).model;
 }
 
 // A training-mode loss Σ logits: every parameter on a path to an output gets a gradient.

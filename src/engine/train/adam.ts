@@ -9,7 +9,7 @@
  * needs a new optimizer.
  */
 import * as tf from '@tensorflow/tfjs';
-import { adamStepInPlace, type AdamStep } from '../kernels/fused';
+import { adamStepInPlace, finitenessProbe, type AdamStep } from '../kernels/fused';
 import type { Formulation } from '../models/experts';
 
 export interface AdamConfig {
@@ -28,8 +28,13 @@ export interface OptimizerState {
 export interface Optimizer {
   readonly vars: tf.Variable[];
   readonly steps: number;
-  /** Applies one update; `grads[i]` is the gradient of `vars[i]` (a missing one counts as zero). */
-  apply(grads: (tf.Tensor | undefined)[]): void;
+  /**
+   * Applies one update; `grads[i]` is the gradient of `vars[i]` (a missing one counts as zero). Returns a scalar
+   * that is 0 when the update and the second moments are finite and NaN otherwise (x · 0 is NaN only for a
+   * non-finite x, and no sum of zeros overflows): read back with the loss, it tells a step that broke the weights
+   * at no extra readback.
+   */
+  apply(grads: (tf.Tensor | undefined)[]): tf.Scalar;
   /** A copy of the optimizer's state, to undo a step (profiling must leave training untouched). */
   saveState(): OptimizerState;
   restoreState(state: OptimizerState): void;
@@ -97,9 +102,9 @@ export class PackedAdam extends AdamBase implements Optimizer {
     this.v = tf.variable(tf.zeros([this.total]), false);
   }
 
-  apply(grads: (tf.Tensor | undefined)[]): void {
+  apply(grads: (tf.Tensor | undefined)[]): tf.Scalar {
     const { learningRate, beta1: b1, beta2: b2, epsilon, bc1, bc2 } = this.nextStep();
-    tf.tidy(() => {
+    return tf.tidy(() => {
       const flat = flatGradient(grads, this.sizes);
       const m = tf.add(tf.mul(this.m, b1), tf.mul(flat, 1 - b1));
       const v = tf.add(tf.mul(this.v, b2), tf.mul(tf.square(flat), 1 - b2));
@@ -112,6 +117,7 @@ export class PackedAdam extends AdamBase implements Optimizer {
         variable.assign(tf.sub(variable, tf.reshape(tf.slice(step, [offset], [size]), variable.shape)));
         offset += size;
       });
+      return tf.sum(tf.mul(tf.add(step, v), 0)) as tf.Scalar;
     });
   }
 
@@ -169,7 +175,7 @@ export class FusedAdam extends AdamBase implements Optimizer {
     old.dispose();
   }
 
-  apply(grads: (tf.Tensor | undefined)[]): void {
+  apply(grads: (tf.Tensor | undefined)[]): tf.Scalar {
     if (this.vars.some((v, i) => v.dataId !== this.synced[i])) this.resync();
     const flat = flatGradient(grads, this.sizes);
     adamStepInPlace(this.state, flat, this.nextStep());
@@ -180,6 +186,8 @@ export class FusedAdam extends AdamBase implements Optimizer {
       ),
     );
     this.synced = this.vars.map((v) => v.dataId);
+    // Parameters, m and v all finite ⇔ the update and the second moments were (PackedAdam's probe).
+    return finitenessProbe(this.state);
   }
 
   saveState(): OptimizerState {

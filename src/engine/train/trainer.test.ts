@@ -11,6 +11,7 @@ import {
   expectFlatTensorCounts,
   synthesize as dataset,
   tensorCountsOverTraining,
+  testContext,
 } from '../testing/models';
 import { useCpu } from '../testing/tf';
 import { Rng } from '../util/rng';
@@ -44,12 +45,7 @@ function mmoe(
   ds: EncodedDataset,
   options: Record<string, unknown> = { experts: 4, expertLayers: [16], gate: 'domain', towerLayers: [8] },
 ): Model {
-  return buildModel('mmoe', options, {
-    shape: dataShapeOf(ds.schema),
-    embeddingDim: 4,
-    rng: new Rng(2),
-    formulation: f,
-  }).model;
+  return buildModel('mmoe', options, testContext(dataShapeOf(ds.schema), 4, 2, f)).model;
 }
 
 describe('Trainer', () => {
