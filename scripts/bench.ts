@@ -40,7 +40,7 @@ import { runInNode, stepCostInNode } from './bench/node';
 import { runTorch, torchComparison } from './bench/torch';
 import { dawnAdapter } from './bench/dawn';
 import { swiftShaderEnv, usesSwiftShader } from './bench/swiftShader';
-import { resolveDataPath } from './bench/summary';
+import { resolveData } from './bench/summary';
 
 interface Args {
   experiment?: string;
@@ -127,8 +127,8 @@ async function main(): Promise<void> {
   }
   const file = path.resolve(args.experiment);
   const plan = parsePlan(JSON.parse(readFileSync(file, 'utf8')));
-  const dataPath = resolveDataPath(plan.data, path.dirname(file));
-  const notes = await checkBenchData(dataPath, plan.data, args.allowDataErrors);
+  const data = resolveData(plan.data, path.dirname(file));
+  const notes = await checkBenchData(data.path, plan.data, args.allowDataErrors);
   const torchBefore = args.torch ? runTorch() : null;
   if (torchBefore) console.log(JSON.stringify({ event: 'torch', when: 'before', ...torchBefore }));
   const summaries: Record<string, unknown>[] = [];
@@ -141,16 +141,16 @@ async function main(): Promise<void> {
   for (const run of runs) {
     if (args.stepCost) {
       if (!args.node) throw new Error('--step-cost runs in Node: add --node');
-      summaries.push(await stepCostInNode(run, dataPath, args.backend ?? 'cpu'));
+      summaries.push(await stepCostInNode(run, data.path, args.backend ?? 'cpu'));
       continue;
     }
     summaries.push(
       args.node
-        ? await runInNode(run, dataPath, args.backend ?? 'cpu', notes, {
+        ? await runInNode(run, data, args.backend ?? 'cpu', notes, {
             exportTo: args.exportTo,
             wasmThreads: args.threads,
           })
-        : await runInBrowser(run, dataPath, args.backend ?? 'auto', notes),
+        : await runInBrowser(run, data, args.backend ?? 'auto', notes),
     );
   }
   if (args.stepCost) {

@@ -4,7 +4,7 @@ import { chromium } from '@playwright/test';
 import type { PlannedRun } from '../../src/engine/experiment';
 import { PROTOCOL_VERSION, type StartCommand, type WorkerEvent } from '../../src/workers/protocol';
 import { serveStatic } from './serve';
-import { BenchRecorder } from './summary';
+import { BenchRecorder, type BenchData } from './summary';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/chromium';
 
 const DIST = path.resolve(import.meta.dirname, '../../dist');
@@ -13,14 +13,14 @@ const DIST = path.resolve(import.meta.dirname, '../../dist');
 /** `notes`: the data's Check-data notes, kept in the summary. */
 export async function runInBrowser(
   run: PlannedRun,
-  dataPath: string,
+  data: BenchData,
   backend: string,
   notes: string[],
 ): Promise<Record<string, unknown>> {
   const exp = run.experiment;
   if (!existsSync(path.join(DIST, 'bench.html')))
     throw new Error('dist/bench.html is missing: run `npm run build` first');
-  const { server, port } = await serveStatic(DIST, { '/__bench/data': dataPath });
+  const { server, port } = await serveStatic(DIST, { '/__bench/data': data.path });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();
@@ -39,6 +39,7 @@ export async function runInBrowser(
               threads: e.threads ?? null,
             },
             notes,
+            data.oracle,
           );
           console.log(
             JSON.stringify({

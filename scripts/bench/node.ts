@@ -16,7 +16,7 @@ import { buildContext } from '../../src/engine/models/types';
 import { Rng } from '../../src/engine/util/rng';
 import { startDawnWebGpu } from './dawn';
 import { withReference } from '../twins/reference';
-import { BenchRecorder } from './summary';
+import { BenchRecorder, type BenchData } from './summary';
 import { startThreadedWasm } from './wasmThreads';
 
 interface NodeBackend {
@@ -66,7 +66,7 @@ async function startBackend(name: string, wasmThreads?: number): Promise<NodeBac
  */
 export async function runInNode(
   run: PlannedRun,
-  dataPath: string,
+  data: BenchData,
   backend: string,
   notes: string[],
   options: { exportTo?: string; wasmThreads?: number } = {},
@@ -74,7 +74,7 @@ export async function runInNode(
   const { exportTo, wasmThreads } = options;
   const exp = run.experiment;
   const { formulation, adapter, threads } = await startBackend(backend, wasmThreads);
-  const dataset = await loadDataset(new Uint8Array(readFileSync(dataPath)), exp.data);
+  const dataset = await loadDataset(new Uint8Array(readFileSync(data.path)), exp.data);
   const { model } = buildModel(
     exp.model.id,
     exp.model.options,
@@ -86,6 +86,7 @@ export async function runInNode(
     exp.train.seed,
     { name: `${backend} (node)`, adapter, threads },
     notes,
+    data.oracle,
   );
   // Routing at initialisation, on the same test rows, so specialisation can be read as a ratio.
   const initial = await evaluate(

@@ -102,8 +102,8 @@ describe('shared layers', () => {
 
     it('defaults, for a new run, to the setting measured on id-heavy data', () => {
       expect({ init: DEFAULT_TRAIN.embeddingInit, scale: DEFAULT_TRAIN.embeddingInitScale }).toEqual({
-        init: 'normal',
-        scale: 1e-4,
+        init: 'uniform',
+        scale: 0.05,
       });
       expect(DEFAULT_TRAIN.domainInput).toBe(true);
     });
