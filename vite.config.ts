@@ -7,8 +7,9 @@ import react from '@vitejs/plugin-react';
  */
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "worker-src 'self'",
+  // blob: the threaded WASM backend starts its pthread workers from Blob URLs made by its own script.
+  "script-src 'self' 'wasm-unsafe-eval' blob:",
+  "worker-src 'self' blob:",
   "connect-src 'self'",
   "img-src 'self' data: blob:",
   "style-src 'self' 'unsafe-inline'",
@@ -16,6 +17,15 @@ const CONTENT_SECURITY_POLICY = [
   "base-uri 'self'",
   "form-action 'none'",
 ].join('; ');
+
+/**
+ * Cross-origin isolation: SharedArrayBuffer, hence WASM threads, needs it. Every resource the page loads is its
+ * own, so require-corp blocks nothing. (A static host that cannot send headers needs a service worker to add them.)
+ */
+const CROSS_ORIGIN_ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
 
 /**
  * A static host may send no headers, so the built page carries the policy in a meta tag. The dev server is left
@@ -41,7 +51,8 @@ export default defineConfig({
   plugins: [react(), contentSecurityPolicy()],
   // A meta tag does not reach workers (they take the policy of their own response): `vite preview`, which the
   // e2e tests serve, sends it as a header so the workers run under it too.
-  preview: { headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY } },
+  preview: { headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, ...CROSS_ORIGIN_ISOLATION } },
+  server: { headers: CROSS_ORIGIN_ISOLATION },
   // The training worker imports tfjs as an ES module (code splitting, `import.meta.url` asset URLs).
   worker: { format: 'es' },
   // Pre-bundled up front, or `vite dev` discovers them when the worker starts and reloads the page mid-run.

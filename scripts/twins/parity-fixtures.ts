@@ -30,7 +30,7 @@ import { activateBackend } from '../../src/engine/kernels/backend';
 import { MODEL_CATALOG, type ModelOptions } from '../../src/engine/models/catalog';
 import { buildContext } from '../../src/engine/models/types';
 import { buildModel } from '../../src/engine/models/registry';
-import type { Formulation } from '../../src/engine/models/layers';
+import type { Formulation } from '../../src/engine/models/experts';
 import { DEFAULT_TRAIN, type TrainConfig } from '../../src/engine/train/config';
 import { evaluate } from '../../src/engine/train/evaluate';
 import { Trainer } from '../../src/engine/train/trainer';

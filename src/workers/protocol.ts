@@ -63,6 +63,8 @@ export type WorkerEvent =
       adapter: string | null;
       /** Why each faster backend was not used, in order of preference. */
       fallbacks: { backend: BackendName; reason: string }[];
+      /** XNNPACK threads on wasm (one per core where the page is cross-origin isolated), null elsewhere. */
+      threads?: number | null;
     }
   /** An `init` run's experiment as the worker read it from the .zip: what the run really is. */
   | { type: 'imported'; runId: string; experiment: Experiment }

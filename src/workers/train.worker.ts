@@ -154,6 +154,7 @@ async function start(cmd: StartCommand): Promise<void> {
     backend: chosen.backend,
     adapter: chosen.adapter,
     fallbacks: chosen.fallbacks,
+    threads: chosen.threads,
   });
 
   const name = cmd.source.kind === 'url' ? cmd.source.url : cmd.source.name;

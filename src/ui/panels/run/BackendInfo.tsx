@@ -24,6 +24,12 @@ export function BackendInfo() {
             · {backend.adapter}
           </span>
         )}
+        {backend.threads != null && (
+          <span className="muted" data-testid="backend-threads">
+            {' '}
+            · {backend.threads} thread{backend.threads === 1 ? '' : 's'}
+          </span>
+        )}
         <span className="muted"> · {passed === 0 ? 'first choice' : `${passed} passed over`}</span>
       </summary>
       <ul className="fallbacks" data-testid="fallback-reasons">
