@@ -107,6 +107,16 @@ def test_a_quote_left_open_is_an_error_naming_where_it_opened(tmp_path):
         CsvFile(write(tmp_path, "header.csv", 'a,"b'))
 
 
+def test_a_file_smaller_than_the_write_buffer_is_scaled_whole(tmp_path):
+    """A few hundred bytes of unscaled numbers, still in the write buffer when the scaling pass reads them back."""
+    path = write(tmp_path, "small.csv", "d,x,y\n" + "".join(f"{'ab'[i % 2]},{i},{i % 2}\n" for i in range(40)))
+    mapping = {"domain": "d", "tasks": [{"name": "y", "column": "y", "rule": "== 1"}], "numeric": ["x"]}
+    ds = fit_encode(path, mapping, str(tmp_path / "encoded"))
+    f = ds.schema["numeric"][0]
+    expected = ((np.arange(40, dtype=np.float64) - f["mean"]) / f["std"]).astype(np.float32)
+    assert np.array_equal(np.asarray(ds.num).reshape(-1), expected)
+
+
 def test_file_rows_count_lines_as_the_page_does(tmp_path):
     """A lone CR inside a quoted field is no line end to the page (Python's line reader would count one)."""
     f = CsvFile(write(tmp_path, "cr.csv", 'a,b\n"x\ry",1\n"p\r\nq",2\n3,4\n'))

@@ -542,6 +542,11 @@ class _Writer:
             self.files[name].write(np.ascontiguousarray(a, dtype=self.dtypes[name]).tobytes())
         self.rows += len(arrays["domain"])
 
+    def flush(self) -> None:
+        """Puts what is still buffered on disk, so that the files can be read back before they are closed."""
+        for f in self.files.values():
+            f.flush()
+
     def close(self, schema: dict, counts: "_PassCounts", case_mismatches: List[dict], notes: List[str]) -> EncodedData:
         for f in self.files.values():
             f.close()
@@ -817,6 +822,8 @@ def fit_encode(path: str, mapping: dict, out_dir: str, name: Optional[str] = Non
         sd = math.sqrt(squares[j] / n) if n > 0 else 0.0
         # A constant column would divide by zero; it carries no signal, so it just becomes 0.
         f["std"] = sd if sd > 0 else 1.0
+    # A file's last chunk (a whole small file) may still sit in the write buffer.
+    writer.flush()
     _scale_numeric(writer.paths["num"], _array_path(out_dir, "num"), schema, writer.rows)
     return writer.close(schema, counts, case_mismatches, csvf.notes)
 
