@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startDawnWebGpu } from '../../../scripts/bench/dawn';
-import { formulationFor, type Formulation, type GateSelection } from '../models/experts';
+import { formulationFor, type Activation, type Formulation, type GateSelection } from '../models/experts';
 import type { MomeModel } from '../models/mome';
 import { registeredModels } from '../models/registry';
 import type { Model } from '../models/types';
@@ -136,6 +136,27 @@ describe('fused WebGPU kernels and their twins', () => {
         { shape: [Bb, T], values: mask, constant: true },
       ],
       (f, [z, y, m]) => f.maskedBce(z as tf.Tensor2D, y as tf.Tensor2D, m as tf.Tensor2D),
+    );
+  });
+
+  // γ and β random (γ ≠ 1, β ≠ 0), so a γ entry read for the wrong row or column changes values and gradients.
+  const layerNorm =
+    (act: Activation) =>
+    (f: Formulation, [x, g, b]: tf.Tensor[]) =>
+      f.layerNorm(x, g, b, act);
+
+  it('LayerNorm + ReLU over rows [B, h], γ and β [h], and its three gradients', async () => {
+    await expectTwins([random([19, 7], 30, 3), random([7], 31), random([7], 32)], layerNorm('relu'));
+  });
+
+  it('LayerNorm of stacked experts [B, N, h], γ and β per member [N, h]', async () => {
+    await expectTwins([random([13, 3, 6], 33, 2), random([3, 6], 34), random([3, 6], 35)], layerNorm('relu'));
+  });
+
+  it('LayerNorm of towers [N, B, h], γ and β [N, 1, h], without activation', async () => {
+    await expectTwins(
+      [random([4, 11, 5], 36, 2), random([4, 1, 5], 37), random([4, 1, 5], 38)],
+      layerNorm('linear'),
     );
   });
 

@@ -11,7 +11,13 @@
  *   compares it with.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedGateMixture, fusedMaskedBce, fusedStackedDense } from '../kernels/fused';
+import {
+  LAYER_NORM_EPS,
+  fusedGateMixture,
+  fusedLayerNorm,
+  fusedMaskedBce,
+  fusedStackedDense,
+} from '../kernels/fused';
 import { maskedBce } from '../train/loss';
 import { batchNorm, batchNormParams, dropout, type BatchNorm, type Params } from './layers';
 import { maskUnselected, smallestKMask } from './selection';
@@ -39,6 +45,11 @@ export interface Formulation {
   mixture(logits: tf.Tensor3D, experts: tf.Tensor3D | tf.Tensor4D, selection?: GateSelection): tf.Tensor3D;
   /** The training loss's per-sample BCE on logits, 0 where the label is missing: [B, T] (train/loss.ts). */
   maskedBce(logits: tf.Tensor2D, labels: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D;
+  /**
+   * act(LayerNorm(x)) over the last axis (nn.LayerNorm, ε 1e-5): x [rows, h] or [a, c, h]; γ and β of one shape,
+   * broadcast over x's leading axes ([h], or rank 3 with each leading axis x's or 1).
+   */
+  layerNorm<T extends tf.Tensor>(x: T, gamma: tf.Tensor, beta: tf.Tensor, act: Activation): T;
 }
 
 /** The gate weights the mixture uses, [B, G, E]: softmax over the selected experts, exactly 0 elsewhere. */
@@ -107,6 +118,11 @@ function composed(
       return tf.sum(tf.mul(w, candidates), 2) as tf.Tensor3D;
     },
     maskedBce,
+    layerNorm(x, gamma, beta, act) {
+      const { mean, variance } = tf.moments(x, -1, true);
+      const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, LAYER_NORM_EPS)));
+      return activate(tf.add(tf.mul(normed, gamma), beta) as typeof x, act);
+    },
   };
 }
 
@@ -136,6 +152,7 @@ const FUSED: Formulation = {
       selection,
     ),
   maskedBce: fusedMaskedBce,
+  layerNorm: fusedLayerNorm,
 };
 
 /** The one place a backend decides how the models compute. */
