@@ -9,6 +9,7 @@ import { startDawnWebGpu } from '../../../scripts/bench/dawn';
 import { formulationFor, type Activation, type Formulation, type GateSelection } from '../models/experts';
 import type { MomeModel } from '../models/mome';
 import { registeredModels } from '../models/registry';
+import type { BatchNorm } from '../models/layers';
 import type { Model } from '../models/types';
 import { dataShapeOf } from '../data/types';
 import { buildModel } from '../models/registry';
@@ -157,6 +158,54 @@ describe('fused WebGPU kernels and their twins', () => {
     await expectTwins(
       [random([4, 11, 5], 36, 2), random([4, 1, 5], 37), random([4, 1, 5], 38)],
       layerNorm('linear'),
+    );
+  });
+
+  /**
+   * BatchNorm in training on x with γ, β = xs[1], xs[2]; the moving statistics start from fixed values, made (and
+   * disposed by the caller) per call, so both twins update the same starting point.
+   */
+  const batchNormOf =
+    (axis: number, statShape: number[], act: Activation, made: tf.Variable[]) =>
+    (f: Formulation, [x, gamma, beta]: tf.Tensor[]) => {
+      const mean = tf.variable(tf.tensor(random(statShape, 40).values, statShape), false);
+      const variance = tf.variable(tf.abs(tf.tensor(random(statShape, 41).values, statShape)), false);
+      made.push(mean, variance);
+      const bn: BatchNorm = { gamma: gamma as tf.Variable, beta: beta as tf.Variable, mean, variance };
+      return f.batchNorm(x, bn, axis, 'train', act);
+    };
+
+  async function expectBatchNormTwins(inputs: Input[], axis: number, statShape: number[], act: Activation) {
+    const made: tf.Variable[] = [];
+    await expectTwins(inputs, batchNormOf(axis, statShape, act, made));
+    // The first call of each run (the value, before the gradients): its moving mean and variance, cpu vs webgpu.
+    const [twinMean, twinVar, , , fusedMean, fusedVar] = await Promise.all(
+      made.map((v) => v.data() as Promise<Float32Array>),
+    );
+    expectClose(fusedMean, twinMean, 'moving mean');
+    expectClose(fusedVar, twinVar, 'moving variance');
+    tf.dispose(made);
+  }
+
+  it('BatchNorm + ReLU in training over the batch of [B, c] (γ, β [c]), its gradients and moving averages', async () => {
+    await expectBatchNormTwins([random([23, 6], 42, 2), random([6], 43), random([6], 44)], 0, [1, 6], 'relu');
+  });
+
+  it('BatchNorm of stacked experts [N, B, c] over the batch, γ, β and statistics per member [N, 1, c]', async () => {
+    await expectBatchNormTwins(
+      [random([3, 17, 5], 45, 2), random([3, 1, 5], 46), random([3, 1, 5], 47)],
+      1,
+      [3, 1, 5],
+      'relu',
+    );
+  });
+
+  it('BatchNorm of [E, B, c] with γ, β [c] shared by the members, statistics per member, no activation', async () => {
+    await expectBatchNormTwins(
+      [random([4, 9, 3], 48, 2), random([3], 49), random([3], 50)],
+      1,
+      [4, 1, 3],
+      'linear',
     );
   });
 

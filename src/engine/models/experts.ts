@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   LAYER_NORM_EPS,
+  fusedBatchNormTrain,
   fusedGateMixture,
   fusedLayerNorm,
   fusedMaskedBce,
@@ -50,6 +51,11 @@ export interface Formulation {
    * broadcast over x's leading axes ([h], or rank 3 with each leading axis x's or 1).
    */
   layerNorm<T extends tf.Tensor>(x: T, gamma: tf.Tensor, beta: tf.Tensor, act: Activation): T;
+  /**
+   * act(BatchNorm(z)) over the batch axis (0 of [b, c], 1 of [a, b, c]): batch statistics and the moving averages'
+   * update in training, the moving averages in evaluation (layers.ts batchNorm).
+   */
+  batchNorm<T extends tf.Tensor>(z: T, bn: BatchNorm, axis: number, mode: Mode, act: Activation): T;
 }
 
 /** The gate weights the mixture uses, [B, G, E]: softmax over the selected experts, exactly 0 elsewhere. */
@@ -123,6 +129,7 @@ function composed(
       const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, LAYER_NORM_EPS)));
       return activate(tf.add(tf.mul(normed, gamma), beta) as typeof x, act);
     },
+    batchNorm: (z, bn, axis, mode, act) => activate(batchNorm(z, bn, axis, mode) as typeof z, act),
   };
 }
 
@@ -153,6 +160,10 @@ const FUSED: Formulation = {
     ),
   maskedBce: fusedMaskedBce,
   layerNorm: fusedLayerNorm,
+  batchNorm: (z, bn, axis, mode, act) =>
+    mode === 'train'
+      ? fusedBatchNormTrain(z, bn, axis, act)
+      : activate(batchNorm(z, bn, axis, mode) as typeof z, act),
 };
 
 /** The one place a backend decides how the models compute. */
@@ -228,10 +239,16 @@ export class ExpertStack {
   }
 
   /** The nonlinear part of a layer after its matMul + bias: [BatchNorm over `axis`] → ReLU → [dropout]. */
-  private finish(z: tf.Tensor, l: StackLayer, axis: number, run: RunContext | undefined): tf.Tensor {
+  private finish(
+    z: tf.Tensor,
+    l: StackLayer,
+    axis: number,
+    f: Formulation,
+    run: RunContext | undefined,
+  ): tf.Tensor {
     if (!l.hidden) return z;
     let h = z;
-    if (l.bn) h = tf.relu(batchNorm(h, l.bn, axis, this.need(run).mode));
+    if (l.bn) h = f.batchNorm(h, l.bn, axis, this.need(run).mode, 'relu');
     const rate = this.o.dropout ?? 0;
     return rate > 0 ? dropout(h, rate, this.need(run).mode, this.need(run).rng) : h;
   }
@@ -254,7 +271,7 @@ export class ExpertStack {
       return tf.transpose(each, [1, 0, 2]);
     }
     const first = this.layers[0];
-    const h0 = this.finish(f.dense(x, first.w as tf.Tensor2D, first.b, this.act(first)), first, 0, run);
+    const h0 = this.finish(f.dense(x, first.w as tf.Tensor2D, first.b, this.act(first)), first, 0, f, run);
     const stacked = tf.reshape(h0, [B, this.n, this.sizes[0]]) as tf.Tensor3D;
     if (this.layers.length === 1) return stacked;
     // [B, N, h] → [N, B, h] for the per-member layers.
@@ -280,6 +297,7 @@ export class ExpertStack {
         f.stackedDense(h, l.w as tf.Tensor3D, l.b as tf.Tensor3D, this.act(l)),
         l,
         1,
+        f,
         run,
       ) as tf.Tensor3D;
     }
