@@ -2,6 +2,7 @@
  * npm run bench -- --experiment <file.json> [--node] [--backend cpu|wasm|webgpu|webgl|auto] [--seeds 1,2,3]
  * npm run bench -- --list-models
  * npm run bench -- --upload [--rows 1000000] [--columns 40] [--gzip] [--markdown]   (scripts/bench/upload.ts)
+ * npm run bench -- --smoothness [--model mmoe] [--backend auto] [--steps 300] [--eval-every 10]  (bench/smoothness.ts)
  *   --models all|id,id   run each model on the experiment's data and settings (default options, or
  *   --preset <prefix>    each model's first preset whose name starts with <prefix>, e.g. "census reference")
  *                        instead of the experiment's own model configurations
@@ -99,6 +100,9 @@ async function main(): Promise<void> {
   // The upload benchmark has its own arguments (see scripts/bench/upload.ts).
   if (process.argv.includes('--upload'))
     return (await import('./bench/upload')).uploadBench(process.argv.slice(2));
+  // The page-smoothness benchmark has its own arguments (see scripts/bench/smoothness.ts).
+  if (process.argv.includes('--smoothness'))
+    return (await import('./bench/smoothness')).smoothnessBench(process.argv.slice(2));
   const args = parseArgs(process.argv.slice(2));
   if (args.listModels) {
     console.log(JSON.stringify(registeredModels().map((m) => m.id)));

@@ -103,7 +103,7 @@ function newestMtime(p: string): number {
 }
 
 /** The built site: `site` rebuilt by `vite build` when a source is newer than its last build. */
-function ensureSite(site: string, minify: boolean): void {
+export function ensureSite(site: string, minify: boolean): void {
   const stamp = path.join(site, '.upload-bench-built');
   const sources = ['src', 'public', 'index.html', 'bench.html', 'vite.config.ts', 'package-lock.json'].map(
     (p) => path.join(ROOT, p),
@@ -124,7 +124,7 @@ function ensureSite(site: string, minify: boolean): void {
   writeFileSync(stamp, new Date().toISOString());
 }
 
-interface PhaseStats {
+export interface PhaseStats {
   seconds: number;
   longestTaskMs: number;
   longTasks: number;
@@ -133,7 +133,7 @@ interface PhaseStats {
   maxFrameGapMs: number;
 }
 
-function phaseStats(probe: ProbeData, from: number, to: number): PhaseStats {
+export function phaseStats(probe: ProbeData, from: number, to: number): PhaseStats {
   const inside = (e: ProbeEntry): boolean => e.start + e.duration > from && e.start < to;
   const tasks = probe.longTasks.filter(inside);
   const frames = probe.frames.filter((t) => t >= from && t <= to);

@@ -6,9 +6,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startDawnWebGpu } from '../../../scripts/bench/dawn';
-import { formulationFor, type Formulation, type GateSelection } from '../models/experts';
+import { formulationFor, type Activation, type Formulation, type GateSelection } from '../models/experts';
 import type { MomeModel } from '../models/mome';
 import { registeredModels } from '../models/registry';
+import type { BatchNorm } from '../models/layers';
 import type { Model } from '../models/types';
 import { dataShapeOf } from '../data/types';
 import { buildModel } from '../models/registry';
@@ -136,6 +137,75 @@ describe('fused WebGPU kernels and their twins', () => {
         { shape: [Bb, T], values: mask, constant: true },
       ],
       (f, [z, y, m]) => f.maskedBce(z as tf.Tensor2D, y as tf.Tensor2D, m as tf.Tensor2D),
+    );
+  });
+
+  // γ and β random (γ ≠ 1, β ≠ 0), so a γ entry read for the wrong row or column changes values and gradients.
+  const layerNorm =
+    (act: Activation) =>
+    (f: Formulation, [x, g, b]: tf.Tensor[]) =>
+      f.layerNorm(x, g, b, act);
+
+  it('LayerNorm + ReLU over rows [B, h], γ and β [h], and its three gradients', async () => {
+    await expectTwins([random([19, 7], 30, 3), random([7], 31), random([7], 32)], layerNorm('relu'));
+  });
+
+  it('LayerNorm of stacked experts [B, N, h], γ and β per member [N, h]', async () => {
+    await expectTwins([random([13, 3, 6], 33, 2), random([3, 6], 34), random([3, 6], 35)], layerNorm('relu'));
+  });
+
+  it('LayerNorm of towers [N, B, h], γ and β [N, 1, h], without activation', async () => {
+    await expectTwins(
+      [random([4, 11, 5], 36, 2), random([4, 1, 5], 37), random([4, 1, 5], 38)],
+      layerNorm('linear'),
+    );
+  });
+
+  /**
+   * BatchNorm in training on x with γ, β = xs[1], xs[2]; the moving statistics start from fixed values, made (and
+   * disposed by the caller) per call, so both twins update the same starting point.
+   */
+  const batchNormOf =
+    (axis: number, statShape: number[], act: Activation, made: tf.Variable[]) =>
+    (f: Formulation, [x, gamma, beta]: tf.Tensor[]) => {
+      const mean = tf.variable(tf.tensor(random(statShape, 40).values, statShape), false);
+      const variance = tf.variable(tf.abs(tf.tensor(random(statShape, 41).values, statShape)), false);
+      made.push(mean, variance);
+      const bn: BatchNorm = { gamma: gamma as tf.Variable, beta: beta as tf.Variable, mean, variance };
+      return f.batchNorm(x, bn, axis, 'train', act);
+    };
+
+  async function expectBatchNormTwins(inputs: Input[], axis: number, statShape: number[], act: Activation) {
+    const made: tf.Variable[] = [];
+    await expectTwins(inputs, batchNormOf(axis, statShape, act, made));
+    // The first call of each run (the value, before the gradients): its moving mean and variance, cpu vs webgpu.
+    const [twinMean, twinVar, , , fusedMean, fusedVar] = await Promise.all(
+      made.map((v) => v.data() as Promise<Float32Array>),
+    );
+    expectClose(fusedMean, twinMean, 'moving mean');
+    expectClose(fusedVar, twinVar, 'moving variance');
+    tf.dispose(made);
+  }
+
+  it('BatchNorm + ReLU in training over the batch of [B, c] (γ, β [c]), its gradients and moving averages', async () => {
+    await expectBatchNormTwins([random([23, 6], 42, 2), random([6], 43), random([6], 44)], 0, [1, 6], 'relu');
+  });
+
+  it('BatchNorm of stacked experts [N, B, c] over the batch, γ, β and statistics per member [N, 1, c]', async () => {
+    await expectBatchNormTwins(
+      [random([3, 17, 5], 45, 2), random([3, 1, 5], 46), random([3, 1, 5], 47)],
+      1,
+      [3, 1, 5],
+      'relu',
+    );
+  });
+
+  it('BatchNorm of [E, B, c] with γ, β [c] shared by the members, statistics per member, no activation', async () => {
+    await expectBatchNormTwins(
+      [random([4, 9, 3], 48, 2), random([3], 49), random([3], 50)],
+      1,
+      [4, 1, 3],
+      'linear',
     );
   });
 

@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Activation, GateSelection } from '../models/experts';
+import { BN_EPS, BN_MOMENTUM, type BatchNorm } from '../models/layers';
 
 /** The part of tfjs's WebGPUProgram these kernels fill in (see @tensorflow/tfjs-backend-webgpu webgpu_program). */
 interface FlatProgram {
@@ -384,6 +385,309 @@ function bceGrad(z: tf.TensorInfo): Built {
   };
 }
 
+// ---- LayerNorm over the last axis, then act: y = act((x − μ) / √(σ² + ε) · γ + β) ----
+
+/** nn.LayerNorm's ε (and tf.moments' biased variance), as the composed twin in models/experts.ts. */
+export const LAYER_NORM_EPS = 1e-5;
+
+/**
+ * x seen as [a, c, h] (a rank-2 x is [1, b, h]); γ and β as [ga ? a : 1, gc ? c : 1, h]: each leading axis of γ
+ * either follows x's or is broadcast.
+ */
+export interface LayerNormAttrs {
+  act: Activation;
+  a: number;
+  c: number;
+  h: number;
+  ga: boolean;
+  gc: boolean;
+}
+
+/** WGSL helpers: a row's mean and 1/√(σ² + ε) (two passes, as tf.moments), and γ's index for (i0, i1, k). */
+const LAYER_NORM_HELPERS = `
+  fn rowStats(start : i32) -> vec2<f32> {
+    var mean = 0.0;
+    for (var j = 0; j < uniforms.h; j++) { mean = mean + x[start + j]; }
+    mean = mean / f32(uniforms.h);
+    var v = 0.0;
+    for (var j = 0; j < uniforms.h; j++) { let d = x[start + j] - mean; v = v + d * d; }
+    return vec2<f32>(mean, inverseSqrt(v / f32(uniforms.h) + ${LAYER_NORM_EPS}));
+  }
+  fn gammaAt(i0 : i32, i1 : i32, k : i32) -> i32 {
+    let c = select(1, uniforms.c, uniforms.gc == 1);
+    return (select(0, i0, uniforms.ga == 1) * c + select(0, i1, uniforms.gc == 1)) * uniforms.h + k;
+  }`;
+
+const layerNormUniforms = (a: LayerNormAttrs) => ints(a.a, a.c, a.h, Number(a.ga), Number(a.gc));
+const LAYER_NORM_UNIFORM_NAMES = ['a', 'c', 'h', 'ga', 'gc'];
+
+function layerNormForward(a: LayerNormAttrs): Built {
+  const activate = a.act === 'relu' ? 'y = max(y, 0.0);' : '';
+  const body = `
+    let k = index % uniforms.h;
+    let row = index / uniforms.h;
+    let stats = rowStats(row * uniforms.h);
+    let g = gammaAt(row / uniforms.c, row % uniforms.c, k);
+    var y = (x[index] - stats.x) * stats.y * gamma[g] + beta[g];
+    ${activate}
+    result[index] = y;`;
+  return {
+    program: flatProgram(
+      `moeLayerNorm_${a.act}`,
+      ['x', 'gamma', 'beta'],
+      [a.a, a.c, a.h],
+      LAYER_NORM_UNIFORM_NAMES,
+      body,
+      LAYER_NORM_HELPERS,
+    ),
+    uniforms: layerNormUniforms(a),
+  };
+}
+
+/** dx = rstd · (g − mean_j g_j − x̂ · mean_j(g_j x̂_j)), g = dz ⊙ γ, over the row. */
+function layerNormGradInput(a: LayerNormAttrs): Built {
+  const body = `
+    let k = index % uniforms.h;
+    let row = index / uniforms.h;
+    let i0 = row / uniforms.c;
+    let i1 = row % uniforms.c;
+    let start = row * uniforms.h;
+    let stats = rowStats(start);
+    var s1 = 0.0;
+    var s2 = 0.0;
+    for (var j = 0; j < uniforms.h; j++) {
+      let gj = ${dzAt(a.act, 'start + j')} * gamma[gammaAt(i0, i1, j)];
+      s1 = s1 + gj;
+      s2 = s2 + gj * (x[start + j] - stats.x) * stats.y;
+    }
+    let n = f32(uniforms.h);
+    let gk = ${dzAt(a.act, 'index')} * gamma[gammaAt(i0, i1, k)];
+    result[index] = stats.y * (gk - s1 / n - (x[index] - stats.x) * stats.y * s2 / n);`;
+  const inputs = a.act === 'relu' ? ['dy', 'y', 'x', 'gamma'] : ['dy', 'x', 'gamma'];
+  return {
+    program: flatProgram(
+      `moeLayerNormGradX_${a.act}`,
+      inputs,
+      [a.a, a.c, a.h],
+      LAYER_NORM_UNIFORM_NAMES,
+      body,
+      LAYER_NORM_HELPERS,
+    ),
+    uniforms: layerNormUniforms(a),
+  };
+}
+
+/** dγ = Σ dz ⊙ x̂ (which 'gamma') or dβ = Σ dz ('beta'), over the rows that share each γ entry. */
+function layerNormGradParam(a: LayerNormAttrs, which: 'gamma' | 'beta'): Built {
+  const ga = a.ga ? a.a : 1;
+  const gc = a.gc ? a.c : 1;
+  const term =
+    which === 'gamma'
+      ? `let stats = rowStats(row * uniforms.h);
+         acc = acc + ${dzAt(a.act, 'at')} * (x[at] - stats.x) * stats.y;`
+      : `acc = acc + ${dzAt(a.act, 'at')};`;
+  const body = `
+    let k = index % uniforms.h;
+    let j = index / uniforms.h;
+    let gc = select(1, uniforms.c, uniforms.gc == 1);
+    let j0 = j / gc;
+    let j1 = j % gc;
+    var acc = 0.0;
+    for (var i0 = select(0, j0, uniforms.ga == 1); i0 < select(uniforms.a, j0 + 1, uniforms.ga == 1); i0++) {
+      for (var i1 = select(0, j1, uniforms.gc == 1); i1 < select(uniforms.c, j1 + 1, uniforms.gc == 1); i1++) {
+        let row = i0 * uniforms.c + i1;
+        let at = row * uniforms.h + k;
+        ${term}
+      }
+    }
+    result[index] = acc;`;
+  // dβ does not read x: WebGPU drops a binding the shader never reads, so x is then no input at all.
+  const inputs = [...(a.act === 'relu' ? ['dy', 'y'] : ['dy']), ...(which === 'gamma' ? ['x'] : [])];
+  return {
+    program: flatProgram(
+      `moeLayerNormGrad_${which}_${a.act}`,
+      inputs,
+      [ga, gc, a.h],
+      LAYER_NORM_UNIFORM_NAMES,
+      body,
+      which === 'gamma' ? LAYER_NORM_HELPERS : '',
+    ),
+    uniforms: layerNormUniforms(a),
+  };
+}
+
+// ---- BatchNorm in training over the batch axis b of x [a, b, c], then act ----
+
+/** x seen as [a, b, c] with b the batch axis (a rank-2 x is [1, b, c]); γ and β as [ga ? a : 1, 1, c]. */
+export interface BatchNormAttrs {
+  act: Activation;
+  a: number;
+  b: number;
+  c: number;
+  ga: boolean;
+}
+
+const BATCH_NORM_UNIFORM_NAMES = ['a', 'b', 'c', 'ga'];
+const batchNormUniforms = (a: BatchNormAttrs) => ints(a.a, a.b, a.c, Number(a.ga));
+
+/**
+ * WGSL helpers: column (i0, k)'s mean and 1/√(σ² + ε) from the statistics [2, a, c] (mean, biased variance), and
+ * γ's index.
+ */
+const BATCH_NORM_HELPERS = `
+  fn columnStats(i0 : i32, k : i32) -> vec2<f32> {
+    let col = i0 * uniforms.c + k;
+    return vec2<f32>(stats[col], inverseSqrt(stats[uniforms.a * uniforms.c + col] + ${BN_EPS}));
+  }
+  fn gammaAt(i0 : i32, k : i32) -> i32 { return select(0, i0, uniforms.ga == 1) * uniforms.c + k; }`;
+
+/** [2, a, c]: each column's batch mean, then its biased batch variance (two passes, as tf.moments). */
+function batchNormStats(a: BatchNormAttrs): Built {
+  const body = `
+    let col = index % (uniforms.a * uniforms.c);
+    let start = (col / uniforms.c) * uniforms.b * uniforms.c + col % uniforms.c;
+    var mean = 0.0;
+    for (var j = 0; j < uniforms.b; j++) { mean = mean + x[start + j * uniforms.c]; }
+    mean = mean / f32(uniforms.b);
+    var v = 0.0;
+    for (var j = 0; j < uniforms.b; j++) { let d = x[start + j * uniforms.c] - mean; v = v + d * d; }
+    result[index] = select(mean, v / f32(uniforms.b), index >= uniforms.a * uniforms.c);`;
+  return {
+    program: flatProgram('moeBatchNormStats', ['x'], [2, a.a, a.c], BATCH_NORM_UNIFORM_NAMES, body),
+    uniforms: batchNormUniforms(a),
+  };
+}
+
+function batchNormForward(a: BatchNormAttrs): Built {
+  const activate = a.act === 'relu' ? 'y = max(y, 0.0);' : '';
+  const body = `
+    let k = index % uniforms.c;
+    let i0 = index / (uniforms.b * uniforms.c);
+    let s = columnStats(i0, k);
+    let g = gammaAt(i0, k);
+    var y = (x[index] - s.x) * s.y * gamma[g] + beta[g];
+    ${activate}
+    result[index] = y;`;
+  return {
+    program: flatProgram(
+      `moeBatchNorm_${a.act}`,
+      ['x', 'stats', 'gamma', 'beta'],
+      [a.a, a.b, a.c],
+      BATCH_NORM_UNIFORM_NAMES,
+      body,
+      BATCH_NORM_HELPERS,
+    ),
+    uniforms: batchNormUniforms(a),
+  };
+}
+
+/** A moving average after one step: (1 − momentum) · old + momentum · batch (the variance unbiased, n / (n − 1)). */
+function batchNormMoving(a: BatchNormAttrs, which: 'mean' | 'variance'): Built {
+  const offset = which === 'mean' ? '0' : 'uniforms.a * uniforms.c';
+  const unbias = which === 'mean' ? '1.0' : 'f32(uniforms.b) / f32(max(1, uniforms.b - 1))';
+  const body = `
+    result[index] = moving[index] * ${1 - BN_MOMENTUM} + stats[${offset} + index] * ${BN_MOMENTUM} * ${unbias};`;
+  return {
+    program: flatProgram(
+      `moeBatchNormMoving_${which}`,
+      ['moving', 'stats'],
+      [a.a * a.c],
+      BATCH_NORM_UNIFORM_NAMES,
+      body,
+    ),
+    uniforms: batchNormUniforms(a),
+  };
+}
+
+/** [2, a, c]: Σ_b g and Σ_b g · x̂ per column, g = dz ⊙ γ (what dx needs). */
+function batchNormGradSums(a: BatchNormAttrs): Built {
+  const body = `
+    let col = index % (uniforms.a * uniforms.c);
+    let i0 = col / uniforms.c;
+    let k = col % uniforms.c;
+    let s = columnStats(i0, k);
+    let gammaK = gamma[gammaAt(i0, k)];
+    let second = index >= uniforms.a * uniforms.c;
+    var acc = 0.0;
+    for (var j = 0; j < uniforms.b; j++) {
+      let at = (i0 * uniforms.b + j) * uniforms.c + k;
+      let g = ${dzAt(a.act, 'at')} * gammaK;
+      acc = acc + select(g, g * (x[at] - s.x) * s.y, second);
+    }
+    result[index] = acc;`;
+  const inputs = a.act === 'relu' ? ['dy', 'y', 'x', 'stats', 'gamma'] : ['dy', 'x', 'stats', 'gamma'];
+  return {
+    program: flatProgram(
+      `moeBatchNormGradSums_${a.act}`,
+      inputs,
+      [2, a.a, a.c],
+      BATCH_NORM_UNIFORM_NAMES,
+      body,
+      BATCH_NORM_HELPERS,
+    ),
+    uniforms: batchNormUniforms(a),
+  };
+}
+
+/** dx = rstd · (g − Σ_b g / n − x̂ · Σ_b g x̂ / n) over each column. */
+function batchNormGradInput(a: BatchNormAttrs): Built {
+  const body = `
+    let k = index % uniforms.c;
+    let i0 = index / (uniforms.b * uniforms.c);
+    let col = i0 * uniforms.c + k;
+    let s = columnStats(i0, k);
+    let n = f32(uniforms.b);
+    let g = ${dzAt(a.act, 'index')} * gamma[gammaAt(i0, k)];
+    let xhat = (x[index] - s.x) * s.y;
+    result[index] = s.y * (g - sums[col] / n - xhat * sums[uniforms.a * uniforms.c + col] / n);`;
+  const inputs =
+    a.act === 'relu' ? ['dy', 'y', 'x', 'stats', 'gamma', 'sums'] : ['dy', 'x', 'stats', 'gamma', 'sums'];
+  return {
+    program: flatProgram(
+      `moeBatchNormGradX_${a.act}`,
+      inputs,
+      [a.a, a.b, a.c],
+      BATCH_NORM_UNIFORM_NAMES,
+      body,
+      BATCH_NORM_HELPERS,
+    ),
+    uniforms: batchNormUniforms(a),
+  };
+}
+
+/** dγ = Σ dz ⊙ x̂ ('gamma') or dβ = Σ dz ('beta') over the batch and, where γ is shared, over a. */
+function batchNormGradParam(a: BatchNormAttrs, which: 'gamma' | 'beta'): Built {
+  const term =
+    which === 'gamma'
+      ? `let s = columnStats(i0, k);
+         acc = acc + ${dzAt(a.act, 'at')} * (x[at] - s.x) * s.y;`
+      : `acc = acc + ${dzAt(a.act, 'at')};`;
+  const body = `
+    let k = index % uniforms.c;
+    let j0 = index / uniforms.c;
+    var acc = 0.0;
+    for (var i0 = select(0, j0, uniforms.ga == 1); i0 < select(uniforms.a, j0 + 1, uniforms.ga == 1); i0++) {
+      for (var j = 0; j < uniforms.b; j++) {
+        let at = (i0 * uniforms.b + j) * uniforms.c + k;
+        ${term}
+      }
+    }
+    result[index] = acc;`;
+  // dβ reads neither x nor the statistics: WebGPU drops a binding the shader never reads.
+  const inputs = [...(a.act === 'relu' ? ['dy', 'y'] : ['dy']), ...(which === 'gamma' ? ['x', 'stats'] : [])];
+  return {
+    program: flatProgram(
+      `moeBatchNormGrad_${which}_${a.act}`,
+      inputs,
+      [a.ga ? a.a : 1, 1, a.c],
+      BATCH_NORM_UNIFORM_NAMES,
+      body,
+      which === 'gamma' ? BATCH_NORM_HELPERS : '',
+    ),
+    uniforms: batchNormUniforms(a),
+  };
+}
+
 // ---- Adam over a flat state [params | m | v], updated in place ----
 
 export interface AdamStep {
@@ -492,6 +796,18 @@ const KERNELS = {
   mixGradX: 'MoeGateMixtureGradExperts',
   bce: 'MoeMaskedBce',
   bceGrad: 'MoeMaskedBceGrad',
+  layerNorm: 'MoeLayerNorm',
+  layerNormGradX: 'MoeLayerNormGradInput',
+  layerNormGradGamma: 'MoeLayerNormGradGamma',
+  layerNormGradBeta: 'MoeLayerNormGradBeta',
+  batchNormStats: 'MoeBatchNormStats',
+  batchNorm: 'MoeBatchNorm',
+  batchNormMovingMean: 'MoeBatchNormMovingMean',
+  batchNormMovingVariance: 'MoeBatchNormMovingVariance',
+  batchNormGradSums: 'MoeBatchNormGradSums',
+  batchNormGradX: 'MoeBatchNormGradInput',
+  batchNormGradGamma: 'MoeBatchNormGradGamma',
+  batchNormGradBeta: 'MoeBatchNormGradBeta',
 } as const;
 
 type KernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs: Record<string, unknown> };
@@ -506,6 +822,8 @@ function run(build: (args: KernelArgs) => Built, order: string[]) {
 
 const denseAttrs = (a: Record<string, unknown>) => a as unknown as DenseAttrs;
 const mixAttrs = (a: Record<string, unknown>) => a as unknown as MixtureAttrs;
+const normAttrs = (a: Record<string, unknown>) => a as unknown as LayerNormAttrs;
+const bnAttrs = (a: Record<string, unknown>) => a as unknown as BatchNormAttrs;
 
 /** Registers the fused kernels when `backendName` is webgpu; idempotent. */
 export function registerFusedKernels(backendName: string): void {
@@ -544,6 +862,42 @@ export function registerFusedKernels(backendName: string): void {
     ],
     [KERNELS.bce, ({ inputs }) => bceForward(inputs.z), ['z', 'labels', 'mask']],
     [KERNELS.bceGrad, ({ inputs }) => bceGrad(inputs.z), ['dy', 'z', 'labels', 'mask']],
+    [KERNELS.layerNorm, ({ attrs }) => layerNormForward(normAttrs(attrs)), ['x', 'gamma', 'beta']],
+    [KERNELS.layerNormGradX, ({ attrs }) => layerNormGradInput(normAttrs(attrs)), ['dy', 'y', 'x', 'gamma']],
+    [
+      KERNELS.layerNormGradGamma,
+      ({ attrs }) => layerNormGradParam(normAttrs(attrs), 'gamma'),
+      ['dy', 'y', 'x'],
+    ],
+    [KERNELS.layerNormGradBeta, ({ attrs }) => layerNormGradParam(normAttrs(attrs), 'beta'), ['dy', 'y']],
+    [KERNELS.batchNormStats, ({ attrs }) => batchNormStats(bnAttrs(attrs)), ['x']],
+    [KERNELS.batchNorm, ({ attrs }) => batchNormForward(bnAttrs(attrs)), ['x', 'stats', 'gamma', 'beta']],
+    [
+      KERNELS.batchNormMovingMean,
+      ({ attrs }) => batchNormMoving(bnAttrs(attrs), 'mean'),
+      ['moving', 'stats'],
+    ],
+    [
+      KERNELS.batchNormMovingVariance,
+      ({ attrs }) => batchNormMoving(bnAttrs(attrs), 'variance'),
+      ['moving', 'stats'],
+    ],
+    [
+      KERNELS.batchNormGradSums,
+      ({ attrs }) => batchNormGradSums(bnAttrs(attrs)),
+      ['dy', 'y', 'x', 'stats', 'gamma'],
+    ],
+    [
+      KERNELS.batchNormGradX,
+      ({ attrs }) => batchNormGradInput(bnAttrs(attrs)),
+      ['dy', 'y', 'x', 'stats', 'gamma', 'sums'],
+    ],
+    [
+      KERNELS.batchNormGradGamma,
+      ({ attrs }) => batchNormGradParam(bnAttrs(attrs), 'gamma'),
+      ['dy', 'y', 'x', 'stats'],
+    ],
+    [KERNELS.batchNormGradBeta, ({ attrs }) => batchNormGradParam(bnAttrs(attrs), 'beta'), ['dy', 'y']],
   ];
   for (const [kernelName, build, order] of kernels) {
     tf.registerKernel({
@@ -642,4 +996,115 @@ export function fusedMaskedBce(logits: tf.Tensor2D, labels: tf.Tensor2D, mask: t
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (z: tf.Tensor) => tf.Tensor2D;
   return op(logits);
+}
+
+/**
+ * LayerNorm over the last axis then act, in one dispatch: x [rows, h] or [a, c, h]; γ and β of one shape, [h] or
+ * rank 3 with each leading axis x's or 1. Backward: dx, dγ and dβ, one dispatch each (act' fused into each).
+ */
+export function fusedLayerNorm<T extends tf.Tensor>(
+  x: T,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  act: Activation,
+): T {
+  if (x.rank < 2 || x.rank > 3 || gamma.rank > 3)
+    throw new Error(
+      `fused LayerNorm takes x of rank 2 or 3 and γ of rank ≤ 3 (got ${x.shape} and ${gamma.shape})`,
+    );
+  const [a, c, h] = x.rank === 2 ? [1, ...x.shape] : x.shape;
+  const g = [...new Array<number>(3 - gamma.rank).fill(1), ...gamma.shape];
+  const follows = (dim: number, of: number) => dim === of || dim === 1;
+  if (g[2] !== h || !follows(g[0], a) || !follows(g[1], c) || beta.shape.join() !== gamma.shape.join())
+    throw new Error(
+      `fused LayerNorm: γ ${gamma.shape} and β ${beta.shape} do not broadcast over x ${x.shape}`,
+    );
+  const attrs: LayerNormAttrs = { act, a, c, h, ga: g[0] === a && a > 1, gc: g[1] === c && c > 1 };
+  const op = tf.customGrad(((xi: tf.Tensor, gi: tf.Tensor, bi: tf.Tensor, save: tf.GradSaveFunc) => {
+    const y = tf.reshape(runKernel(KERNELS.layerNorm, { x: xi, gamma: gi, beta: bi }, attrs), xi.shape);
+    save([xi, gi, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [sx, sg, sy]: tf.Tensor[]) => {
+        const withY: Record<string, tf.Tensor> = act === 'relu' ? { y: sy } : {};
+        return [
+          tf.reshape(runKernel(KERNELS.layerNormGradX, { dy, x: sx, gamma: sg, ...withY }, attrs), sx.shape),
+          tf.reshape(runKernel(KERNELS.layerNormGradGamma, { dy, x: sx, ...withY }, attrs), sg.shape),
+          tf.reshape(runKernel(KERNELS.layerNormGradBeta, { dy, ...withY }, attrs), sg.shape),
+        ];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
+    x: tf.Tensor,
+    g: tf.Tensor,
+    b: tf.Tensor,
+  ) => T;
+  return op(x, gamma, beta);
+}
+
+/**
+ * BatchNorm in training then act: batch statistics over `axis` (0 of x [b, c], or 1 of x [a, b, c]) in one
+ * dispatch, the normalisation in one, and the moving averages' update (PyTorch's momentum, unbiased variance) in
+ * one each. Backward: the per-column sums in one, then dx, dγ and dβ in one each.
+ */
+export function fusedBatchNormTrain<T extends tf.Tensor>(
+  x: T,
+  bn: BatchNorm,
+  axis: number,
+  act: Activation,
+): T {
+  if (!((x.rank === 2 && axis === 0) || (x.rank === 3 && axis === 1)))
+    throw new Error(
+      `fused BatchNorm takes x [b, c] over axis 0 or [a, b, c] over axis 1 (got ${x.shape}, ${axis})`,
+    );
+  const [a, b, c] = x.rank === 2 ? [1, ...x.shape] : x.shape;
+  const g = [...new Array<number>(3 - bn.gamma.rank).fill(1), ...bn.gamma.shape];
+  if (g[2] !== c || g[1] !== 1 || (g[0] !== a && g[0] !== 1) || bn.mean.size !== a * c)
+    throw new Error(
+      `fused BatchNorm: γ ${bn.gamma.shape} or statistics ${bn.mean.shape} do not fit x ${x.shape}`,
+    );
+  const attrs: BatchNormAttrs = { act, a, b, c, ga: g[0] === a && a > 1 };
+  const stats = runKernel(KERNELS.batchNormStats, { x }, attrs);
+  for (const [moving, kernel] of [
+    [bn.mean, KERNELS.batchNormMovingMean],
+    [bn.variance, KERNELS.batchNormMovingVariance],
+  ] as const) {
+    const updated = runKernel(kernel, { moving, stats }, attrs);
+    moving.assign(tf.reshape(updated, moving.shape));
+    updated.dispose();
+  }
+  const op = tf.customGrad(((xi: tf.Tensor, gi: tf.Tensor, bi: tf.Tensor, save: tf.GradSaveFunc) => {
+    const y = tf.reshape(
+      runKernel(KERNELS.batchNorm, { x: xi, stats, gamma: gi, beta: bi }, attrs),
+      xi.shape,
+    );
+    save([xi, gi, y, stats]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [sx, sg, sy, ss]: tf.Tensor[]) => {
+        const withY: Record<string, tf.Tensor> = act === 'relu' ? { y: sy } : {};
+        const sums = runKernel(
+          KERNELS.batchNormGradSums,
+          { dy, x: sx, stats: ss, gamma: sg, ...withY },
+          attrs,
+        );
+        return [
+          tf.reshape(
+            runKernel(KERNELS.batchNormGradX, { dy, x: sx, stats: ss, gamma: sg, sums, ...withY }, attrs),
+            sx.shape,
+          ),
+          tf.reshape(
+            runKernel(KERNELS.batchNormGradGamma, { dy, x: sx, stats: ss, ...withY }, attrs),
+            sg.shape,
+          ),
+          tf.reshape(runKernel(KERNELS.batchNormGradBeta, { dy, ...withY }, attrs), sg.shape),
+        ];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
+    x: tf.Tensor,
+    g: tf.Tensor,
+    b: tf.Tensor,
+  ) => T;
+  return op(x, bn.gamma, bn.beta);
 }

@@ -11,7 +11,14 @@
  *   compares it with.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedGateMixture, fusedMaskedBce, fusedStackedDense } from '../kernels/fused';
+import {
+  LAYER_NORM_EPS,
+  fusedBatchNormTrain,
+  fusedGateMixture,
+  fusedLayerNorm,
+  fusedMaskedBce,
+  fusedStackedDense,
+} from '../kernels/fused';
 import { maskedBce } from '../train/loss';
 import { batchNorm, batchNormParams, dropout, type BatchNorm, type Params } from './layers';
 import { maskUnselected, smallestKMask } from './selection';
@@ -39,6 +46,16 @@ export interface Formulation {
   mixture(logits: tf.Tensor3D, experts: tf.Tensor3D | tf.Tensor4D, selection?: GateSelection): tf.Tensor3D;
   /** The training loss's per-sample BCE on logits, 0 where the label is missing: [B, T] (train/loss.ts). */
   maskedBce(logits: tf.Tensor2D, labels: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D;
+  /**
+   * act(LayerNorm(x)) over the last axis (nn.LayerNorm, ε 1e-5): x [rows, h] or [a, c, h]; γ and β of one shape,
+   * broadcast over x's leading axes ([h], or rank 3 with each leading axis x's or 1).
+   */
+  layerNorm<T extends tf.Tensor>(x: T, gamma: tf.Tensor, beta: tf.Tensor, act: Activation): T;
+  /**
+   * act(BatchNorm(z)) over the batch axis (0 of [b, c], 1 of [a, b, c]): batch statistics and the moving averages'
+   * update in training, the moving averages in evaluation (layers.ts batchNorm).
+   */
+  batchNorm<T extends tf.Tensor>(z: T, bn: BatchNorm, axis: number, mode: Mode, act: Activation): T;
 }
 
 /** The gate weights the mixture uses, [B, G, E]: softmax over the selected experts, exactly 0 elsewhere. */
@@ -107,6 +124,12 @@ function composed(
       return tf.sum(tf.mul(w, candidates), 2) as tf.Tensor3D;
     },
     maskedBce,
+    layerNorm(x, gamma, beta, act) {
+      const { mean, variance } = tf.moments(x, -1, true);
+      const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, LAYER_NORM_EPS)));
+      return activate(tf.add(tf.mul(normed, gamma), beta) as typeof x, act);
+    },
+    batchNorm: (z, bn, axis, mode, act) => activate(batchNorm(z, bn, axis, mode) as typeof z, act),
   };
 }
 
@@ -136,6 +159,11 @@ const FUSED: Formulation = {
       selection,
     ),
   maskedBce: fusedMaskedBce,
+  layerNorm: fusedLayerNorm,
+  batchNorm: (z, bn, axis, mode, act) =>
+    mode === 'train'
+      ? fusedBatchNormTrain(z, bn, axis, act)
+      : activate(batchNorm(z, bn, axis, mode) as typeof z, act),
 };
 
 /** The one place a backend decides how the models compute. */
@@ -211,10 +239,16 @@ export class ExpertStack {
   }
 
   /** The nonlinear part of a layer after its matMul + bias: [BatchNorm over `axis`] → ReLU → [dropout]. */
-  private finish(z: tf.Tensor, l: StackLayer, axis: number, run: RunContext | undefined): tf.Tensor {
+  private finish(
+    z: tf.Tensor,
+    l: StackLayer,
+    axis: number,
+    f: Formulation,
+    run: RunContext | undefined,
+  ): tf.Tensor {
     if (!l.hidden) return z;
     let h = z;
-    if (l.bn) h = tf.relu(batchNorm(h, l.bn, axis, this.need(run).mode));
+    if (l.bn) h = f.batchNorm(h, l.bn, axis, this.need(run).mode, 'relu');
     const rate = this.o.dropout ?? 0;
     return rate > 0 ? dropout(h, rate, this.need(run).mode, this.need(run).rng) : h;
   }
@@ -237,7 +271,7 @@ export class ExpertStack {
       return tf.transpose(each, [1, 0, 2]);
     }
     const first = this.layers[0];
-    const h0 = this.finish(f.dense(x, first.w as tf.Tensor2D, first.b, this.act(first)), first, 0, run);
+    const h0 = this.finish(f.dense(x, first.w as tf.Tensor2D, first.b, this.act(first)), first, 0, f, run);
     const stacked = tf.reshape(h0, [B, this.n, this.sizes[0]]) as tf.Tensor3D;
     if (this.layers.length === 1) return stacked;
     // [B, N, h] → [N, B, h] for the per-member layers.
@@ -263,6 +297,7 @@ export class ExpertStack {
         f.stackedDense(h, l.w as tf.Tensor3D, l.b as tf.Tensor3D, this.act(l)),
         l,
         1,
+        f,
         run,
       ) as tf.Tensor3D;
     }

@@ -165,9 +165,9 @@ export function selectByDomain(values: tf.Tensor, domainOneHot: tf.Tensor2D): tf
   return tf.sum(tf.mul(values, w), 1);
 }
 
-/** PyTorch BatchNorm1d defaults. */
-const BN_MOMENTUM = 0.1;
-const BN_EPS = 1e-5;
+/** PyTorch BatchNorm1d defaults (kernels/fused.ts's BatchNorm uses them too). */
+export const BN_MOMENTUM = 0.1;
+export const BN_EPS = 1e-5;
 
 export interface BatchNorm {
   gamma: tf.Variable;

@@ -56,11 +56,6 @@ function normParams(p: Params, name: string, shape: number[]): Norm {
   return { gamma: p.constant(`${name}.gamma`, shape, 1), beta: p.constant(`${name}.beta`, shape, 0) };
 }
 
-function layerNorm(x: tf.Tensor, n: Norm): tf.Tensor {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), n.gamma), n.beta);
-}
-
 /** nn.init.xavier_uniform_ on a [fanIn, fanOut] matrix (the official init of the slot and shared weights). */
 function xavier(ctx: BuildContext, count: number, fanIn: number, fanOut: number): Float32Array {
   const bound = Math.sqrt(6 / (fanIn + fanOut));
@@ -143,7 +138,7 @@ export function buildM3oe(o: M3oeOptions, ctx: BuildContext): Model {
         i === 0
           ? l.stack.forwardShared(emb, f)
           : tf.transpose(l.stack.forwardEach(tf.transpose(h as tf.Tensor3D, [1, 0, 2]), f), [1, 0, 2]);
-      h = tf.relu(layerNorm(y, l.norm)) as tf.Tensor3D;
+      h = f.layerNorm(y, l.norm.gamma, l.norm.beta, 'relu');
     }
     return h as tf.Tensor3D;
   }
@@ -176,9 +171,9 @@ export function buildM3oe(o: M3oeOptions, ctx: BuildContext): Model {
       const oneHot = batch.domainOneHot;
       const B = oneHot.shape[0];
       const x = input.forward(batch, f);
-      const skipOut = tf.relu(layerNorm(dense(x, skip, f), skipNorm));
+      const skipOut = f.layerNorm(dense(x, skip, f), skipNorm.gamma, skipNorm.beta, 'relu');
       const emb = tf.add(
-        tf.relu(layerNorm(dense(slot(x, oneHot), bottom, f), bottomNorm)),
+        f.layerNorm(dense(slot(x, oneHot), bottom, f), bottomNorm.gamma, bottomNorm.beta, 'relu'),
         skipOut,
       ) as tf.Tensor2D;
       const all = experts(emb);
@@ -195,7 +190,7 @@ export function buildM3oe(o: M3oeOptions, ctx: BuildContext): Model {
       );
       // One tower per (d, t) on every sample, then each sample keeps its own domain's logits.
       const xs = tf.transpose(tf.reshape(fused, [B, D * T, H]), [1, 0, 2]) as tf.Tensor3D;
-      const hidden = tf.relu(layerNorm(towerHidden.forwardEach(xs, f), towerNorm)) as tf.Tensor3D;
+      const hidden = f.layerNorm(towerHidden.forwardEach(xs, f), towerNorm.gamma, towerNorm.beta, 'relu');
       const cells = tf.transpose(tf.reshape(towerOut.forwardEach(hidden, f), [D, T, B]), [2, 0, 1]);
       const logits = selectByDomain(cells, oneHot) as tf.Tensor2D;
       const routing: Record<string, tf.Tensor2D> = {};

@@ -12,15 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { gateWeights } from './experts';
-import {
-  FeatureInput,
-  Params,
-  batchNorm,
-  batchNormParams,
-  dropout,
-  matMul2d,
-  type BatchNorm,
-} from './layers';
+import { FeatureInput, Params, batchNormParams, dropout, matMul2d, type BatchNorm } from './layers';
 import { SoftmaxGates } from './gates';
 import { TaskTowers } from './towers';
 import type { BuildContext, Mode, Model, ModelOutput } from './types';
@@ -134,7 +126,7 @@ export function buildMome(o: MomeOptions, ctx: BuildContext): MomeModel {
     for (const l of layers) {
       const w = tf.mul(tf.expandDims(gate(l.neuron, mode, rng), 1), l.w) as tf.Tensor2D;
       h = dropout(
-        tf.relu(batchNorm(tf.add(matMul2d(h, w, f), l.b), l.bn, 0, mode)),
+        f.batchNorm(tf.add(matMul2d(h, w, f), l.b), l.bn, 0, mode, 'relu'),
         o.dropout,
         mode,
         rng,
@@ -161,7 +153,7 @@ export function buildMome(o: MomeOptions, ctx: BuildContext): MomeModel {
         y = tf.transpose(tf.reshape(matMul2d(x, wide, f), [B, E, l.outDim]), [1, 0, 2]) as tf.Tensor3D;
       } else y = f.stackedDense(h as tf.Tensor3D, w, null, 'linear');
       h = dropout(
-        tf.relu(batchNorm(tf.add(y, l.b), l.expertBn as BatchNorm, 1, mode)),
+        f.batchNorm(tf.add(y, l.b), l.expertBn as BatchNorm, 1, mode, 'relu'),
         o.dropout,
         mode,
         rng,
