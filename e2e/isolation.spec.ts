@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { openApp, setTrain, train, waitDone } from './app';
+import { openApp, selectBackend, selectModel, setTrain, train, waitDone } from './app';
 
 /**
  * The page is cross-origin isolated (COOP/COEP from the server) so that WASM can use threads, and isolation
@@ -15,8 +15,8 @@ test('the cross-origin isolated page trains on every backend, WASM with a thread
   for (const backend of ['webgpu', 'webgl', 'wasm', 'cpu']) {
     await openApp(page);
     await page.getByTestId('dataset-tiny-two-domains').click();
-    await page.getByTestId('model-select').selectOption('mmoe');
-    await page.getByTestId('backend-select').selectOption(backend);
+    await selectModel(page, 'mmoe');
+    await selectBackend(page, backend);
     await setTrain(page, { batchSize: 64, maxSteps: 4, evalEvery: 0, liveEvalRows: 128 });
     await train(page);
     await expect(page.getByTestId('backend-name')).toHaveText(backend, { timeout: 60_000 });
