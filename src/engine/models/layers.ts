@@ -39,7 +39,10 @@ const matMulExplicitT = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.Gra
       return [tf.matMul(dy as tf.Tensor2D, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy as tf.Tensor2D)];
     },
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
+  a: tf.Tensor2D,
+  b: tf.Tensor2D,
+) => tf.Tensor2D;
 
 export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D, f: Formulation): tf.Tensor2D {
   return f.explicitTransposeGrad ? matMulExplicitT(a, b) : tf.matMul(a, b);
@@ -53,7 +56,10 @@ export class Params {
 
   add(name: string, shape: number[], values: Float32Array, trainable = true): tf.Variable {
     if (this.vars.has(name)) throw new Error(`parameter "${name}" defined twice`);
-    const v = tf.variable(tf.tensor(values, shape, 'float32'), trainable);
+    const initial = tf.tensor(values, shape, 'float32');
+    const v = tf.variable(initial, trainable);
+    // The variable holds its own reference to the data: the initial tensor would otherwise stay counted forever.
+    initial.dispose();
     this.vars.set(name, v);
     return v;
   }
@@ -120,7 +126,13 @@ export class Mlp {
   readonly layers: Dense[];
   readonly outDim: number;
 
-  constructor(p: Params, name: string, inDim: number, sizes: number[], private readonly linearLast = false) {
+  constructor(
+    p: Params,
+    name: string,
+    inDim: number,
+    sizes: number[],
+    private readonly linearLast = false,
+  ) {
     this.layers = [];
     let d = inDim;
     sizes.forEach((s, i) => {
@@ -148,7 +160,13 @@ export class FeatureInput {
   readonly table: tf.Variable;
   readonly width: number;
 
-  constructor(p: Params, vocabSize: number, private readonly numCat: number, numNum: number, private readonly dim: number) {
+  constructor(
+    p: Params,
+    vocabSize: number,
+    private readonly numCat: number,
+    numNum: number,
+    private readonly dim: number,
+  ) {
     // nn.Embedding's default N(0, 1), as in the reference runs.
     this.table = p.normal('embedding', [Math.max(vocabSize, 1), dim], 1);
     this.width = numCat * dim + numNum;
@@ -185,7 +203,10 @@ export class StackedMlp {
     const h0 = sizes[0];
     this.first = sharedInput
       ? { w: p.uniform(`${name}.0.w`, [inDim, n * h0], inDim), b: p.uniform(`${name}.0.b`, [n * h0], inDim) }
-      : { w: p.uniform(`${name}.0.w`, [n, inDim, h0], inDim), b: p.uniform(`${name}.0.b`, [n, 1, h0], inDim) };
+      : {
+          w: p.uniform(`${name}.0.w`, [n, inDim, h0], inDim),
+          b: p.uniform(`${name}.0.b`, [n, 1, h0], inDim),
+        };
     for (let i = 1; i < sizes.length; i++) {
       const fanIn = sizes[i - 1];
       this.rest.push({
@@ -214,7 +235,10 @@ export class StackedMlp {
   /** xs [N, B, in], one input per member → [N, B, out]. */
   forwardEach(xs: tf.Tensor3D, f: Formulation): tf.Tensor3D {
     if (this.sharedInput) throw new Error('forwardEach on a stack with a shared input');
-    const h0 = this.act(this.stackedLayer(xs, this.first.w as tf.Tensor3D, this.first.b as tf.Tensor3D, f), 0) as tf.Tensor3D;
+    const h0 = this.act(
+      this.stackedLayer(xs, this.first.w as tf.Tensor3D, this.first.b as tf.Tensor3D, f),
+      0,
+    ) as tf.Tensor3D;
     return this.forwardRest(h0, f);
   }
 
@@ -237,7 +261,10 @@ export class StackedMlp {
     }
     const xs = tf.unstack(x);
     const ws = tf.unstack(w);
-    return tf.add(tf.stack(xs.map((xi, i) => matMul2d(xi as tf.Tensor2D, ws[i] as tf.Tensor2D, f))), b) as tf.Tensor3D;
+    return tf.add(
+      tf.stack(xs.map((xi, i) => matMul2d(xi as tf.Tensor2D, ws[i] as tf.Tensor2D, f))),
+      b,
+    ) as tf.Tensor3D;
   }
 }
 
@@ -260,7 +287,12 @@ export interface BatchNorm {
   variance: tf.Variable;
 }
 
-export function batchNormParams(p: Params, name: string, paramShape: number[], statShape = paramShape): BatchNorm {
+export function batchNormParams(
+  p: Params,
+  name: string,
+  paramShape: number[],
+  statShape = paramShape,
+): BatchNorm {
   return {
     gamma: p.constant(`${name}.gamma`, paramShape, 1),
     beta: p.constant(`${name}.beta`, paramShape, 0),
@@ -278,8 +310,15 @@ export function batchNorm(z: tf.Tensor, bn: BatchNorm, axis: number, mode: Mode)
     mean = m.mean;
     variance = m.variance;
     const n = z.shape[axis];
-    bn.mean.assign(tf.add(tf.mul(bn.mean, 1 - BN_MOMENTUM), tf.mul(tf.reshape(mean, bn.mean.shape), BN_MOMENTUM)));
-    bn.variance.assign(tf.add(tf.mul(bn.variance, 1 - BN_MOMENTUM), tf.mul(tf.reshape(variance, bn.variance.shape), (BN_MOMENTUM * n) / Math.max(1, n - 1))));
+    bn.mean.assign(
+      tf.add(tf.mul(bn.mean, 1 - BN_MOMENTUM), tf.mul(tf.reshape(mean, bn.mean.shape), BN_MOMENTUM)),
+    );
+    bn.variance.assign(
+      tf.add(
+        tf.mul(bn.variance, 1 - BN_MOMENTUM),
+        tf.mul(tf.reshape(variance, bn.variance.shape), (BN_MOMENTUM * n) / Math.max(1, n - 1)),
+      ),
+    );
   }
   return tf.add(tf.mul(tf.mul(tf.sub(z, mean), tf.rsqrt(tf.add(variance, BN_EPS))), bn.gamma), bn.beta);
 }
