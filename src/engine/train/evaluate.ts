@@ -20,9 +20,21 @@ export interface Predictions {
   aux: Record<string, number>;
 }
 
-export async function predict(model: Model, ds: EncodedDataset, rows: Int32Array, batchSize: number, rng: Rng): Promise<Predictions> {
+/** The evaluation batch: the training batch, but never padded past the rows evaluated (200 rows at batch 4e6 are 200). */
+export function evalBatchSize(batchSize: number, rows: number): number {
+  return Math.max(1, Math.min(batchSize, rows));
+}
+
+export async function predict(
+  model: Model,
+  ds: EncodedDataset,
+  rows: Int32Array,
+  trainBatch: number,
+  rng: Rng,
+): Promise<Predictions> {
   const T = ds.schema.tasks.length;
   const D = ds.schema.domains.length;
+  const batchSize = evalBatchSize(trainBatch, rows.length);
   const assembler = new BatchAssembler(ds, batchSize);
   const probs = new Float32Array(rows.length * T);
   const routing = new Map<string, { experts: number; weights: Float32Array }>();
@@ -38,8 +50,16 @@ export async function predict(model: Model, ds: EncodedDataset, rows: Int32Array
       const auxNames = Object.keys(out.aux);
       const B = batchSize;
       const parts: tf.Tensor2D[] = [tf.sigmoid(out.logits), ...gateNames.map((g) => out.routing[g])];
-      if (auxNames.length > 0) parts.push(tf.tile(tf.reshape(tf.stack(auxNames.map((a) => out.aux[a])), [1, -1]), [B, 1]) as tf.Tensor2D);
-      return { packed: tf.concat(parts, 1), gateNames, gateWidths: gateNames.map((g) => out.routing[g].shape[1]), auxNames };
+      if (auxNames.length > 0)
+        parts.push(
+          tf.tile(tf.reshape(tf.stack(auxNames.map((a) => out.aux[a])), [1, -1]), [B, 1]) as tf.Tensor2D,
+        );
+      return {
+        packed: tf.concat(parts, 1),
+        gateNames,
+        gateWidths: gateNames.map((g) => out.routing[g].shape[1]),
+        auxNames,
+      };
     });
     disposeBatch(tensors);
     const values = await packed.data();
@@ -77,7 +97,13 @@ function column(values: Float32Array, T: number, t: number, positions: number[])
   return out;
 }
 
-function slice(probs: Float32Array, labels: Float32Array, T: number, t: number, positions: number[]): SliceMetrics {
+function slice(
+  probs: Float32Array,
+  labels: Float32Array,
+  T: number,
+  t: number,
+  positions: number[],
+): SliceMetrics {
   const p = column(probs, T, t, positions);
   const y = column(labels, T, t, positions);
   let positives = 0;
@@ -90,7 +116,13 @@ function mean(values: (number | null)[]): number | null {
   return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
-export function report(ds: EncodedDataset, rows: Int32Array, pred: Predictions, split: SplitName, partial: boolean): EvalReport {
+export function report(
+  ds: EncodedDataset,
+  rows: Int32Array,
+  pred: Predictions,
+  split: SplitName,
+  partial: boolean,
+): EvalReport {
   const T = ds.schema.tasks.length;
   const D = ds.schema.domains.length;
   // Labels of the evaluated rows, in evaluation order, and the positions of labelled rows per (domain, task).
@@ -124,11 +156,19 @@ export function report(ds: EncodedDataset, rows: Int32Array, pred: Predictions, 
         }
       }
     });
-    const per = (sums: number[][]) => sums.map((row, d) => row.map((x) => (domainPos[d].length > 0 ? x / domainPos[d].length : 0)));
+    const per = (sums: number[][]) =>
+      sums.map((row, d) => row.map((x) => (domainPos[d].length > 0 ? x / domainPos[d].length : 0)));
     const n = Math.max(1, rows.length);
     const overall = weightSum[0].map((_, e) => weightSum.reduce((a, r) => a + r[e], 0) / n);
     const activePerRow = selected.flat().reduce((a, b) => a + b, 0) / n;
-    return { name, byDomain: per(weightSum), overall, selectedByDomain: per(selected), activePerRow, selectionMi: mutualInformation(selected) };
+    return {
+      name,
+      byDomain: per(weightSum),
+      overall,
+      selectedByDomain: per(selected),
+      activePerRow,
+      selectionMi: mutualInformation(selected),
+    };
   });
   return {
     split,
@@ -143,6 +183,14 @@ export function report(ds: EncodedDataset, rows: Int32Array, pred: Predictions, 
   };
 }
 
-export async function evaluate(model: Model, ds: EncodedDataset, rows: Int32Array, batchSize: number, rng: Rng, split: SplitName, partial = false): Promise<EvalReport> {
+export async function evaluate(
+  model: Model,
+  ds: EncodedDataset,
+  rows: Int32Array,
+  batchSize: number,
+  rng: Rng,
+  split: SplitName,
+  partial = false,
+): Promise<EvalReport> {
   return report(ds, rows, await predict(model, ds, rows, batchSize, rng), split, partial);
 }
