@@ -244,8 +244,8 @@ export const TRAIN_LIMITS = {
   liveEvalRows: 1 << 24,
 } as const satisfies Partial<Record<keyof TrainConfig, number>>;
 
-/** A plan's size: each run is a worker and a model, queued at once. */
-export const PLAN_LIMITS = { models: 16, seeds: 32, runs: 64 } as const;
+/** A plan's size: each run is a worker and a model, queued at once; `jsonBytes` bounds its JSON text. */
+export const PLAN_LIMITS = { models: 16, seeds: 32, runs: 64, jsonBytes: 1 << 20 } as const;
 
 function checkTrainRanges(where: string, c: TrainConfig): void {
   if (c.epochs < 1) throw new ExperimentError(`${where}.epochs must be at least 1`);
