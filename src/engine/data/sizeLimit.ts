@@ -20,7 +20,7 @@ const GIB = 2 ** 30;
 const MIB = 2 ** 20;
 const ISIZE_WRAP = 2 ** 32;
 
-function formatBytes(n: number): string {
+export function formatBytes(n: number): string {
   if (n >= GIB) return `${(n / GIB).toFixed(1)} GB`;
   return `${Math.max(1, Math.round(n / MIB))} MB`;
 }

@@ -6,9 +6,25 @@
 export type OptionSpec =
   | { key: string; label: string; kind: 'int'; min: number; max: number; default: number; help: string }
   | { key: string; label: string; kind: 'number'; min: number; max: number; default: number; help: string }
-  | { key: string; label: string; kind: 'choice'; choices: { value: string; label: string }[]; default: string; help: string }
+  | {
+      key: string;
+      label: string;
+      kind: 'choice';
+      choices: { value: string; label: string }[];
+      default: string;
+      help: string;
+    }
   | { key: string; label: string; kind: 'bool'; default: boolean; help: string }
-  | { key: string; label: string; kind: 'intList'; min: number; max: number; minLength: number; default: number[]; help: string };
+  | {
+      key: string;
+      label: string;
+      kind: 'intList';
+      min: number;
+      max: number;
+      minLength: number;
+      default: number[];
+      help: string;
+    };
 
 export type OptionValue = number | string | boolean | number[];
 export type ModelOptions = Record<string, OptionValue>;
@@ -43,8 +59,11 @@ export interface ModelInfo {
   deviations: Deviation[];
   options: OptionSpec[];
   presets: Preset[];
+  /** Parameters and activations of the model built with these (resolved) options for these dimensions. */
+  size(options: ModelOptions, dims: SizeDims): ModelSize;
 }
 
+import type { ModelSize, SizeDims } from './info/size';
 import { AESM2_INFO } from './info/aesm2';
 import { CESAA_INFO } from './info/cesaa';
 import { M3OE_INFO } from './info/m3oe';
@@ -54,7 +73,16 @@ import { PLE_INFO } from './info/ple';
 import { SHARED_BOTTOM_INFO } from './info/sharedBottom';
 import { STAR_INFO } from './info/star';
 
-export const MODEL_CATALOG: ModelInfo[] = [SHARED_BOTTOM_INFO, MMOE_INFO, PLE_INFO, AESM2_INFO, CESAA_INFO, STAR_INFO, M3OE_INFO, MOME_INFO];
+export const MODEL_CATALOG: ModelInfo[] = [
+  SHARED_BOTTOM_INFO,
+  MMOE_INFO,
+  PLE_INFO,
+  AESM2_INFO,
+  CESAA_INFO,
+  STAR_INFO,
+  M3OE_INFO,
+  MOME_INFO,
+];
 
 export function modelInfo(id: string): ModelInfo {
   const info = MODEL_CATALOG.find((m) => m.id === id);
@@ -63,7 +91,9 @@ export function modelInfo(id: string): ModelInfo {
 }
 
 export function defaultOptions(info: ModelInfo): ModelOptions {
-  return Object.fromEntries(info.options.map((o) => [o.key, Array.isArray(o.default) ? o.default.slice() : o.default]));
+  return Object.fromEntries(
+    info.options.map((o) => [o.key, Array.isArray(o.default) ? o.default.slice() : o.default]),
+  );
 }
 
 /** One message per problem, each naming the option. */
@@ -71,7 +101,9 @@ export function optionErrors(info: ModelInfo, options: Record<string, unknown>):
   const errors: string[] = [];
   for (const key of Object.keys(options)) {
     if (!info.options.some((o) => o.key === key)) {
-      errors.push(`${info.name}: unknown option "${key}" (options: ${info.options.map((o) => o.key).join(', ')})`);
+      errors.push(
+        `${info.name}: unknown option "${key}" (options: ${info.options.map((o) => o.key).join(', ')})`,
+      );
     }
   }
   for (const spec of info.options) {
@@ -83,10 +115,12 @@ export function optionErrors(info: ModelInfo, options: Record<string, unknown>):
       case 'number':
         if (typeof v !== 'number' || !Number.isFinite(v) || (spec.kind === 'int' && !Number.isInteger(v))) {
           errors.push(`${where} must be ${spec.kind === 'int' ? 'an integer' : 'a number'}`);
-        } else if (v < spec.min || v > spec.max) errors.push(`${where} must be between ${spec.min} and ${spec.max}`);
+        } else if (v < spec.min || v > spec.max)
+          errors.push(`${where} must be between ${spec.min} and ${spec.max}`);
         break;
       case 'choice':
-        if (!spec.choices.some((c) => c.value === v)) errors.push(`${where} must be one of ${spec.choices.map((c) => c.value).join(', ')}`);
+        if (!spec.choices.some((c) => c.value === v))
+          errors.push(`${where} must be one of ${spec.choices.map((c) => c.value).join(', ')}`);
         break;
       case 'bool':
         if (typeof v !== 'boolean') errors.push(`${where} must be true or false`);
@@ -94,7 +128,8 @@ export function optionErrors(info: ModelInfo, options: Record<string, unknown>):
       case 'intList':
         if (!Array.isArray(v) || v.some((x) => !Number.isInteger(x) || x < spec.min || x > spec.max)) {
           errors.push(`${where} must be a list of integers between ${spec.min} and ${spec.max}`);
-        } else if (v.length < spec.minLength) errors.push(`${where} needs at least ${spec.minLength} entr${spec.minLength === 1 ? 'y' : 'ies'}`);
+        } else if (v.length < spec.minLength)
+          errors.push(`${where} needs at least ${spec.minLength} entr${spec.minLength === 1 ? 'y' : 'ies'}`);
         break;
     }
   }

@@ -29,11 +29,19 @@ describe('PackedAdam', () => {
     const opt = new PackedAdam([a, b], { learningRate: 0.05 });
     const target = [0.3, 0.1, -0.7, 2, -1];
     for (let s = 0; s < 25; s++) {
-      const { grads } = tf.variableGrads(() => tf.sum(tf.square(tf.sub(tf.concat([a, tf.reshape(b, [-1])]), target))) as tf.Scalar, [a, b]);
+      const { grads } = tf.variableGrads(
+        () => tf.sum(tf.square(tf.sub(tf.concat([a, tf.reshape(b, [-1])]), target))) as tf.Scalar,
+        [a, b],
+      );
       opt.apply([grads[a.name], grads[b.name]]);
       tf.dispose(grads);
     }
-    const expected = referenceAdam([1, -2, 3, 0.5, -0.5], (p) => p.map((x, i) => 2 * (x - target[i])), 25, 0.05);
+    const expected = referenceAdam(
+      [1, -2, 3, 0.5, -0.5],
+      (p) => p.map((x, i) => 2 * (x - target[i])),
+      25,
+      0.05,
+    );
     const got = [...(await a.data()), ...(await b.data())];
     got.forEach((x, i) => expect(x).toBeCloseTo(expected[i], 5));
   });
@@ -54,5 +62,16 @@ describe('PackedAdam', () => {
       return [...(await a.data()), opt.steps];
     };
     expect(await run(true)).toEqual(await run(false));
+  });
+
+  it('holds its two moments and nothing more, and nothing once disposed', () => {
+    const a = tf.variable(tf.zeros([1000]));
+    const before = tf.memory();
+    const opt = new PackedAdam([a], { learningRate: 0.1 });
+    expect(tf.memory().numTensors - before.numTensors).toBe(2);
+    expect(tf.memory().numBytes - before.numBytes).toBe(2 * 1000 * 4);
+    opt.dispose();
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    a.dispose();
   });
 });

@@ -34,8 +34,11 @@ export class PackedAdam {
     this.epsilon = config.epsilon ?? 1e-8;
     this.sizes = vars.map((v) => v.size);
     this.total = this.sizes.reduce((a, b) => a + b, 0);
-    this.m = tf.variable(tf.zeros([this.total]), false);
-    this.v = tf.variable(tf.zeros([this.total]), false);
+    // tidy disposes the zeros; the variables keep their own reference to the data (and are not tidied).
+    [this.m, this.v] = tf.tidy(() => [
+      tf.variable(tf.zeros([this.total]), false),
+      tf.variable(tf.zeros([this.total]), false),
+    ]);
   }
 
   get steps(): number {
@@ -52,7 +55,10 @@ export class PackedAdam {
       const flat = tf.concat(grads.map((g, i) => (g ? tf.reshape(g, [-1]) : tf.zeros([this.sizes[i]]))));
       const m = tf.add(tf.mul(this.m, b1), tf.mul(flat, 1 - b1));
       const v = tf.add(tf.mul(this.v, b2), tf.mul(tf.square(flat), 1 - b2));
-      const step = tf.div(tf.mul(m, this.config.learningRate / bc1), tf.add(tf.div(tf.sqrt(v), Math.sqrt(bc2)), epsilon));
+      const step = tf.div(
+        tf.mul(m, this.config.learningRate / bc1),
+        tf.add(tf.div(tf.sqrt(v), Math.sqrt(bc2)), epsilon),
+      );
       this.m.assign(m);
       this.v.assign(v);
       let offset = 0;

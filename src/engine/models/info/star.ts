@@ -1,12 +1,15 @@
 import type { ModelInfo } from '../catalog';
+import { SizeBuilder } from './size';
 import { TOWER_LAYERS } from './towerLayers';
 
 export const STAR_INFO: ModelInfo = {
   id: 'star',
   name: 'STAR',
-  description: 'Star-topology FCN: each layer\'s weight for a domain is the shared weight times the domain\'s own, with partitioned normalisation and an auxiliary domain network.',
+  description:
+    "Star-topology FCN: each layer's weight for a domain is the shared weight times the domain's own, with partitioned normalisation and an auxiliary domain network.",
   paper: {
-    title: 'One Model to Serve All: Star Topology Adaptive Recommender for Multi-Domain CTR Prediction (Sheng et al.)',
+    title:
+      'One Model to Serve All: Star Topology Adaptive Recommender for Multi-Domain CTR Prediction (Sheng et al.)',
     venue: 'CIKM 2021',
     url: 'https://doi.org/10.1145/3459637.3481941',
   },
@@ -86,28 +89,93 @@ export const STAR_INFO: ModelInfo = {
   presets: [
     {
       name: 'census reference (128→64, no PN, no aux)',
-      description: 'The census README reference row (237,090 parameters on census): star layers and per-task towers only.',
-      options: { starLayers: [128, 64], partitionedNorm: 'off', pnMomentum: 0.1, auxNet: 'off', auxLayers: [32], towerLayers: [32] },
+      description:
+        'The census README reference row (237,090 parameters on census): star layers and per-task towers only.',
+      options: {
+        starLayers: [128, 64],
+        partitionedNorm: 'off',
+        pnMomentum: 0.1,
+        auxNet: 'off',
+        auxLayers: [32],
+        towerLayers: [32],
+      },
     },
     {
       name: 'paper (128→64, PN on input, aux net)',
-      description: 'All three STAR components: star FCN, partitioned norm on its input, auxiliary network on domain + features.',
-      options: { starLayers: [128, 64], partitionedNorm: 'input', pnMomentum: 0.1, auxNet: 'domain+features', auxLayers: [32], towerLayers: [32] },
+      description:
+        'All three STAR components: star FCN, partitioned norm on its input, auxiliary network on domain + features.',
+      options: {
+        starLayers: [128, 64],
+        partitionedNorm: 'input',
+        pnMomentum: 0.1,
+        auxNet: 'domain+features',
+        auxLayers: [32],
+        towerLayers: [32],
+      },
     },
     {
       name: 'PN before every layer (128→64, aux net)',
       description: 'Partitioned norm on the input and before each later star layer.',
-      options: { starLayers: [128, 64], partitionedNorm: 'all', pnMomentum: 0.1, auxNet: 'domain+features', auxLayers: [32], towerLayers: [32] },
+      options: {
+        starLayers: [128, 64],
+        partitionedNorm: 'all',
+        pnMomentum: 0.1,
+        auxNet: 'domain+features',
+        auxLayers: [32],
+        towerLayers: [32],
+      },
     },
     {
       name: 'deeper (256→128→64, PN on input, aux net)',
       description: 'A deeper star FCN, closer to production sizes.',
-      options: { starLayers: [256, 128, 64], partitionedNorm: 'input', pnMomentum: 0.1, auxNet: 'domain+features', auxLayers: [32], towerLayers: [32] },
+      options: {
+        starLayers: [256, 128, 64],
+        partitionedNorm: 'input',
+        pnMomentum: 0.1,
+        auxNet: 'domain+features',
+        auxLayers: [32],
+        towerLayers: [32],
+      },
     },
     {
       name: 'small (64→32, PN on input, aux on domain)',
       description: 'A quick look on a small set.',
-      options: { starLayers: [64, 32], partitionedNorm: 'input', pnMomentum: 0.1, auxNet: 'domain', auxLayers: [16], towerLayers: [16] },
+      options: {
+        starLayers: [64, 32],
+        partitionedNorm: 'input',
+        pnMomentum: 0.1,
+        auxNet: 'domain',
+        auxLayers: [16],
+        towerLayers: [16],
+      },
     },
   ],
+  size(o, d) {
+    const s = new SizeBuilder();
+    const D = d.numDomains;
+    const F = s.featureInput(d);
+    let width = F;
+    (o.starLayers as number[]).forEach((size, i) => {
+      if (o.partitionedNorm === 'all' || (o.partitionedNorm === 'input' && i === 0)) {
+        // γ, β, γ_d, β_d and the moving averages; per row the centred, scaled and shifted copies.
+        s.params(width, width, D * width, D * width, D * width, D * width);
+        s.row(...new Array<number>(8).fill(width));
+      }
+      // W, b, W_d, b_d; W ⊙ W_d, transposed, reshaped once per step; every domain's output before the one-hot
+      // picks the row's own.
+      s.params(width * size, size, D * width * size, D * size)
+        .row(D * size, size)
+        .step(3 * D * width * size);
+      width = size;
+    });
+    s.towers(d.numTasks, width, o.towerLayers as number[]);
+    if (o.auxNet !== 'off') {
+      s.params(D * d.embeddingDim).row(d.embeddingDim);
+      s.mlp(d.embeddingDim + (o.auxNet === 'domain+features' ? F : 0), [
+        ...(o.auxLayers as number[]),
+        d.numTasks,
+      ]);
+    }
+    return s.finish();
+  },
 };
