@@ -65,6 +65,33 @@ async function measuredPeak(run: RunSettings, formulation = PER_MEMBER): Promise
   return profile.peakBytes - held + snapshot;
 }
 
+/** The peak tensor bytes of scoring one batch as evaluation does (a forward pass and its read-back, in one tidy). */
+async function measuredEvalPeak(run: RunSettings): Promise<number> {
+  const held = tf.memory().numBytes;
+  const { model } = buildModel(run.model.id, run.model.options, {
+    shape: CENSUS,
+    embeddingDim: run.train.embeddingDim,
+    rng: new Rng(1),
+    formulation: PER_MEMBER,
+  });
+  if (isMome(model)) model.switchPhase();
+  const B = run.train.batchSize;
+  const batch = batchOf(
+    Array.from({ length: B }, (_, i) => i % 2),
+    1,
+    CENSUS,
+  );
+  const profile = await tf.profile(() => {
+    tf.tidy(() => {
+      const out = model.forward(batch, 'eval', new Rng(1));
+      return tf.concat([tf.sigmoid(out.logits), ...Object.values(out.routing)], 1);
+    }).dispose();
+  });
+  tf.dispose([batch.cat, batch.num, batch.domain, batch.domainOneHot]);
+  model.params.dispose();
+  return profile.peakBytes - held;
+}
+
 describe('the memory estimate', () => {
   beforeAll(useCpu);
 
@@ -93,6 +120,26 @@ describe('the memory estimate', () => {
           expect(estimate, where).toBeGreaterThanOrEqual(measured);
           expect(estimate, where).toBeLessThanOrEqual(4 * measured);
         }
+      }
+    }
+  }, 600_000);
+
+  it('of scoring imported weights covers the measured peak of an evaluation batch, within 4× of it', async () => {
+    for (const info of registeredModels()) {
+      for (const preset of [info.presets[0], info.presets[info.presets.length - 1]]) {
+        const run: RunSettings = {
+          model: { id: info.id, options: preset.options },
+          train: { batchSize: 256, embeddingDim: 16 },
+          evaluateOnly: true,
+        };
+        const where = `${info.id} · ${preset.name}`;
+        const measured = await measuredEvalPeak(run);
+        const estimate = estimateMemory(run, DIMS).totalBytes;
+        expect(estimate, where).toBeGreaterThanOrEqual(measured);
+        expect(estimate, where).toBeLessThanOrEqual(4 * measured);
+        expect(estimate, where).toBeLessThan(
+          estimateMemory({ ...run, evaluateOnly: false }, DIMS).totalBytes,
+        );
       }
     }
   }, 600_000);

@@ -29,6 +29,13 @@ export const MEMORY_FACTORS = {
   perRowValue: 16,
   /** Scalars, loss parts and other small tensors of a step. */
   fixedBytes: 1 << 16,
+  /**
+   * Scoring without training holds the weights alone and a forward pass (no gradients, no optimizer): up to
+   * 8 values per activation value per row, measured the same way over a first and a last preset of each model.
+   */
+  evalPerParam: 1,
+  evalPerStepValue: 1,
+  evalPerRowValue: 8,
 } as const;
 
 /** The data's dimensions (DataShape's numbers). */
@@ -49,6 +56,8 @@ export interface MemoryEstimate {
 export interface RunSettings {
   model: { id: string; options: Record<string, unknown> };
   train: Pick<TrainConfig, 'batchSize' | 'embeddingDim'>;
+  /** Imported weights scored without training (no optimizer, no backward pass); default false. */
+  evaluateOnly?: boolean;
 }
 
 function sizeOf(info: ModelInfo, run: RunSettings, data: DataDims): ModelSize {
@@ -65,13 +74,18 @@ export function estimateMemory(run: RunSettings, data: DataDims): MemoryEstimate
   const params = size.tensors.reduce((a, b) => a + b, 0);
   // The batch itself: ids, numbers, domain (id and one-hot), labels and their mask.
   const inputs = B * (data.numCat + data.numNum + 1 + data.numDomains + 2 * data.numTasks);
+  const held = (run.evaluateOnly ? f.evalPerParam : f.persistentPerParam) * params;
   const backward =
     f.backwardPerParam * params + f.perStepValue * size.stepValues + f.perRowValue * B * size.rowValues;
-  const step = Math.max(f.adamPerParam * params, backward) + inputs;
+  const forward = f.evalPerStepValue * size.stepValues + f.evalPerRowValue * B * size.rowValues;
+  const step = (run.evaluateOnly ? forward : Math.max(f.adamPerParam * params, backward)) + inputs;
   const embedding = Math.max(data.vocabSize, 1) * run.train.embeddingDim;
   const largest = [
     // Packed Adam concatenates every gradient into one tensor.
-    { values: params, what: `the optimizer's gradient vector (${fmtCount(params)} parameters)` },
+    {
+      values: run.evaluateOnly ? 0 : params,
+      what: `the optimizer's gradient vector (${fmtCount(params)} parameters)`,
+    },
     {
       values: B * size.widestRow,
       what: `one activation of the batch (${fmtCount(B)} rows × ${fmtCount(size.widestRow)})`,
@@ -83,9 +97,9 @@ export function estimateMemory(run: RunSettings, data: DataDims): MemoryEstimate
   ].reduce((a, b) => (b.values > a.values ? b : a));
   return {
     params,
-    heldBytes: BYTES_PER_VALUE * f.persistentPerParam * params,
+    heldBytes: BYTES_PER_VALUE * held,
     stepBytes: BYTES_PER_VALUE * step + f.fixedBytes,
-    totalBytes: BYTES_PER_VALUE * (f.persistentPerParam * params + step) + f.fixedBytes,
+    totalBytes: BYTES_PER_VALUE * (held + step) + f.fixedBytes,
     largestTensorBytes: BYTES_PER_VALUE * largest.values,
     largestTensor: largest.what,
   };

@@ -22,7 +22,10 @@ const ORDER: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 const SOFTWARE = /swiftshader|llvmpipe|software|basic render/i;
 
 interface GpuLike {
-  requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string; description?: string }; isFallbackAdapter?: boolean } | null>;
+  requestAdapter(): Promise<{
+    info?: { vendor?: string; architecture?: string; description?: string };
+    isFallbackAdapter?: boolean;
+  } | null>;
 }
 
 /** Adapter description, or the reason WebGPU cannot be used at all. */
@@ -32,7 +35,8 @@ async function probeWebGpu(): Promise<{ adapter: string; software: boolean } | {
   const adapter = await gpu.requestAdapter();
   if (!adapter) return { reason: 'no WebGPU adapter is available (GPU blocklisted or WebGPU disabled)' };
   const info = adapter.info ?? {};
-  const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter';
+  const name =
+    [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter';
   return { adapter: name, software: adapter.isFallbackAdapter === true || SOFTWARE.test(name) };
 }
 
@@ -58,7 +62,10 @@ export async function chooseBackend(choice: BackendChoice): Promise<ChosenBacken
         }
         adapter = probe.adapter;
         if (probe.software && !forced) {
-          fallbacks.push({ backend: name, reason: `the WebGPU adapter is a software renderer (${adapter}); WASM is faster on this machine` });
+          fallbacks.push({
+            backend: name,
+            reason: `the WebGPU adapter is a software renderer (${adapter}); WASM is faster on this machine`,
+          });
           continue;
         }
       }
@@ -70,27 +77,31 @@ export async function chooseBackend(choice: BackendChoice): Promise<ChosenBacken
       }
       const missing = missingKernels(name);
       if (missing.length > 0) {
-        fallbacks.push({ backend: name, reason: `tfjs's ${name} backend lacks the kernel${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` });
+        fallbacks.push({
+          backend: name,
+          reason: `tfjs's ${name} backend lacks the kernel${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
+        });
         continue;
       }
       if (name === 'webgl') {
         adapter = webglRenderer();
         if (adapter && SOFTWARE.test(adapter) && !forced) {
-          fallbacks.push({ backend: name, reason: `the WebGL renderer is a software one (${adapter}); WASM is faster on this machine` });
+          fallbacks.push({
+            backend: name,
+            reason: `the WebGL renderer is a software one (${adapter}); WASM is faster on this machine`,
+          });
           continue;
         }
       }
       return { backend: name, adapter, fallbacks, formulation };
     } catch (e) {
-      fallbacks.push({ backend: name, reason: `${name} failed to start: ${e instanceof Error ? e.message : String(e)}` });
+      fallbacks.push({
+        backend: name,
+        reason: `${name} failed to start: ${e instanceof Error ? e.message : String(e)}`,
+      });
     }
   }
-  throw new Error(`no tfjs backend could start: ${fallbacks.map((f) => `${f.backend}: ${f.reason}`).join('; ')}`);
-}
-
-/** Resolves when the WebGPU device is lost (driver reset, GPU removed); never on other backends. */
-export function deviceLost(): Promise<string> {
-  const device = (tf.backend() as unknown as { device?: { lost?: Promise<{ message?: string; reason?: string }> } }).device;
-  if (tf.getBackend() !== 'webgpu' || !device?.lost) return new Promise(() => {});
-  return device.lost.then((info) => info.message || info.reason || 'unknown reason');
+  throw new Error(
+    `no tfjs backend could start: ${fallbacks.map((f) => `${f.backend}: ${f.reason}`).join('; ')}`,
+  );
 }

@@ -18,23 +18,51 @@ import type { EvalReport } from '../engine/train/report';
 import { RunControl } from '../engine/train/control';
 import { Trainer } from '../engine/train/trainer';
 import { Rng } from '../engine/util/rng';
-import { chooseBackend, deviceLost, type ChosenBackend } from './backendChoice';
+import { backendCapacity, budgetProblem } from '../engine/budget';
+import { evalBatchSize } from '../engine/train/evaluate';
+import { chooseBackend, type ChosenBackend } from './backendChoice';
+import { deviceLimits, watchDevice } from './deviceFaults';
 import { splitFingerprint } from './fingerprint';
 import { PROTOCOL_VERSION, type StartCommand, type WorkerCommand, type WorkerEvent } from './protocol';
 
 const control = new RunControl();
 let runId = '';
 let evaluated = false;
+/** A run fails once: the first fault is the one reported, and whatever it breaks after is not. */
+let failed = false;
 
 function post(e: WorkerEvent): void {
   self.postMessage(e);
 }
 
+/** The messages JS engines and the WASM runtime give when an allocation is refused. */
+const OUT_OF_MEMORY =
+  /allocation failed|out of memory|cannot enlarge memory|invalid (typed )?array (buffer )?length|memory access out of bounds/i;
+
 function fail(e: unknown): void {
-  const message = e instanceof Error ? e.message : String(e);
+  if (failed) return;
+  failed = true;
+  control.stop();
+  let message = e instanceof Error ? e.message : String(e);
+  if (OUT_OF_MEMORY.test(message))
+    message = `the browser refused the run memory (${message}): lower train.batchSize, train.embeddingDim or the model's size`;
   const where = e instanceof DataError ? { column: e.column, row: e.row } : {};
   post({ type: 'error', runId, message, ...where, keptResults: evaluated });
 }
+
+// An exception outside the run's own promise chain (a timer, a tfjs callback) still ends the run with a message.
+self.addEventListener('error', (e: ErrorEvent) => {
+  e.preventDefault();
+  fail(new Error(`the training worker failed: ${e.error instanceof Error ? e.error.message : e.message}`));
+});
+self.addEventListener('unhandledrejection', (e: PromiseRejectionEvent) => {
+  e.preventDefault();
+  fail(
+    new Error(
+      `the training worker failed: ${e.reason instanceof Error ? e.reason.message : String(e.reason)}`,
+    ),
+  );
+});
 
 async function readSource(cmd: StartCommand): Promise<DataInput> {
   if (cmd.source.kind === 'text') return cmd.source.text;
@@ -92,7 +120,13 @@ async function trainModel(model: Model, dataset: EncodedDataset, train: TrainCon
 }
 
 /** The finished run as a .zip, transferred to the page; a failure costs the export only, never the results. */
-async function postExport(experiment: Experiment, dataset: EncodedDataset, model: Model, metrics: RunMetrics, backend: ChosenBackend): Promise<void> {
+async function postExport(
+  experiment: Experiment,
+  dataset: EncodedDataset,
+  model: Model,
+  metrics: RunMetrics,
+  backend: ChosenBackend,
+): Promise<void> {
   try {
     const zip = await exportRunZip({
       experiment,
@@ -109,7 +143,9 @@ async function postExport(experiment: Experiment, dataset: EncodedDataset, model
       },
     });
     // The zip's own buffer when it spans it (transferred, not copied), else a copy of just its bytes.
-    const buffer = (zip.byteOffset === 0 && zip.buffer.byteLength === zip.byteLength ? zip.buffer : zip.slice().buffer) as ArrayBuffer;
+    const buffer = (
+      zip.byteOffset === 0 && zip.buffer.byteLength === zip.byteLength ? zip.buffer : zip.slice().buffer
+    ) as ArrayBuffer;
     self.postMessage({ type: 'export', runId, zip: buffer } satisfies WorkerEvent, { transfer: [buffer] });
   } catch (e) {
     post({ type: 'export-failed', runId, message: e instanceof Error ? e.message : String(e) });
@@ -117,15 +153,27 @@ async function postExport(experiment: Experiment, dataset: EncodedDataset, model
 }
 
 async function start(cmd: StartCommand): Promise<void> {
-  if (cmd.version !== PROTOCOL_VERSION) throw new Error(`protocol version ${cmd.version} does not match the worker's ${PROTOCOL_VERSION}: reload the page`);
+  if (cmd.version !== PROTOCOL_VERSION)
+    throw new Error(
+      `protocol version ${cmd.version} does not match the worker's ${PROTOCOL_VERSION}: reload the page`,
+    );
   runId = cmd.runId;
   post({ type: 'status', runId, status: 'loading' });
   // A zip that cannot be read fails before any data is loaded.
   const imported = cmd.init ? importRunZip(new Uint8Array(cmd.init.zip)) : null;
-  const experiment: Experiment = imported ? importedExperiment(cmd, imported.experiment) : { data: cmd.mapping, model: cmd.model, train: cmd.train };
+  const experiment: Experiment = imported
+    ? importedExperiment(cmd, imported.experiment)
+    : { data: cmd.mapping, model: cmd.model, train: cmd.train };
   if (imported) post({ type: 'imported', runId, experiment });
   const chosen = await chooseBackend(cmd.backend);
-  post({ type: 'backend', runId, backend: chosen.backend, adapter: chosen.adapter, fallbacks: chosen.fallbacks });
+  post({
+    type: 'backend',
+    runId,
+    backend: chosen.backend,
+    adapter: chosen.adapter,
+    fallbacks: chosen.fallbacks,
+  });
+  watchDevice(chosen.backend, (fault) => fail(new Error(`${fault}; the run stopped`)));
 
   const name = cmd.source.kind === 'url' ? cmd.source.url : cmd.source.name;
   const dataset = await loadDataset(await readSource(cmd), experiment.data, { name });
@@ -134,7 +182,11 @@ async function start(cmd: StartCommand): Promise<void> {
     type: 'data',
     runId,
     rows: dataset.numRows,
-    splitRows: { train: dataset.splits.train.length, valid: dataset.splits.valid.length, test: dataset.splits.test.length },
+    splitRows: {
+      train: dataset.splits.train.length,
+      valid: dataset.splits.valid.length,
+      test: dataset.splits.test.length,
+    },
     domains: shape.domainNames,
     tasks: shape.taskNames,
     cells: cellStats(dataset, 'train'),
@@ -143,6 +195,21 @@ async function start(cmd: StartCommand): Promise<void> {
     fingerprint: splitFingerprint(dataset),
   });
 
+  // Refused before anything is built: a run that cannot fit would hang the worker or take the tab down.
+  const scoreOnly = cmd.init?.mode === 'evaluate';
+  const evalRows = Math.max(dataset.splits.valid.length, dataset.splits.test.length);
+  const budget = budgetProblem(
+    {
+      model: experiment.model,
+      train: scoreOnly
+        ? { ...experiment.train, batchSize: evalBatchSize(experiment.train.batchSize, evalRows) }
+        : experiment.train,
+      evaluateOnly: scoreOnly,
+    },
+    shape,
+    backendCapacity(chosen.backend, deviceLimits(chosen.backend)),
+  );
+  if (budget) throw new Error(`${imported ? "the imported zip's settings do not fit: " : ''}${budget}`);
   const { model } = buildModel(experiment.model.id, experiment.model.options, {
     shape,
     embeddingDim: experiment.train.embeddingDim,
@@ -151,12 +218,13 @@ async function start(cmd: StartCommand): Promise<void> {
   });
   try {
     if (imported)
-      loadWeightsInto(model, imported.weights, dataset.schema, imported.schema, { zip: imported.experiment.model, built: experiment.model });
-    void deviceLost().then((reason) => {
-      control.stop();
-      post({ type: 'error', runId, message: `the GPU device was lost (${reason}); the run stopped and the results measured so far are kept`, keptResults: evaluated });
-    });
-    const metrics = cmd.init?.mode === 'evaluate' ? await evaluateOnly(model, dataset, experiment.train) : await trainModel(model, dataset, experiment.train);
+      loadWeightsInto(model, imported.weights, dataset.schema, imported.schema, {
+        zip: imported.experiment.model,
+        built: experiment.model,
+      });
+    const metrics = scoreOnly
+      ? await evaluateOnly(model, dataset, experiment.train)
+      : await trainModel(model, dataset, experiment.train);
     await postExport(experiment, dataset, model, metrics, chosen);
     post({ type: 'closed', runId });
   } finally {

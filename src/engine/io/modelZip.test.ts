@@ -361,6 +361,23 @@ describe('importRunZip refuses a crafted zip before it costs memory or time', ()
     );
   });
 
+  it('a model.json listing more weights than the model its config.json describes: refused before any is read', () => {
+    const modelJson = modelJsonOf(trained.zip);
+    modelJson.weightsManifest[0].weights.push({ name: 'huge', shape: [262_144_000], dtype: 'float32' });
+    const listed = modelJson.weightsManifest[0].weights.reduce(
+      (n, w) => n + w.shape.reduce((a, b) => a * b, 1),
+      0,
+    );
+    const bomb = declareSize(
+      rezip(trained.zip, { 'model.json': JSON.stringify(modelJson) }),
+      'weights.bin',
+      listed * 4,
+    );
+    expect(importError(() => importRunZip(bomb))).toBe(
+      `model.json lists ${listed} weight values, more than the ${trained.model.params.count()} of the MMoE model config.json describes on schema.json's data: the files do not belong together`,
+    );
+  });
+
   it('an entry holding more than it declares: inflation stops at the declaration', () => {
     // 64 MiB of zeros deflate to ~64 KB; the entry claims the 4 bytes of a number.
     const zip = zipSync({
@@ -411,14 +428,9 @@ describe('loadWeightsInto refuses what does not fit, and assigns nothing then', 
   };
 
   it('an extra weight in the zip', () => {
-    const modelJson = modelJsonOf(trained.zip);
-    modelJson.weightsManifest[0].weights.push({ name: 'extra.w', shape: [2], dtype: 'float32' });
-    const bin = unzipSync(trained.zip)['weights.bin'];
-    const longer = new Uint8Array(bin.byteLength + 8);
-    longer.set(bin);
-    const run = importRunZip(
-      rezip(trained.zip, { 'model.json': JSON.stringify(modelJson), 'weights.bin': longer }),
-    );
+    // importRunZip refuses more weight values than the model holds: the extra weight joins what it read.
+    const run = importRunZip(trained.zip);
+    run.weights.set('extra.w', { shape: [2], data: new Float32Array(2) });
     expect(importError(() => loadWeightsInto(build(exp), run.weights, ds.schema, run.schema))).toBe(
       `the zip's weights are not this model's: the zip has 1 weight the model built does not ("extra.w")`,
     );

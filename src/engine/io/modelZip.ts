@@ -11,9 +11,9 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { zipSync, strFromU8, strToU8, type Zippable } from 'fflate';
-import type { DatasetSchema } from '../data/types';
+import { dataShapeOf, type DatasetSchema } from '../data/types';
 import { parseExperiment, type Experiment } from '../experiment';
-import { resolveOptions } from '../models/catalog';
+import { MODEL_CATALOG, resolveOptions, type ModelOptions } from '../models/catalog';
 import type { EvalReport } from '../train/report';
 import { ImportError } from './errors';
 import { parseSchema } from './schema';
@@ -175,6 +175,35 @@ function requiredJson(bytes: Uint8Array, entries: Map<string, ZipEntry>, name: s
 }
 
 /**
+ * model.json may list no more weight values than the model config.json describes holds on schema.json's data
+ * (the catalog's size, the larger phase of a model that switches): a crafted pair of model.json and weights.bin
+ * cannot ask for more, and the budget has already judged what config.json describes.
+ */
+function checkWeightsFitModel(
+  manifest: tf.io.WeightsManifestConfig,
+  experiment: Experiment,
+  schema: DatasetSchema,
+): void {
+  const { id } = experiment.model;
+  const info = MODEL_CATALOG.find((m) => m.id === id);
+  if (!info)
+    throw new ImportError(`config.json names the model "${id}", which this playground does not have`);
+  let options: ModelOptions;
+  try {
+    options = resolveOptions(id, experiment.model.options);
+  } catch (e) {
+    throw new ImportError(`config.json: ${(e as Error).message}`);
+  }
+  const dims = { ...dataShapeOf(schema), embeddingDim: experiment.train.embeddingDim };
+  const most = info.size(options, dims).tensors.reduce((a, b) => a + b, 0);
+  const listed = manifest.reduce((n, group) => n + weightBytes(group) / 4, 0);
+  if (listed > most)
+    throw new ImportError(
+      `model.json lists ${listed} weight values, more than the ${most} of the ${info.name} model config.json describes on schema.json's data: the files do not belong together`,
+    );
+}
+
+/**
  * The weights files model.json names, each read only once the sizes the zip declares for them are exactly what
  * model.json lists, and that total is within IMPORT_LIMITS.
  */
@@ -217,6 +246,7 @@ export function importRunZip(bytes: Uint8Array): ImportedRun {
     throw new ImportError(`config.json is not a valid experiment: ${(e as Error).message}`);
   }
   const schema = parseSchema(requiredJson(bytes, entries, RUN_FILES.schema));
+  checkWeightsFitModel(manifest, experiment, schema);
   const weights = readWeights(bytes, entries, manifest);
   const metrics = readJson(bytes, entries, RUN_FILES.metrics);
   if (metrics !== undefined && !(isObject(metrics) && isObject(metrics.test)))

@@ -2,6 +2,7 @@ import type { TrainConfig } from '../../engine/train/config';
 import type { BackendChoice } from '../../workers/protocol';
 import { useStore } from '../store';
 import { DraftInput, formatAny, parseNumber } from './DraftInput';
+import { MemoryEstimate } from './MemoryEstimate';
 import { Panel } from './Panel';
 
 const FIELDS: { key: keyof TrainConfig; label: string; help: string }[] = [
@@ -84,6 +85,7 @@ export function TrainSettings() {
           </select>
         </div>
       </div>
+      <MemoryEstimate />
     </Panel>
   );
 }
