@@ -8,7 +8,17 @@ import { readoutScalars, type ReadoutPoint } from './readouts';
 import { emptySeries, pushPoint, type Series } from './series';
 
 export type RunStatus =
-  'queued' | 'starting' | 'loading' | 'training' | 'evaluating' | 'paused' | 'stopping' | 'done' | 'error';
+  | 'queued'
+  | 'starting'
+  | 'loading'
+  | 'training'
+  | 'evaluating'
+  | 'paused'
+  | 'stopping'
+  | 'done'
+  | 'error'
+  /** Ended by Stop when its worker did not end on its own in time (terminated): no test pass, no export. */
+  | 'stopped';
 
 export type BackendInfo = Extract<WorkerEvent, { type: 'backend' }>;
 export type DataInfo = Extract<WorkerEvent, { type: 'data' }>;
@@ -107,7 +117,13 @@ export function newRun(r: NewRun): RunState {
 
 /** Not ended yet: queued, or in a worker. */
 export function isActive(run: RunState | null): boolean {
-  return run !== null && run.status !== 'done' && run.status !== 'error';
+  return run !== null && run.status !== 'done' && run.status !== 'error' && run.status !== 'stopped';
+}
+
+/** The run as it stands when the page ends its worker after Stop: every curve and evaluation kept, and why. */
+export function stoppedByPage(run: RunState, message: string): RunState {
+  if (!isActive(run)) return run;
+  return { ...run, status: 'stopped', error: { message, keptResults: run.lastEval !== null } };
 }
 
 /** Has a worker of its own now (started and not ended). */
@@ -186,7 +202,13 @@ export function applyWorkerEvent(run: RunState, ev: WorkerEvent): RunState {
       return {
         ...run,
         status: 'error',
-        error: { message: ev.message, column: ev.column, row: ev.row, keptResults: ev.keptResults },
+        // The page holds every evaluation it was sent, whatever the worker knew when it failed.
+        error: {
+          message: ev.message,
+          column: ev.column,
+          row: ev.row,
+          keptResults: ev.keptResults || run.lastEval !== null,
+        },
       };
   }
 }

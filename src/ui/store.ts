@@ -11,7 +11,7 @@ import { DEFAULT_TRAIN, type TrainConfig } from '../engine/train/config';
 import type { BackendChoice, WorkerEvent } from '../workers/protocol';
 import type { DatasetManifestEntry } from '../engine/synth/manifest';
 import { mappingOf } from './datasets';
-import { applyWorkerEvents, type RunState } from './runState';
+import { applyWorkerEvents, stoppedByPage, type RunState } from './runState';
 import { initialUploadMapping } from './upload/initialMapping';
 import type { SavedUploadInfo, UploadSession } from './upload/session';
 
@@ -79,12 +79,17 @@ export interface AppState {
   /** A queued run got its worker. */
   launchRun(id: string): void;
   applyWorkerEvents(events: WorkerEvent[]): void;
+  /** A run whose worker the page ended after Stop (runClient's watchdog). */
+  stopRunByPage(id: string, message: string): void;
   selectRun(id: string): void;
   removeRuns(ids: string[]): void;
 }
 
 /** `runs` with the selection kept valid (the first run when the selected one is gone) and `run` in step. */
-function withRuns(runs: RunState[], selectedRunId: string | null): Pick<AppState, 'runs' | 'selectedRunId' | 'run'> {
+function withRuns(
+  runs: RunState[],
+  selectedRunId: string | null,
+): Pick<AppState, 'runs' | 'selectedRunId' | 'run'> {
   const run = runs.find((r) => r.id === selectedRunId) ?? runs[0] ?? null;
   return { runs, selectedRunId: run?.id ?? null, run };
 }
@@ -132,7 +137,10 @@ export const useStore = create<AppState>()((set) => ({
     set((s) => {
       const inspection = s.upload?.inspection;
       if (!inspection) return {};
-      return { experiment: { ...s.experiment, data: initialUploadMapping(inspection, s.experiment.data) }, uiError: null };
+      return {
+        experiment: { ...s.experiment, data: initialUploadMapping(inspection, s.experiment.data) },
+        uiError: null,
+      };
     }),
   setSavedUploads: (list) => set({ savedUploads: list }),
   setMapping: (mapping) => set((s) => ({ experiment: { ...s.experiment, data: mapping } })),
@@ -151,15 +159,26 @@ export const useStore = create<AppState>()((set) => ({
     set((s) => ({ experiment: { ...s.experiment, train: { ...s.experiment.train, [key]: value } } })),
   setBackend: (backend) => set({ backend }),
   addCompareModel: (model) =>
-    set((s) => ({ compareModels: [...s.compareModels, { ...structuredClone(model), name: uniqueName(model.name, s.compareModels) }] })),
-  removeCompareModel: (name) => set((s) => ({ compareModels: s.compareModels.filter((m) => m.name !== name) })),
+    set((s) => ({
+      compareModels: [
+        ...s.compareModels,
+        { ...structuredClone(model), name: uniqueName(model.name, s.compareModels) },
+      ],
+    })),
+  removeCompareModel: (name) =>
+    set((s) => ({ compareModels: s.compareModels.filter((m) => m.name !== name) })),
   setSeeds: (seeds) => set({ seeds }),
   applyPlan: (plan) => {
     const [first] = plan.models;
     // One configuration that changes nothing of `train` is what the model form edits; anything more is a list.
-    const single = plan.models.length === 1 && Object.keys(first.train).length === 0 && first.name === first.id;
+    const single =
+      plan.models.length === 1 && Object.keys(first.train).length === 0 && first.name === first.id;
     set({
-      experiment: { data: structuredClone(plan.data), model: { id: first.id, options: structuredClone(first.options) }, train: { ...plan.train } },
+      experiment: {
+        data: structuredClone(plan.data),
+        model: { id: first.id, options: structuredClone(first.options) },
+        train: { ...plan.train },
+      },
       compareModels: single ? [] : structuredClone(plan.models),
       seeds: plan.seeds.length === 1 && plan.seeds[0] === plan.train.seed ? [] : plan.seeds.slice(),
       uiError: null,
@@ -168,12 +187,33 @@ export const useStore = create<AppState>()((set) => ({
   setPendingUpload: (file) => set({ pendingUpload: file }),
   setUiError: (message) => set({ uiError: message }),
   addRuns: (runs, select) =>
-    set((s) => ({ ...withRuns([...s.runs, ...runs], select && runs.length > 0 ? runs[0].id : s.selectedRunId), uiError: null })),
+    set((s) => ({
+      ...withRuns([...s.runs, ...runs], select && runs.length > 0 ? runs[0].id : s.selectedRunId),
+      uiError: null,
+    })),
   launchRun: (id) =>
-    set((s) => withRuns(s.runs.map((r) => (r.id === id && r.status === 'queued' ? { ...r, status: 'starting' } : r)), s.selectedRunId)),
+    set((s) =>
+      withRuns(
+        s.runs.map((r) => (r.id === id && r.status === 'queued' ? { ...r, status: 'starting' } : r)),
+        s.selectedRunId,
+      ),
+    ),
   applyWorkerEvents: (events) => set((s) => withRuns(applyWorkerEvents(s.runs, events), s.selectedRunId)),
+  stopRunByPage: (id, message) =>
+    set((s) =>
+      withRuns(
+        s.runs.map((r) => (r.id === id ? stoppedByPage(r, message) : r)),
+        s.selectedRunId,
+      ),
+    ),
   selectRun: (id) => set((s) => withRuns(s.runs, id)),
-  removeRuns: (ids) => set((s) => withRuns(s.runs.filter((r) => !ids.includes(r.id)), s.selectedRunId)),
+  removeRuns: (ids) =>
+    set((s) =>
+      withRuns(
+        s.runs.filter((r) => !ids.includes(r.id)),
+        s.selectedRunId,
+      ),
+    ),
 }));
 
 /** The bundled dataset the experiment names, if any. */

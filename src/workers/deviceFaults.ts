@@ -32,15 +32,30 @@ export function deviceLimits(backend: BackendName): DeviceLimits {
   return limits;
 }
 
+/** The GPU device's fault once one happens (null: no GPU device is watched): what its errors really mean. */
+let fault: Promise<string> | null = null;
+
+/**
+ * The device's fault, if it has one or reports one within `ms`: a lost device first fails the operation in
+ * flight (a buffer read, with its own puzzling message) and only then resolves its `lost` promise.
+ */
+export function deviceFault(ms = 1000): Promise<string | null> {
+  if (!fault) return Promise.resolve(null);
+  return Promise.race([fault, new Promise<null>((resolve) => setTimeout(() => resolve(null), ms))]);
+}
+
 /**
  * Calls `onFault` once with a message when the active backend's device fails; set right after the backend
  * starts, so a fault while the data loads or the model is built is caught too.
  */
 export function watchDevice(backend: BackendName, onFault: (message: string) => void): void {
   let reported = false;
+  let resolveFault: (message: string) => void = () => {};
+  if (backend === 'webgpu' || backend === 'webgl') fault = new Promise((resolve) => (resolveFault = resolve));
   const report = (message: string) => {
     if (reported) return;
     reported = true;
+    resolveFault(message);
     onFault(message);
   };
   if (backend === 'webgpu') {

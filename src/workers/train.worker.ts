@@ -21,7 +21,7 @@ import { Rng } from '../engine/util/rng';
 import { backendCapacity, budgetProblem } from '../engine/budget';
 import { evalBatchSize } from '../engine/train/evaluate';
 import { chooseBackend, type ChosenBackend } from './backendChoice';
-import { deviceLimits, watchDevice } from './deviceFaults';
+import { deviceFault, deviceLimits, watchDevice } from './deviceFaults';
 import { splitFingerprint } from './fingerprint';
 import { PROTOCOL_VERSION, type StartCommand, type WorkerCommand, type WorkerEvent } from './protocol';
 
@@ -43,8 +43,15 @@ function fail(e: unknown): void {
   if (failed) return;
   failed = true;
   control.stop();
+  void report(e);
+}
+
+/** The failure as the person should read it: a broken device's own fault before whatever error it caused. */
+async function report(e: unknown): Promise<void> {
   let message = e instanceof Error ? e.message : String(e);
-  if (OUT_OF_MEMORY.test(message))
+  const fault = await deviceFault();
+  if (fault) message = `${fault}; the run stopped`;
+  else if (OUT_OF_MEMORY.test(message))
     message = `the browser refused the run memory (${message}): lower train.batchSize, train.embeddingDim or the model's size`;
   const where = e instanceof DataError ? { column: e.column, row: e.row } : {};
   post({ type: 'error', runId, message, ...where, keptResults: evaluated });
@@ -173,7 +180,7 @@ async function start(cmd: StartCommand): Promise<void> {
     adapter: chosen.adapter,
     fallbacks: chosen.fallbacks,
   });
-  watchDevice(chosen.backend, (fault) => fail(new Error(`${fault}; the run stopped`)));
+  watchDevice(chosen.backend, (fault) => fail(new Error(fault)));
 
   const name = cmd.source.kind === 'url' ? cmd.source.url : cmd.source.name;
   const dataset = await loadDataset(await readSource(cmd), experiment.data, { name });

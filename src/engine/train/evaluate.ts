@@ -10,6 +10,7 @@ import { mutualInformation } from '../metrics/mutualInfo';
 import type { Model } from '../models/types';
 import type { Rng } from '../util/rng';
 import { disposeBatch, toTensors } from './batchTensors';
+import { yieldToEventLoop } from './control';
 import type { EvalReport, GateStats, SliceMetrics } from './report';
 
 export interface Predictions {
@@ -40,7 +41,13 @@ export async function predict(
   const routing = new Map<string, { experts: number; weights: Float32Array }>();
   const auxSum: Record<string, number> = {};
   let batches = 0;
+  let lastYield = performance.now();
   for (let start = 0; start < rows.length; start += batchSize) {
+    // A long pass still lets the worker read Stop (and say so) in time for the page's watchdog.
+    if (performance.now() - lastYield > 50) {
+      await yieldToEventLoop();
+      lastYield = performance.now();
+    }
     const real = assembler.fill(rows, start);
     const tensors = toTensors(assembler, D);
     // One tensor per batch holds probabilities, gate weights and aux terms: a single device readback.
