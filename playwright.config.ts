@@ -20,6 +20,9 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${PORT}/`,
     viewport: { width: 1440, height: 1000 },
     trace: 'retain-on-failure',
+    // vite preview sends the site's headers itself; the policy service worker has its own spec (policy.spec.ts),
+    // and here it would reload each page once on its first visit.
+    serviceWorkers: 'block',
     launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
   },
   webServer: {

@@ -13,14 +13,21 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
 };
 
-/** Serves `root` on a free port; `extra` maps URL paths to files outside it (a benchmark's data file). */
+/**
+ * Serves `root` on a free port, with no headers but the content type (as a plain static host does); `extra` maps
+ * URL paths to files outside it (a benchmark's data file); `prefix` serves the site under a subpath
+ * (`/repo/`, as GitHub Pages does).
+ */
 export function serveStatic(
   root: string,
   extra: Record<string, string> = {},
+  prefix = '/',
 ): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    const pathname = url.pathname === '/' ? '/index.html' : url.pathname;
+    if (!url.pathname.startsWith(prefix)) return void res.writeHead(404).end();
+    const inSite = `/${url.pathname.slice(prefix.length)}`;
+    const pathname = inSite === '/' ? '/index.html' : inSite;
     const file = extra[pathname] ?? path.join(root, decodeURIComponent(pathname));
     if (!file.startsWith(root) && extra[pathname] === undefined) return void res.writeHead(403).end();
     if (!existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end();
