@@ -8,6 +8,8 @@
  *   --seeds 1,2,3        instead of the experiment's seeds
  *   --markdown           after the JSON lines, markdown tables of the summaries and, per configuration,
  *                        the mean ± std over seeds (for BENCHMARKS.md)
+ *   --soak N             (with --node) train exactly N steps, as many epochs as that takes, and print
+ *                        numTensors, tensor bytes and the process's RSS at the start, middle and end
  *
  * Trains an experiment or a plan (the JSON the UI saves and shares: one model or several, and seeds), each
  * configuration once per seed on the same split, and prints one JSON line per evaluation; the last line
@@ -33,6 +35,7 @@ interface Args {
   models?: string[];
   preset?: string;
   markdown: boolean;
+  soak?: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -47,11 +50,15 @@ function parseArgs(argv: string[]): Args {
     if (a === '--experiment') args.experiment = value();
     else if (a === '--node') args.node = true;
     else if (a === '--backend') args.backend = value();
-    else if (a === '--seeds') args.seeds = value().split(',').map((s) => Number.parseInt(s, 10));
+    else if (a === '--seeds')
+      args.seeds = value()
+        .split(',')
+        .map((s) => Number.parseInt(s, 10));
     else if (a === '--list-models') args.listModels = true;
     else if (a === '--models') args.models = value().split(',');
     else if (a === '--preset') args.preset = value();
     else if (a === '--markdown') args.markdown = true;
+    else if (a === '--soak') args.soak = Number.parseInt(value(), 10);
     else throw new Error(`unknown argument ${a} (see the header of scripts/bench.ts)`);
   }
   return args;
@@ -59,19 +66,30 @@ function parseArgs(argv: string[]): Args {
 
 async function main(): Promise<void> {
   // The upload benchmark has its own arguments (see scripts/bench/upload.ts).
-  if (process.argv.includes('--upload')) return (await import('./bench/upload')).uploadBench(process.argv.slice(2));
+  if (process.argv.includes('--upload'))
+    return (await import('./bench/upload')).uploadBench(process.argv.slice(2));
   const args = parseArgs(process.argv.slice(2));
   if (args.listModels) {
     console.log(JSON.stringify(registeredModels().map((m) => m.id)));
     return;
   }
   if (!args.experiment) throw new Error('--experiment <file.json> is required');
+  if (args.soak !== undefined && !(args.node && args.soak > 0))
+    throw new Error('--soak N needs --node and a number of steps above 0');
   const file = path.resolve(args.experiment);
   const plan = parsePlan(JSON.parse(readFileSync(file, 'utf8')));
   const dataPath = resolveDataPath(plan.data, path.dirname(file));
   const summaries: Record<string, unknown>[] = [];
-  for (const run of expandPlan({ ...plan, models: modelsToRun(plan, args), seeds: args.seeds ?? plan.seeds })) {
-    summaries.push(args.node ? await runInNode(run, dataPath, args.backend ?? 'cpu') : await runInBrowser(run, dataPath, args.backend ?? 'auto'));
+  for (const run of expandPlan({
+    ...plan,
+    models: modelsToRun(plan, args),
+    seeds: args.seeds ?? plan.seeds,
+  })) {
+    summaries.push(
+      args.node
+        ? await runInNode(run, dataPath, args.backend ?? 'cpu', args.soak)
+        : await runInBrowser(run, dataPath, args.backend ?? 'auto'),
+    );
   }
   if (args.markdown) console.log(`${markdownTable(summaries)}\n\n${comparisonTable(summaries)}`);
 }
@@ -83,8 +101,11 @@ function modelsToRun(plan: ExperimentPlan, args: Args): PlannedModel[] {
   const ids = args.models.includes('all') ? infos.map((m) => m.id) : args.models;
   return ids.map((id) => {
     const info = infos.find((m) => m.id === id);
-    if (!info) throw new Error(`--models: unknown model "${id}" (known: ${infos.map((m) => m.id).join(', ')})`);
-    const preset = args.preset ? info.presets.find((p) => p.name.startsWith(args.preset as string)) : undefined;
+    if (!info)
+      throw new Error(`--models: unknown model "${id}" (known: ${infos.map((m) => m.id).join(', ')})`);
+    const preset = args.preset
+      ? info.presets.find((p) => p.name.startsWith(args.preset as string))
+      : undefined;
     return { name: id, id, options: preset ? { ...preset.options } : {}, train: {} };
   });
 }

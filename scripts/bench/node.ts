@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
 import { totalmem } from 'node:os';
 import '@tensorflow/tfjs-backend-wasm';
-import type { PlannedRun } from '../../src/engine/experiment';
+import { TRAIN_LIMITS, type PlannedRun } from '../../src/engine/experiment';
 import { backendCapacity, budgetProblem } from '../../src/engine/budget';
 import { loadDataset } from '../../src/engine/data/load';
 import { dataShapeOf } from '../../src/engine/data/types';
@@ -12,13 +13,30 @@ import { Trainer } from '../../src/engine/train/trainer';
 import { Rng } from '../../src/engine/util/rng';
 import { BenchRecorder } from './summary';
 
-/** Trains in this Node process on the cpu (or wasm) backend and prints the JSON lines. */
+/** A soak's memory reading: tensors held, their bytes, and the process's resident memory. */
+function memoryLine(at: string, step: number): string {
+  const { numTensors, numBytes } = tf.memory();
+  return JSON.stringify({
+    event: 'soak',
+    at,
+    step,
+    numTensors,
+    tensorBytes: numBytes,
+    rssBytes: process.memoryUsage().rss,
+  });
+}
+
+/**
+ * Trains in this Node process on the cpu (or wasm) backend and prints the JSON lines. `soak`: exactly that many
+ * steps (epochs as needed, no early stopping), with memory read at the first step, the middle and the last.
+ */
 export async function runInNode(
   run: PlannedRun,
   dataPath: string,
   backend: string,
+  soak?: number,
 ): Promise<Record<string, unknown>> {
-  const exp = run.experiment;
+  const exp = soak ? soakRun(run, soak) : run.experiment;
   const formulation = await activateBackend(backend);
   if (!formulation) throw new Error(`the ${backend} backend is not available in Node (use cpu or wasm)`);
   const dataset = await loadDataset(new Uint8Array(readFileSync(dataPath)), exp.data);
@@ -41,7 +59,23 @@ export async function runInNode(
     new Rng(exp.train.seed),
     'test',
   );
-  const trainer = new Trainer({ model, dataset, config: exp.train, onEvent: (e) => recorder.onEvent(e) });
+  const marks = soak
+    ? new Map([
+        [1, 'start'],
+        [Math.ceil(soak / 2), 'middle'],
+        [soak, 'end'],
+      ])
+    : new Map<number, string>();
+  const trainer = new Trainer({
+    model,
+    dataset,
+    config: exp.train,
+    onEvent: (e) => {
+      recorder.onEvent(e);
+      const at = e.type === 'progress' ? marks.get(e.step) : undefined;
+      if (at !== undefined) console.log(memoryLine(at, (e as { step: number }).step));
+    },
+  });
   const done = await trainer.run();
   const kernels = await trainer.kernelsPerStep();
   const summary = recorder.summary(done, kernels, initial.gates);
@@ -49,4 +83,10 @@ export async function runInNode(
   trainer.dispose();
   model.params.dispose();
   return summary;
+}
+
+/** The run as a soak: `steps` steps exactly (maxSteps), epochs enough for them, no early stopping. */
+function soakRun(run: PlannedRun, steps: number): PlannedRun['experiment'] {
+  const exp = run.experiment;
+  return { ...exp, train: { ...exp.train, maxSteps: steps, epochs: TRAIN_LIMITS.epochs, patience: 0 } };
 }
