@@ -39,7 +39,7 @@ let fault: Promise<string> | null = null;
  * The device's fault, if it has one or reports one within `ms`: a lost device first fails the operation in
  * flight (a buffer read, with its own puzzling message) and only then resolves its `lost` promise.
  */
-export function deviceFault(ms = 1000): Promise<string | null> {
+export function deviceFault(ms: number): Promise<string | null> {
   if (!fault) return Promise.resolve(null);
   return Promise.race([fault, new Promise<null>((resolve) => setTimeout(() => resolve(null), ms))]);
 }

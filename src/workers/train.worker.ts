@@ -35,6 +35,9 @@ function post(e: WorkerEvent): void {
   self.postMessage(e);
 }
 
+/** Messages of a WebGPU operation that failed under it (a buffer read, a submit): the device may be gone. */
+const GPU_FAILURE = /GPUBuffer|GPUDevice|GPUQueue|mapAsync|device (is |was )?lost/i;
+
 /** The messages JS engines and the WASM runtime give when an allocation is refused. */
 const OUT_OF_MEMORY =
   /allocation failed|out of memory|cannot enlarge memory|invalid (typed )?array (buffer )?length|memory access out of bounds/i;
@@ -49,7 +52,9 @@ function fail(e: unknown): void {
 /** The failure as the person should read it: a broken device's own fault before whatever error it caused. */
 async function report(e: unknown): Promise<void> {
   let message = e instanceof Error ? e.message : String(e);
-  const fault = await deviceFault();
+  // A GPU operation failing is how a lost device first shows (its lost promise resolves after, seconds later on
+  // a busy machine): wait longer for the device's own word then.
+  const fault = await deviceFault(GPU_FAILURE.test(message) ? 10_000 : 500);
   if (fault) message = `${fault}; the run stopped`;
   else if (OUT_OF_MEMORY.test(message))
     message = `the browser refused the run memory (${message}): lower train.batchSize, train.embeddingDim or the model's size`;
