@@ -8,6 +8,8 @@ test('two presets over two seeds side by side, export and re-import a run, share
   page,
   context,
 }) => {
+  // Six runs, two imports, a second page and a reload: past two minutes on a machine shared by several sessions.
+  test.setTimeout(240_000);
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await openApp(page);
   await page.getByTestId('dataset-tiny-two-domains').click();
