@@ -23,7 +23,10 @@ export default tseslint.config(
     // The engine stays pure: no React, no DOM-only modules, no worker plumbing.
     files: ['src/engine/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['react', 'react-dom', 'zustand', 'recharts', '**/ui/**', '**/workers/**'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['react', 'react-dom', 'zustand', 'recharts', '**/ui/**', '**/workers/**'] },
+      ],
     },
   },
   {

@@ -27,4 +27,12 @@ test('pause holds the step count, resume continues, stop ends the run as "stoppe
   await waitDone(page, 'stopped', 60_000);
   await expect(page.getByTestId('run-status')).toHaveText('done');
   await expect(page.getByTestId('train-button')).toBeEnabled();
+  // Stopped before its first epoch ended: its test metrics are the last step's, and it says so.
+  await expect(page.getByTestId('weights-from')).toHaveAttribute('data-kind', 'last');
+  await expect(page.getByTestId('run-epoch')).toHaveText('0');
+
+  // The same configuration and seed again would only copy the numbers (and count as a second seed): refused.
+  await train(page);
+  await expect(page.getByTestId('error-message')).toContainText('repeats the listed run');
+  await expect(page.getByTestId('run-row')).toHaveCount(1);
 });

@@ -31,7 +31,9 @@ test.describe('bad input: a clear message naming the problem, and the page still
     await trainsAgain(page);
   });
 
-  test('a domain column with a single value: warned before training, and the run still works', async ({ page }) => {
+  test('a domain column with a single value: warned before training, and the run still works', async ({
+    page,
+  }) => {
     // The tiny dataset with every row in one domain, uploaded as a file.
     const csv = gunzipSync(readFileSync('public/datasets/tiny-two-domains.csv.gz')).toString('utf8');
     const oneDomain = csv.replace(/^web,/gm, 'app,');

@@ -56,5 +56,8 @@ test('trains MMoE on WebGPU: backend, curves, metric grid, gate heatmaps, test m
 
   mkdirSync('docs', { recursive: true });
   // The README's picture is refreshed on request only, so a test run leaves the tree clean.
-  await page.screenshot({ path: process.env.UPDATE_SCREENSHOT ? 'docs/screenshot.png' : 'test-results/screenshot.png', fullPage: true });
+  await page.screenshot({
+    path: process.env.UPDATE_SCREENSHOT ? 'docs/screenshot.png' : 'test-results/screenshot.png',
+    fullPage: true,
+  });
 });

@@ -93,6 +93,41 @@ test.describe('bring your own CSV', () => {
     });
   }
 
+  test('a leaking column: kept out of the proposal, and Train checks the data and asks before training on it', async ({
+    page,
+  }) => {
+    await openApp(page);
+    await upload(page, 'e2e/fixtures/leaking-column.csv');
+    await expect(page.getByTestId('upload-summary')).toContainText('300 rows');
+    const rating = page.getByTestId('role-row-rating');
+    await expect(rating.getByRole('combobox')).toHaveValue('ignore');
+    await expect(rating).toContainText('determines task "y_click_rating_gt3"');
+
+    // The person maps it as a feature anyway and presses Train without Check data.
+    const fixture = FIXTURES['leaking-column.csv'];
+    await applyJson(page, (exp) => {
+      const data = exp.data as unknown as Record<string, unknown>;
+      exp.data = {
+        ...fixture.mapping,
+        path: 'leaking-column.csv',
+        sha256: data.sha256,
+      } as unknown as typeof exp.data;
+    });
+    await page.getByTestId('backend-select').selectOption('wasm');
+    await setTrain(page, { batchSize: 32, maxSteps: 3, evalEvery: 0 });
+    await train(page);
+    const confirm = page.getByTestId('data-error-confirm');
+    await expect(confirm).toContainText(fixture.expect as string);
+    await expect(page.getByTestId('data-report')).toContainText('1 problem to fix first');
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await expect(confirm).toHaveCount(0);
+    await expect(page.getByTestId('run-row')).toHaveCount(0);
+
+    await train(page);
+    await page.getByTestId('train-anyway').click();
+    await waitDone(page, 'max-steps', 60_000);
+  });
+
   test('a file too large for the page is refused before it is read, saying how large', async ({ page }) => {
     await openApp(page);
     // A gzip header and a trailer claiming ~4 GiB uncompressed: judged by its size alone, never inflated.

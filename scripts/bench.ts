@@ -8,9 +8,14 @@
  *   --seeds 1,2,3        instead of the experiment's seeds
  *   --markdown           after the JSON lines, markdown tables of the summaries and, per configuration,
  *                        the mean ± std over seeds (for BENCHMARKS.md)
+ *   --allow-data-errors  train even when Check data finds an error in the data (a leaking column, a cell
+ *                        without positives…); its notes are printed and kept in each summary either way
+ *   --export run.zip     with --node and one run: the trained run's zip (the page's format) with the test split's
+ *                        logits, for the PyTorch twins: python3 -m moe_playground.parity run.zip --data F.csv
  *   --soak N             (with --node) train exactly N steps, as many epochs as that takes, and print
  *                        numTensors, tensor bytes and the process's RSS at the start, middle and end
  *
+ * First runs Check data on the experiment's data and prints its notes as a JSON line ({"event":"data"}).
  * Trains an experiment or a plan (the JSON the UI saves and shares: one model or several, and seeds), each
  * configuration once per seed on the same split, and prints one JSON line per evaluation; the last line
  * per run is the summary (backend, throughput, kernels per step, valid AUC per epoch, test metrics).
@@ -21,10 +26,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expandPlan, parsePlan, type ExperimentPlan, type PlannedModel } from '../src/engine/experiment';
 import { registeredModels } from '../src/engine/models/registry';
+import { checkBenchData } from './bench/dataCheck';
 import { comparisonTable, markdownTable } from './bench/table';
 import { runInBrowser } from './bench/browser';
 import { runInNode } from './bench/node';
-import { resolveDataPath } from './bench/summary';
+import { resolveData } from './bench/summary';
 
 interface Args {
   experiment?: string;
@@ -35,11 +41,13 @@ interface Args {
   models?: string[];
   preset?: string;
   markdown: boolean;
+  allowDataErrors: boolean;
+  exportTo?: string;
   soak?: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { node: false, listModels: false, markdown: false };
+  const args: Args = { node: false, listModels: false, markdown: false, allowDataErrors: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -58,6 +66,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--models') args.models = value().split(',');
     else if (a === '--preset') args.preset = value();
     else if (a === '--markdown') args.markdown = true;
+    else if (a === '--allow-data-errors') args.allowDataErrors = true;
+    else if (a === '--export') args.exportTo = path.resolve(value());
     else if (a === '--soak') args.soak = Number.parseInt(value(), 10);
     else throw new Error(`unknown argument ${a} (see the header of scripts/bench.ts)`);
   }
@@ -78,20 +88,27 @@ async function main(): Promise<void> {
     throw new Error('--soak N needs --node and a number of steps above 0');
   const file = path.resolve(args.experiment);
   const plan = parsePlan(JSON.parse(readFileSync(file, 'utf8')));
-  const dataPath = resolveDataPath(plan.data, path.dirname(file));
+  const data = resolveData(plan.data, path.dirname(file));
+  const notes = await checkBenchData(data.path, plan.data, args.allowDataErrors);
   const summaries: Record<string, unknown>[] = [];
-  for (const run of expandPlan({
-    ...plan,
-    models: modelsToRun(plan, args),
-    seeds: args.seeds ?? plan.seeds,
-  })) {
+  const runs = expandPlan({ ...plan, models: modelsToRun(plan, args), seeds: args.seeds ?? plan.seeds });
+  if (args.exportTo && (!args.node || runs.length !== 1)) {
+    throw new Error(
+      `--export writes one run's zip from Node: add --node and choose one run (this plan has ${runs.length})`,
+    );
+  }
+  for (const run of runs) {
     summaries.push(
       args.node
-        ? await runInNode(run, dataPath, args.backend ?? 'cpu', args.soak)
-        : await runInBrowser(run, dataPath, args.backend ?? 'auto'),
+        ? await runInNode(run, data, args.backend ?? 'cpu', notes, args.exportTo, args.soak)
+        : await runInBrowser(run, data, args.backend ?? 'auto', notes),
     );
   }
   if (args.markdown) console.log(`${markdownTable(summaries)}\n\n${comparisonTable(summaries)}`);
+  // A run that broke its weights still printed its best epoch's figures, but must not pass for a good run.
+  const failures = summaries.filter((s) => typeof s.failure === 'string');
+  for (const s of failures) console.error(`${String(s.name)} (seed ${String(s.seed)}): ${String(s.failure)}`);
+  if (failures.length > 0) process.exitCode = 1;
 }
 
 /** The plan's own configurations, or each requested model with its defaults or its preset matching --preset. */

@@ -4,16 +4,23 @@ import { chromium } from '@playwright/test';
 import type { PlannedRun } from '../../src/engine/experiment';
 import { PROTOCOL_VERSION, type StartCommand, type WorkerEvent } from '../../src/workers/protocol';
 import { serveStatic } from './serve';
-import { BenchRecorder } from './summary';
+import { BenchRecorder, type BenchData } from './summary';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/chromium';
 
 const DIST = path.resolve(import.meta.dirname, '../../dist');
 
 /** Trains through the real worker in headless Chromium (WebGPU via SwiftShader where no GPU exists). */
-export async function runInBrowser(run: PlannedRun, dataPath: string, backend: string): Promise<Record<string, unknown>> {
+/** `notes`: the data's Check-data notes, kept in the summary. */
+export async function runInBrowser(
+  run: PlannedRun,
+  data: BenchData,
+  backend: string,
+  notes: string[],
+): Promise<Record<string, unknown>> {
   const exp = run.experiment;
-  if (!existsSync(path.join(DIST, 'bench.html'))) throw new Error('dist/bench.html is missing: run `npm run build` first');
-  const { server, port } = await serveStatic(DIST, { '/__bench/data': dataPath });
+  if (!existsSync(path.join(DIST, 'bench.html')))
+    throw new Error('dist/bench.html is missing: run `npm run build` first');
+  const { server, port } = await serveStatic(DIST, { '/__bench/data': data.path });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();
@@ -22,13 +29,28 @@ export async function runInBrowser(run: PlannedRun, dataPath: string, backend: s
     const finished = new Promise<Record<string, unknown>>((resolve, reject) => {
       void page.exposeFunction('benchEvent', (e: WorkerEvent) => {
         if (e.type === 'backend') {
-          recorder = new BenchRecorder(run.name, exp.model.id, exp.train.seed, { name: e.backend, adapter: e.adapter });
-          console.log(JSON.stringify({ event: 'backend', backend: e.backend, adapter: e.adapter, fallbacks: e.fallbacks }));
+          recorder = new BenchRecorder(
+            run.name,
+            exp.model.id,
+            exp.train.seed,
+            { name: e.backend, adapter: e.adapter },
+            notes,
+            data.oracle,
+          );
+          console.log(
+            JSON.stringify({
+              event: 'backend',
+              backend: e.backend,
+              adapter: e.adapter,
+              fallbacks: e.fallbacks,
+            }),
+          );
         } else if (e.type === 'train') {
           recorder?.onEvent(e.event);
           if (e.event.type === 'done') doneEvent = e.event;
         } else if (e.type === 'profile') {
-          if (!recorder || doneEvent?.type !== 'done') return reject(new Error('the run ended without a test pass'));
+          if (!recorder || doneEvent?.type !== 'done')
+            return reject(new Error('the run ended without a test pass'));
           const summary = recorder.summary(doneEvent, e.kernelsPerStep);
           console.log(JSON.stringify(summary));
           resolve(summary);

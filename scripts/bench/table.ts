@@ -5,7 +5,10 @@ interface TestBlock {
   meanAuc: number | null;
 }
 
-/** A markdown table of bench summaries: one row per run, test AUC per task, throughput and cost. */
+/**
+ * A markdown table of bench summaries: one row per run, test AUC per task, the gap to the oracle (bundled
+ * data only), throughput and cost.
+ */
 export function markdownTable(summaries: Record<string, unknown>[]): string {
   if (summaries.length === 0) return '';
   const tasks = Object.keys((summaries[0].test as TestBlock).auc);
@@ -15,7 +18,8 @@ export function markdownTable(summaries: Record<string, unknown>[]): string {
     'backend',
     'params',
     ...tasks.map((t) => `test AUC ${t}`),
-    'epochs',
+    'oracle gap',
+    'epochs (best)',
     'ms/step',
     'samples/s',
     'kernels/step',
@@ -28,7 +32,8 @@ export function markdownTable(summaries: Record<string, unknown>[]): string {
       s.backend,
       s.params,
       ...tasks.map((t) => auc[t]?.toFixed(4) ?? 'n/a'),
-      s.epochs,
+      typeof s.oracleGap === 'number' ? s.oracleGap.toFixed(4) : 'n/a',
+      `${String(s.epochs)} (${String(s.bestEpoch)})`,
       s.msPerStep,
       s.samplesPerSecond,
       s.kernelsPerStep,

@@ -4,7 +4,7 @@ import { backendCapacity, budgetProblem, estimateMemory, type DataDims, type Run
 import type { DataShape } from './data/types';
 import { isMome } from './models/mome';
 import { buildModel, registeredModels } from './models/registry';
-import { batchOf, BATCHED, EXPLICIT, PER_MEMBER } from './testing/models';
+import { batchOf, BATCHED, EXPLICIT, PER_MEMBER, testContext } from './testing/models';
 import { useCpu } from './testing/tf';
 import { PackedAdam } from './train/adam';
 import { maskedBce, taskMeans } from './train/loss';
@@ -28,12 +28,11 @@ const GIB = 2 ** 30;
  */
 async function measuredPeak(run: RunSettings, formulation = PER_MEMBER): Promise<number> {
   const held = tf.memory().numBytes;
-  const { model } = buildModel(run.model.id, run.model.options, {
-    shape: CENSUS,
-    embeddingDim: run.train.embeddingDim,
-    rng: new Rng(1),
-    formulation,
-  });
+  const { model } = buildModel(
+    run.model.id,
+    run.model.options,
+    testContext(CENSUS, run.train.embeddingDim, 1, formulation, { domainInput: run.train.domainInput }),
+  );
   if (isMome(model)) model.switchPhase();
   const vars = model.params.trainable();
   const optimizer = new PackedAdam(vars, { learningRate: 1e-3 });
@@ -68,12 +67,11 @@ async function measuredPeak(run: RunSettings, formulation = PER_MEMBER): Promise
 /** The peak tensor bytes of scoring one batch as evaluation does (a forward pass and its read-back, in one tidy). */
 async function measuredEvalPeak(run: RunSettings): Promise<number> {
   const held = tf.memory().numBytes;
-  const { model } = buildModel(run.model.id, run.model.options, {
-    shape: CENSUS,
-    embeddingDim: run.train.embeddingDim,
-    rng: new Rng(1),
-    formulation: PER_MEMBER,
-  });
+  const { model } = buildModel(
+    run.model.id,
+    run.model.options,
+    testContext(CENSUS, run.train.embeddingDim, 1, PER_MEMBER, { domainInput: run.train.domainInput }),
+  );
   if (isMome(model)) model.switchPhase();
   const B = run.train.batchSize;
   const batch = batchOf(
@@ -102,14 +100,17 @@ describe('the memory estimate', () => {
         .map((p) => ({
           options: p.options,
           params: estimateMemory(
-            { model: { id: info.id, options: p.options }, train: { batchSize: 1, embeddingDim: 16 } },
+            {
+              model: { id: info.id, options: p.options },
+              train: { batchSize: 1, embeddingDim: 16, domainInput: true },
+            },
             DIMS,
           ).params,
         }))
         .sort((a, b) => a.params - b.params);
       const run: RunSettings = {
         model: { id: info.id, options: smallest.options },
-        train: { batchSize: 32, embeddingDim: 16 },
+        train: { batchSize: 32, embeddingDim: 16, domainInput: true },
       };
       for (const batchSize of [32, 256]) {
         for (const formulation of batchSize === 32 ? [PER_MEMBER] : [PER_MEMBER, BATCHED, EXPLICIT]) {
@@ -124,19 +125,21 @@ describe('the memory estimate', () => {
     }
   }, 600_000);
 
-  it('of scoring imported weights covers the measured peak of an evaluation batch, within 4× of it', async () => {
+  // Within 4.5×: over the presets at the census shape with the domain input field the ratio runs from 1.8 (M3oE,
+  // STAR's reference) to 4.0 (STAR's small preset, its partitioned norm on the input).
+  it('of scoring imported weights covers the measured peak of an evaluation batch, within 4.5× of it', async () => {
     for (const info of registeredModels()) {
       for (const preset of [info.presets[0], info.presets[info.presets.length - 1]]) {
         const run: RunSettings = {
           model: { id: info.id, options: preset.options },
-          train: { batchSize: 256, embeddingDim: 16 },
+          train: { batchSize: 256, embeddingDim: 16, domainInput: true },
           evaluateOnly: true,
         };
         const where = `${info.id} · ${preset.name}`;
         const measured = await measuredEvalPeak(run);
         const estimate = estimateMemory(run, DIMS).totalBytes;
         expect(estimate, where).toBeGreaterThanOrEqual(measured);
-        expect(estimate, where).toBeLessThanOrEqual(4 * measured);
+        expect(estimate, where).toBeLessThanOrEqual(4.5 * measured);
         expect(estimate, where).toBeLessThan(
           estimateMemory({ ...run, evaluateOnly: false }, DIMS).totalBytes,
         );
@@ -147,7 +150,8 @@ describe('the memory estimate', () => {
   it('grows with the batch and the embedding as a run does', () => {
     const run: RunSettings = {
       model: { id: 'mmoe', options: {} },
-      train: { batchSize: 1024, embeddingDim: 16 },
+      // Without the domain field, as the PyTorch reference counts are.
+      train: { batchSize: 1024, embeddingDim: 16, domainInput: false },
     };
     const base = estimateMemory(run, DIMS);
     expect(base.params).toBe(287_202);
@@ -169,7 +173,7 @@ describe('budgetProblem', () => {
     options: Record<string, unknown> = {},
   ): RunSettings => ({
     model: { id: 'mmoe', options },
-    train: { batchSize: 1024, embeddingDim: 16, ...train },
+    train: { batchSize: 1024, embeddingDim: 16, domainInput: false, ...train },
   });
 
   it('lets a census run through on every backend', () => {

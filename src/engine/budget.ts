@@ -15,15 +15,16 @@ const BYTES_PER_VALUE = 4;
  * Factors measured with tf.profile on the cpu backend over every preset of every model at a census-like shape
  * (budget.test.ts keeps the estimate above the measured peak and within a few times of it):
  * - between steps the weights, Adam's two moments and the best epoch's snapshot: 4 values per parameter;
- * - the Adam update (packed: all gradients concatenated, moments and update in one tidy) peaks at 18 per
- *   parameter, gradients included; the forward and backward passes are freed by then;
+ * - the Adam update (packed: all gradients concatenated, moments and update in one tidy) peaks at 20 per
+ *   parameter, gradients and its finiteness probe (step + v, times 0) included; the forward and backward passes
+ *   are freed by then;
  * - the backward pass holds about 3 values per parameter (gradients, transposed weights), each per-step derived
  *   tensor and its gradient, and per batch row 4.7 to 13.9 times the model's activation widths (elementwise
  *   companions and gradients): 16 covers them.
  */
 export const MEMORY_FACTORS = {
   persistentPerParam: 4,
-  adamPerParam: 18,
+  adamPerParam: 20,
   backwardPerParam: 3,
   perStepValue: 2,
   perRowValue: 16,
@@ -39,7 +40,7 @@ export const MEMORY_FACTORS = {
 } as const;
 
 /** The data's dimensions (DataShape's numbers). */
-export type DataDims = Omit<SizeDims, 'embeddingDim'>;
+export type DataDims = Omit<SizeDims, 'embeddingDim' | 'domainInput'>;
 
 export interface MemoryEstimate {
   params: number;
@@ -55,7 +56,7 @@ export interface MemoryEstimate {
 
 export interface RunSettings {
   model: { id: string; options: Record<string, unknown> };
-  train: Pick<TrainConfig, 'batchSize' | 'embeddingDim'>;
+  train: Pick<TrainConfig, 'batchSize' | 'embeddingDim' | 'domainInput'>;
   /** Imported weights scored without training (no optimizer, no backward pass); default false. */
   evaluateOnly?: boolean;
 }
@@ -64,6 +65,7 @@ function sizeOf(info: ModelInfo, run: RunSettings, data: DataDims): ModelSize {
   return info.size(resolveOptions(info.id, run.model.options), {
     ...data,
     embeddingDim: run.train.embeddingDim,
+    domainInput: run.train.domainInput,
   });
 }
 

@@ -12,7 +12,15 @@ const ISSUE_EXAMPLE = {
       { name: 'income', column: 'y_income_50k', rule: '== 1' },
       { name: 'never_married', column: 'y_never_married', rule: '== 1' },
     ],
-    numeric: ['age', 'wage_per_hour', 'capital_gains', 'capital_losses', 'stock_dividends', 'num_emp', 'weeks_worked'],
+    numeric: [
+      'age',
+      'wage_per_hour',
+      'capital_gains',
+      'capital_losses',
+      'stock_dividends',
+      'num_emp',
+      'weeks_worked',
+    ],
     categorical: [],
     ignore: ['instance_weight'],
     split: 'split',
@@ -37,16 +45,31 @@ describe('parseExperiment', () => {
 
   it('names unknown keys at every level instead of ignoring them', () => {
     expect(() => parseExperiment({ ...ISSUE_EXAMPLE, trian: {} })).toThrow(/experiment: unknown key "trian"/);
-    expect(() => parseExperiment({ ...ISSUE_EXAMPLE, data: { ...ISSUE_EXAMPLE.data, domian: 'x' } })).toThrow(/data: unknown key "domian"/);
-    expect(() => parseExperiment({ ...ISSUE_EXAMPLE, train: { ...ISSUE_EXAMPLE.train, lr: 1 } })).toThrow(/train: unknown key "lr"/);
-    expect(() => parseExperiment({ ...ISSUE_EXAMPLE, data: { ...ISSUE_EXAMPLE.data, tasks: [{ column: 'y', rule: '== 1', label: 'x' }] } })).toThrow(/data.tasks\[0\]: unknown key "label"/);
+    expect(() => parseExperiment({ ...ISSUE_EXAMPLE, data: { ...ISSUE_EXAMPLE.data, domian: 'x' } })).toThrow(
+      /data: unknown key "domian"/,
+    );
+    expect(() => parseExperiment({ ...ISSUE_EXAMPLE, train: { ...ISSUE_EXAMPLE.train, lr: 1 } })).toThrow(
+      /train: unknown key "lr"/,
+    );
+    expect(() =>
+      parseExperiment({
+        ...ISSUE_EXAMPLE,
+        data: { ...ISSUE_EXAMPLE.data, tasks: [{ column: 'y', rule: '== 1', label: 'x' }] },
+      }),
+    ).toThrow(/data.tasks\[0\]: unknown key "label"/);
   });
 
   it('rejects bad values with the setting named', () => {
     expect(() => parseExperiment({ ...ISSUE_EXAMPLE, train: { batchSize: 0 } })).toThrow(/train.batchSize/);
-    expect(() => parseExperiment({ ...ISSUE_EXAMPLE, train: { epochs: 1.5 } })).toThrow(/train.epochs must be an integer/);
-    expect(() => parseExperiment({ ...ISSUE_EXAMPLE, data: { ...ISSUE_EXAMPLE.data, tasks: [] } })).toThrow(/at least one task/);
+    expect(() => parseExperiment({ ...ISSUE_EXAMPLE, train: { epochs: 1.5 } })).toThrow(
+      /train.epochs must be an integer/,
+    );
+    expect(() => parseExperiment({ ...ISSUE_EXAMPLE, data: { ...ISSUE_EXAMPLE.data, tasks: [] } })).toThrow(
+      /at least one task/,
+    );
     const dup = { name: 'a', column: 'y', rule: '== 1' };
-    expect(() => parseExperiment({ ...ISSUE_EXAMPLE, data: { ...ISSUE_EXAMPLE.data, tasks: [dup, dup] } })).toThrow(/"a" is used twice/);
+    expect(() =>
+      parseExperiment({ ...ISSUE_EXAMPLE, data: { ...ISSUE_EXAMPLE.data, tasks: [dup, dup] } }),
+    ).toThrow(/"a" is used twice/);
   });
 });

@@ -5,7 +5,8 @@ import {
   type HashedColumn,
   type TaskSpec,
 } from './data/types';
-import { DEFAULT_TRAIN, type TrainConfig } from './train/config';
+import { resolveOptions } from './models/catalog';
+import { DEFAULT_TRAIN, EMBEDDING_INITS, type TrainConfig } from './train/config';
 
 /**
  * An experiment: one run (data, one model configuration, training settings with its seed). A plan
@@ -218,17 +219,24 @@ function trainValues(
 ): Partial<TrainConfig> {
   if (!isObject(v)) throw new ExperimentError(`${where} must be an object`);
   checkKeys(where, v, allowed);
-  const out: Partial<TrainConfig> = {};
+  const out: Record<string, unknown> = {};
   for (const k of allowed) {
     const x = v[k];
     if (x === undefined) continue;
-    if (typeof x !== 'number' || !Number.isFinite(x))
-      throw new ExperimentError(`${where}.${k} must be a number`);
-    if (INTEGER_KEYS.includes(k) && !Number.isInteger(x))
-      throw new ExperimentError(`${where}.${k} must be an integer`);
+    if (k === 'embeddingInit') {
+      if (!EMBEDDING_INITS.includes(x as never))
+        throw new ExperimentError(`${where}.embeddingInit must be one of ${EMBEDDING_INITS.join(', ')}`);
+    } else if (k === 'domainInput') {
+      if (typeof x !== 'boolean') throw new ExperimentError(`${where}.domainInput must be true or false`);
+    } else {
+      if (typeof x !== 'number' || !Number.isFinite(x))
+        throw new ExperimentError(`${where}.${k} must be a number`);
+      if (INTEGER_KEYS.includes(k) && !Number.isInteger(x))
+        throw new ExperimentError(`${where}.${k} must be an integer`);
+    }
     out[k] = x;
   }
-  return out;
+  return out as Partial<TrainConfig>;
 }
 
 /**
@@ -252,6 +260,7 @@ function checkTrainRanges(where: string, c: TrainConfig): void {
   if (c.batchSize < 1) throw new ExperimentError(`${where}.batchSize must be at least 1`);
   if (!(c.learningRate > 0)) throw new ExperimentError(`${where}.learningRate must be positive`);
   if (c.embeddingDim < 1) throw new ExperimentError(`${where}.embeddingDim must be at least 1`);
+  if (!(c.embeddingInitScale > 0)) throw new ExperimentError(`${where}.embeddingInitScale must be positive`);
   if (c.patience < 0 || c.evalEvery < 0 || c.maxSteps < 0 || c.liveEvalRows < 1) {
     throw new ExperimentError(`${where}.patience, evalEvery and maxSteps must be ≥ 0 and liveEvalRows ≥ 1`);
   }
@@ -456,4 +465,32 @@ export function planToJson(plan: ExperimentPlan, space?: number): string {
     null,
     space,
   );
+}
+
+/** JSON with every object's keys sorted, at every depth: one value, one text. */
+function stableJson(v: unknown): string {
+  const norm = (x: unknown): unknown =>
+    Array.isArray(x)
+      ? x.map(norm)
+      : isObject(x)
+        ? Object.fromEntries(
+            Object.keys(x)
+              .sort()
+              .map((k) => [k, norm(x[k])]),
+          )
+        : x;
+  return JSON.stringify(norm(v));
+}
+
+/**
+ * One text per computation: the data (its source, mapping and split), the model with its options resolved
+ * (defaults filled in, so `{}` and the defaults written out are the same model) and every training setting, the
+ * seed included. Two runs with one key compute the same numbers: a second one is a copy, not another seed.
+ */
+export function experimentKey(e: Experiment): string {
+  return stableJson({
+    data: parseDataMapping(e.data),
+    model: { id: e.model.id, options: resolveOptions(e.model.id, e.model.options) },
+    train: e.train,
+  });
 }

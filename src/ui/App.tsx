@@ -36,15 +36,20 @@ export default function App() {
         // A link's experiment first (it names its dataset); else the first bundled dataset, so Train works at once.
         stopSync = syncAddressBar();
         const { data } = useStore.getState().experiment;
-        if (list.length > 0 && data.dataset === undefined && data.path === undefined) selectDataset(list[0].id);
+        if (list.length > 0 && data.dataset === undefined && data.path === undefined)
+          selectDataset(list[0].id);
       },
       (e: unknown) => setDatasetsError((e as Error).message),
     );
     refreshSaved().catch((e: unknown) =>
-      useStore.getState().setUiError(`The files kept from earlier uploads could not be listed: ${(e as Error).message}`),
+      useStore
+        .getState()
+        .setUiError(`The files kept from earlier uploads could not be listed: ${(e as Error).message}`),
     );
     restoreKeptRuns().catch((e: unknown) =>
-      useStore.getState().setUiError(`The runs kept from earlier visits could not be read: ${(e as Error).message}`),
+      useStore
+        .getState()
+        .setUiError(`The runs kept from earlier visits could not be read: ${(e as Error).message}`),
     );
     return () => {
       cancelled = true;

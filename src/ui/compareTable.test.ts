@@ -45,7 +45,16 @@ function finished(
     {
       type: 'train',
       runId: id,
-      event: { type: 'done', reason: 'completed', steps: 10, epochs: 1, bestEpoch: 1, test },
+      event: {
+        type: 'done',
+        reason: 'completed',
+        steps: 10,
+        epochs: 1,
+        bestEpoch: 1,
+        weightsFrom: { kind: 'best', epoch: 1, step: 10 },
+        flags: [],
+        test,
+      },
     },
   ];
   const run = newRun({

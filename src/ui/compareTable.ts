@@ -60,10 +60,17 @@ function isFinished(r: RunState): r is FinishedRun {
   return r.status === 'done' && r.done !== null && r.data !== null;
 }
 
-/** Runs of one configuration: the same name, data, model, settings other than the seed, and origin. */
+/** Runs of one configuration: the same name, data, model, settings other than the seed, backend choice and origin. */
 export function configKey(r: RunState): string {
   const { seed: _seed, ...train } = r.experiment.train;
-  return JSON.stringify([r.name, r.experiment.data, r.experiment.model, train, r.init?.mode ?? null]);
+  return JSON.stringify([
+    r.name,
+    r.experiment.data,
+    r.experiment.model,
+    train,
+    r.backendChoice,
+    r.init?.mode ?? null,
+  ]);
 }
 
 function columnsOf(runs: FinishedRun[]): CompareColumn[] {

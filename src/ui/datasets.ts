@@ -1,6 +1,6 @@
 /** The bundled datasets' manifest (`datasets/index.json`, written by the synth generator) and what the UI derives from it. */
 import type { DataMapping } from '../engine/data/types';
-import type { DatasetManifestEntry, OracleAuc } from '../engine/synth/manifest';
+import type { DatasetManifestEntry } from '../engine/synth/manifest';
 
 /** Resolved against the page, not the origin, so the site works from a subpath. */
 export function datasetUrl(file: string): string {
@@ -19,20 +19,4 @@ export async function loadManifest(): Promise<DatasetManifestEntry[]> {
 /** The mapping an experiment starts from when a dataset is picked: the manifest's, naming the dataset. */
 export function mappingOf(entry: DatasetManifestEntry): DataMapping {
   return { ...structuredClone(entry.mapping), dataset: entry.id };
-}
-
-/**
- * The oracle AUCs hold only for the labels, domains and split the generator used: a run whose mapping changes
- * any of those gets no oracle rather than a misleading one.
- */
-export function oracleFor(entry: DatasetManifestEntry, mapping: DataMapping): OracleAuc | null {
-  const key = (m: DataMapping) =>
-    JSON.stringify([
-      m.domain,
-      m.tasks.map((t) => [t.name, t.column, t.rule]),
-      m.split,
-      m.splitRatios,
-      m.splitSeed,
-    ]);
-  return key(entry.mapping) === key(mapping) ? entry.oracle : null;
 }

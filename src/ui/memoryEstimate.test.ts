@@ -50,7 +50,13 @@ describe('the memory line of the training form', () => {
 
   it('estimates the experiment on that shape and says when the backend cannot hold it', () => {
     const fits = memoryView(EXPERIMENT, [censusRun()], 'wasm');
-    expect(fits).toMatchObject({ known: true, problem: null, estimate: { params: 287_202 } });
+    // The census MMoE's 287,202 of the reference, plus the domain input field (on by default): its 2 × 16 table
+    // and 16 more input values into the 8 experts of 64 and the 2 gates of 8.
+    expect(fits).toMatchObject({
+      known: true,
+      problem: null,
+      estimate: { params: 287_202 + 2 * 16 + 16 * (8 * 64 + 2 * 8) },
+    });
     const huge = { ...EXPERIMENT, train: { ...DEFAULT_TRAIN, batchSize: 1 << 20 } };
     const over = memoryView(huge, [censusRun()], 'wasm');
     expect(over?.known && over.problem).toMatch(/wasm backend can hold .*: lower train\.batchSize/);

@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { parsePlan } from '../engine/experiment';
 import type { DatasetManifestEntry } from '../engine/synth/manifest';
-import { checkPlan, planDraftOf, plannedModel } from './plan';
+import { checkPlan, planDraftOf, plannedModel, repeatedRuns } from './plan';
+import { newRun, type RunState } from './runState';
 import { loadPlan, missingUpload } from './share';
 import { useStore } from './store';
 
@@ -92,6 +93,70 @@ describe('the page plan', () => {
     expect(good.ok && good.runs.map((r) => [r.name, r.seed, r.experiment.train.seed])).toEqual([
       ['mmoe', 1, 1],
       ['mmoe', 2, 2],
+    ]);
+  });
+});
+
+describe('repeated runs', () => {
+  const checked = (draft: Record<string, unknown>) => {
+    const c = checkPlan(draft, [tiny], null);
+    if (!c.ok) throw new Error(c.problems.join('; '));
+    return c.runs;
+  };
+  const listed = (draft: Record<string, unknown>, over: Partial<RunState> = {}): RunState[] =>
+    checked(draft).map((r, i) => ({
+      ...newRun({
+        id: `r${i}`,
+        name: r.name,
+        experiment: r.experiment,
+        backendChoice: 'wasm',
+        datasetName: 'Tiny',
+        oracle: null,
+      }),
+      status: 'done',
+      ...over,
+    }));
+
+  it('refuses a run that repeats a listed one (options written out or left at their defaults alike)', () => {
+    const before = listed({ data, model: { id: 'mmoe', options: {} }, train: { seed: 2 } });
+    const again = checked({ data, model: { id: 'mmoe', options: { experts: 8 } }, train: { seed: 2 } });
+    const problems = repeatedRuns(again, before, 'wasm');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/"mmoe" with seed 2 repeats the listed run "mmoe".*count as a second seed/);
+  });
+
+  it('lets another seed, another setting, another backend, or a failed run go again', () => {
+    const before = listed({ data, model: { id: 'mmoe', options: {} }, train: { seed: 2 } });
+    expect(
+      repeatedRuns(checked({ data, model: { id: 'mmoe' }, train: { seed: 3 } }), before, 'wasm'),
+    ).toEqual([]);
+    expect(
+      repeatedRuns(
+        checked({ data, model: { id: 'mmoe' }, train: { seed: 2, learningRate: 0.002 } }),
+        before,
+        'wasm',
+      ),
+    ).toEqual([]);
+    expect(
+      repeatedRuns(checked({ data, model: { id: 'mmoe' }, train: { seed: 2 } }), before, 'webgpu'),
+    ).toEqual([]);
+    const failed = listed({ data, model: { id: 'mmoe' }, train: { seed: 2 } }, { status: 'error' });
+    expect(
+      repeatedRuns(checked({ data, model: { id: 'mmoe' }, train: { seed: 2 } }), failed, 'wasm'),
+    ).toEqual([]);
+  });
+
+  it('refuses two configurations of one plan that are the same computation', () => {
+    const runs = checked({
+      data,
+      models: [
+        { name: 'a', id: 'mmoe' },
+        { name: 'b', id: 'mmoe', options: { experts: 8 } },
+      ],
+      seeds: [1],
+    });
+    expect(repeatedRuns(runs, [], 'auto')).toEqual([
+      expect.stringMatching(/"b" with seed 1 repeats configuration "a"/),
     ]);
   });
 });

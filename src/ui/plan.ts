@@ -2,9 +2,17 @@
  * The page's experiment as a plan (engine `ExperimentPlan`): the model form's configuration, or the comparison
  * list, over the seeds. The draft may hold invalid values; `checkPlan` says what is wrong, run by run.
  */
-import { expandPlan, parsePlan, type ExperimentPlan, type PlannedModel } from '../engine/experiment';
+import {
+  expandPlan,
+  experimentKey,
+  parsePlan,
+  type ExperimentPlan,
+  type PlannedModel,
+} from '../engine/experiment';
 import { modelInfo, type ModelInfo } from '../engine/models/catalog';
 import type { DatasetManifestEntry } from '../engine/synth/manifest';
+import type { BackendChoice } from '../workers/protocol';
+import type { RunState } from './runState';
 import type { AppState } from './store';
 import type { UploadSession } from './upload/session';
 import { checkExperiment, type Checked } from './validate';
@@ -68,4 +76,33 @@ export function plannedModel(id: string, options: Record<string, unknown>): Plan
     options: structuredClone(options),
     train: {},
   };
+}
+
+/**
+ * Runs of a plan that would repeat a computation: the same data, model, settings and seed on the same backend
+ * choice as a run already listed (queued, running or finished; a failed one may be run again), or as another
+ * configuration of the plan. A copy gives the same numbers, and Compare would count it as a second seed.
+ */
+export function repeatedRuns(
+  runs: readonly CheckedRun[],
+  listed: readonly RunState[],
+  backend: BackendChoice,
+): string[] {
+  const keyOf = (e: CheckedRun['experiment'], b: BackendChoice) => `${b}|${experimentKey(e)}`;
+  const seen = new Map<string, string>();
+  for (const r of listed)
+    if (r.status !== 'error' && r.init === null)
+      seen.set(keyOf(r.experiment, r.backendChoice), `the listed run "${r.name}"`);
+  const problems: string[] = [];
+  for (const r of runs) {
+    const key = keyOf(r.experiment, backend);
+    const earlier = seen.get(key);
+    if (earlier !== undefined)
+      problems.push(
+        `"${r.name}" with seed ${r.seed} repeats ${earlier} (same data, model, settings, seed and backend): it would ` +
+          'give the same numbers and count as a second seed; change the seed or a setting, or remove the listed run',
+      );
+    else seen.set(key, `configuration "${r.name}" of this plan`);
+  }
+  return problems;
 }

@@ -12,7 +12,7 @@ import {
   type WorkerEvent,
 } from '../workers/protocol';
 import { loadRuns, removeRuns as forgetRuns, saveRun } from './persist/runs';
-import { checkPlan, planDraftOf, type CheckedRun } from './plan';
+import { checkPlan, planDraftOf, repeatedRuns, type CheckedRun } from './plan';
 import { runsToStart } from './runQueue';
 import { isRunning, newRun, type RunState } from './runState';
 import { useStore } from './store';
@@ -181,6 +181,11 @@ export function trainPlan(): void {
   const checked = checkPlan(planDraftOf(state), state.datasets, state.upload);
   if (!checked.ok) {
     state.setUiError(checked.problems.join('\n'));
+    return;
+  }
+  const repeated = repeatedRuns(checked.runs, state.runs, state.backend);
+  if (repeated.length > 0) {
+    state.setUiError(repeated.join('\n'));
     return;
   }
   queueRuns(checked.runs.map((r) => ({ checked: r })));

@@ -57,7 +57,16 @@ const test: EvalReport = {
 const done = (runId = 'r1'): WorkerEvent => ({
   type: 'train',
   runId,
-  event: { type: 'done', reason: 'stopped', steps: 2, epochs: 0, bestEpoch: 0, test },
+  event: {
+    type: 'done',
+    reason: 'stopped',
+    steps: 2,
+    epochs: 0,
+    bestEpoch: 0,
+    weightsFrom: { kind: 'last', step: 2 },
+    flags: [],
+    test,
+  },
 });
 
 describe('run reducer', () => {
@@ -65,7 +74,15 @@ describe('run reducer', () => {
     expect(run().status).toBe('queued');
     const r = fold([{ type: 'status', runId: 'r1', status: 'training' }, progress(1), progress(2), done()]);
     expect(r.status).toBe('done');
-    expect(r.done).toEqual({ reason: 'stopped', steps: 2, epochs: 0, bestEpoch: 0, test });
+    expect(r.done).toEqual({
+      reason: 'stopped',
+      steps: 2,
+      epochs: 0,
+      bestEpoch: 0,
+      weightsFrom: { kind: 'last', step: 2 },
+      flags: [],
+      test,
+    });
     expect(seriesPoints(r.loss).map((p) => p.step)).toEqual([1, 2]);
     expect(r.progress?.step).toBe(2);
   });
@@ -100,7 +117,32 @@ describe('run reducer', () => {
       { type: 'evaluated', runId: 'r1', test },
     ]);
     expect(r.status).toBe('done');
-    expect(r.done).toEqual({ reason: 'evaluated', steps: 0, epochs: 0, bestEpoch: 0, test });
+    expect(r.done).toEqual({
+      reason: 'evaluated',
+      steps: 0,
+      epochs: 0,
+      bestEpoch: 0,
+      weightsFrom: { kind: 'imported' },
+      flags: [],
+      test,
+    });
+  });
+
+  it("collects the trainer's flags as they come, in order", () => {
+    const flag = (kind: 'loss-growth' | 'chance-level', step: number): WorkerEvent => ({
+      type: 'train',
+      runId: 'r1',
+      event: { type: 'flag', flag: { kind, step, message: `${kind} at ${step}` } },
+    });
+    const r = fold([
+      { type: 'status', runId: 'r1', status: 'training' },
+      flag('loss-growth', 3),
+      flag('chance-level', 9),
+    ]);
+    expect(r.flags.map((f) => [f.kind, f.step])).toEqual([
+      ['loss-growth', 3],
+      ['chance-level', 9],
+    ]);
   });
 
   it('keeps the error with its column and row', () => {

@@ -1,7 +1,7 @@
 /** One run as the UI sees it, and the pure reducers that fold worker events into one run or a list of runs. */
 import type { Experiment } from '../engine/experiment';
 import type { EvalReport } from '../engine/train/report';
-import type { TrainEvent } from '../engine/train/events';
+import type { RunFlag, TrainEvent, WeightsSource } from '../engine/train/events';
 import type { BackendChoice, RunInitMode, WorkerEvent } from '../workers/protocol';
 import type { OracleAuc } from '../engine/synth/manifest';
 import { readoutScalars, type ReadoutPoint } from './readouts';
@@ -28,7 +28,10 @@ export type ProgressInfo = Extract<TrainEvent, { type: 'progress' }>;
 export type EpochInfo = Extract<TrainEvent, { type: 'epoch' }>;
 type TrainDone = Extract<TrainEvent, { type: 'done' }>;
 /** How a run ended: the trainer's `done`, or `evaluated` for imported weights scored without training. */
-export type DoneInfo = Omit<TrainDone, 'type' | 'reason'> & { reason: TrainDone['reason'] | 'evaluated' };
+export type DoneInfo = Omit<TrainDone, 'type' | 'reason' | 'weightsFrom'> & {
+  reason: TrainDone['reason'] | 'evaluated';
+  weightsFrom: WeightsSource | { kind: 'imported' };
+};
 
 export interface LossPoint {
   step: number;
@@ -68,6 +71,8 @@ export interface RunState {
   lastEval: { step: number; epoch: number; report: EvalReport } | null;
   lastEpoch: EpochInfo | null;
   done: DoneInfo | null;
+  /** Warnings the trainer raised while the run trained (diverging loss, chance-level cells, a possible leak). */
+  flags: RunFlag[];
   error: RunError | null;
   /** Kernel dispatches per training step, measured by the worker after training. */
   kernelsPerStep: number | null;
@@ -108,6 +113,7 @@ export function newRun(r: NewRun): RunState {
     lastEval: null,
     lastEpoch: null,
     done: null,
+    flags: [],
     error: null,
     kernelsPerStep: null,
     exportZip: null,
@@ -157,6 +163,8 @@ function applyTrainEvent(run: RunState, ev: TrainEvent): RunState {
     }
     case 'epoch':
       return { ...run, lastEpoch: ev };
+    case 'flag':
+      return { ...run, flags: [...run.flags, ev.flag] };
     case 'done': {
       const { type: _type, ...done } = ev;
       return { ...run, status: 'done', done };
@@ -196,7 +204,15 @@ export function applyWorkerEvent(run: RunState, ev: WorkerEvent): RunState {
       return {
         ...run,
         status: 'done',
-        done: { reason: 'evaluated', steps: 0, epochs: 0, bestEpoch: 0, test: ev.test },
+        done: {
+          reason: 'evaluated',
+          steps: 0,
+          epochs: 0,
+          bestEpoch: 0,
+          weightsFrom: { kind: 'imported' },
+          flags: [],
+          test: ev.test,
+        },
       };
     case 'error':
       return {

@@ -1,9 +1,9 @@
 /** Everything that must hold before a run can start, as messages a person can act on. */
 import { parseExperiment, type Experiment } from '../engine/experiment';
 import { MODEL_CATALOG, optionErrors } from '../engine/models/catalog';
-import type { DatasetManifestEntry, OracleAuc } from '../engine/synth/manifest';
+import { oracleFor, type DatasetManifestEntry, type OracleAuc } from '../engine/synth/manifest';
 import type { DataSource } from '../workers/protocol';
-import { datasetUrl, oracleFor } from './datasets';
+import { datasetUrl } from './datasets';
 import type { UploadSession } from './upload/session';
 
 export type Checked =

@@ -14,6 +14,7 @@ declare global {
 window.startBench = (cmd) => {
   const worker = new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module' });
   worker.onmessage = (e: MessageEvent<WorkerEvent>) => window.benchEvent?.(e.data);
-  worker.onerror = (e) => window.benchEvent?.({ type: 'error', runId: cmd.runId, message: e.message, keptResults: false });
+  worker.onerror = (e) =>
+    window.benchEvent?.({ type: 'error', runId: cmd.runId, message: e.message, keptResults: false });
   worker.postMessage(cmd);
 };

@@ -70,7 +70,7 @@ async function inspect(id: string, file: Blob, name: string): Promise<void> {
       skipped: parsed.skipped,
       notes: parsed.notes,
       profile,
-      proposal: proposeMapping(profile),
+      proposal: proposeMapping(profile, parsed),
       layout: layout && {
         id: layout.id,
         name: layout.name,

@@ -9,9 +9,15 @@ import { loadDataset, type DataInput } from '../engine/data/load';
 import { cellStats } from '../engine/data/encode';
 import { DataError, dataShapeOf, type EncodedDataset } from '../engine/data/types';
 import type { Experiment } from '../engine/experiment';
-import { exportRunZip, importRunZip, loadWeightsInto, type RunMetrics } from '../engine/io/modelZip';
+import {
+  exportRunZip,
+  importRunZip,
+  loadWeightsInto,
+  runMetricsOf,
+  type RunMetrics,
+} from '../engine/io/modelZip';
 import { buildModel } from '../engine/models/registry';
-import type { Model } from '../engine/models/types';
+import { buildContext, type Model } from '../engine/models/types';
 import type { TrainConfig } from '../engine/train/config';
 import { evaluate } from '../engine/train/evaluate';
 import type { EvalReport } from '../engine/train/report';
@@ -85,12 +91,16 @@ async function readSource(cmd: StartCommand): Promise<DataInput> {
 }
 
 /**
- * The experiment an `init` run really is: the zip's mapping, model and embedding size (the weights fit only
- * them); its settings when evaluating, the page's when training further.
+ * The experiment an `init` run really is: the zip's mapping, model, embedding size and domain input field (the
+ * weights fit only them); its settings when evaluating, the page's when training further.
  */
 function importedExperiment(cmd: StartCommand, zip: Experiment): Experiment {
   if (cmd.init?.mode === 'evaluate') return zip;
-  return { data: zip.data, model: zip.model, train: { ...cmd.train, embeddingDim: zip.train.embeddingDim } };
+  return {
+    data: zip.data,
+    model: zip.model,
+    train: { ...cmd.train, embeddingDim: zip.train.embeddingDim, domainInput: zip.train.domainInput },
+  };
 }
 
 /** Scores loaded weights without training: a valid pass (shown like any evaluation), then the test pass. */
@@ -125,10 +135,10 @@ async function trainModel(model: Model, dataset: EncodedDataset, train: TrainCon
     },
   });
   post({ type: 'status', runId, status: 'training' });
-  const { test, epochs, steps, bestEpoch, reason } = await trainer.run();
+  const done = await trainer.run();
   post({ type: 'profile', runId, kernelsPerStep: await trainer.kernelsPerStep() });
   trainer.dispose();
-  return { test, valid, epochs, steps, bestEpoch, reason };
+  return runMetricsOf(done, valid);
 }
 
 /** The finished run as a .zip, transferred to the page; a failure costs the export only, never the results. */
@@ -222,12 +232,11 @@ async function start(cmd: StartCommand): Promise<void> {
     backendCapacity(chosen.backend, deviceLimits(chosen.backend)),
   );
   if (budget) throw new Error(`${imported ? "the imported zip's settings do not fit: " : ''}${budget}`);
-  const { model } = buildModel(experiment.model.id, experiment.model.options, {
-    shape,
-    embeddingDim: experiment.train.embeddingDim,
-    rng: new Rng(experiment.train.seed),
-    formulation: chosen.formulation,
-  });
+  const { model } = buildModel(
+    experiment.model.id,
+    experiment.model.options,
+    buildContext(shape, experiment.train, new Rng(experiment.train.seed), chosen.formulation),
+  );
   try {
     if (imported)
       loadWeightsInto(model, imported.weights, dataset.schema, imported.schema, {

@@ -2,9 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { dataReport } from './checks';
+import { cellStats, encodeDataset } from './encode';
 import { KNOWN_LAYOUTS } from './layouts';
 import { readTable } from './load';
-import { cellStats, encodeDataset } from './encode';
+import { profileTable } from './profile';
+import { readingOfRole, rolesFromMapping } from './propose';
 
 const CENSUS = fileURLToPath(
   new URL('../../../../shared/datasets/census-income/census-income.csv.gz', import.meta.url),
@@ -56,5 +59,16 @@ describe('census-income', () => {
     expect(rate(1, 0)).toBeCloseTo(0.102, 3);
     expect(rate(0, 1)).toBeCloseTo(0.404, 3);
     expect(rate(1, 1)).toBeCloseTo(0.463, 3);
+
+    // Nothing to report: no leaking column, no unparseable number, no missing label; "?" is a category there.
+    expect(ds.leaks).toEqual([]);
+    expect(dataReport(ds).issues).toEqual([]);
+    // The mapping table counts missing cells as Check data does, column by column.
+    const profile = profileTable(table);
+    for (const { column, role } of rolesFromMapping(mapping, table.header)) {
+      if (!(column in ds.missing)) continue;
+      const p = profile.columns.find((c) => c.name === column)!;
+      expect(p.missing[readingOfRole(role)], column).toBe(ds.missing[column]);
+    }
   }, 10_000);
 });

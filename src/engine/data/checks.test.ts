@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { dataReport, MIN_CLASS_ROWS_FOR_AUC, type DataIssue } from './checks';
 import { parseCsv } from './csv';
 import { encodeDataset } from './encode';
+import { profileTable } from './profile';
+import { readingOfRole, rolesFromMapping } from './propose';
+import { tableOf } from './table';
 import type { DataMapping } from './types';
 
 const mapping: DataMapping = {
@@ -141,5 +144,101 @@ describe('dataReport', () => {
     ]);
     const ds = encodeDataset(parseCsv(csvOf(healthy)), mapping);
     expect(messages(dataReport({ ...ds, notes: ['a note'] }).issues)).toEqual(['a note']);
+  });
+
+  it('names the column that determines a task on the train split as an error', () => {
+    // x is i % 7 in csvOf; y copies whether it is at least 4.
+    const text = csvOf(healthy)
+      .split('\n')
+      .map((line, i) => {
+        if (i === 0 || line === '') return line;
+        const f = line.split(',');
+        f[3] = Number(f[2]) >= 4 ? '1' : '0';
+        return f.join(',');
+      })
+      .join('\n');
+    const issues = dataReport(encodeDataset(parseCsv(text), mapping)).issues;
+    expect(issues).toContainEqual({
+      level: 'error',
+      message:
+        'column "x" determines task "click" on the train split: every row with x ≥ 4 has label 1 and every row ' +
+        'with x ≤ 3 label 0 (54 labelled rows). As a feature it gives the label away and every metric would be ' +
+        'meaningless: ignore the column',
+      column: 'x',
+      task: 'click',
+    });
+  });
+
+  it('counts missing labels, and numbers missing or unreadable, saying they were imputed with the train mean', () => {
+    const extra = 'a,v1,NA,null,train\nb,v2,"2,75",1,train\na,v1,0x1A,?,train\nb,v1,,1,valid\n';
+    const r = dataReport(encodeDataset(parseCsv(csvOf(healthy, extra)), mapping));
+    // The 54 train rows of csvOf hold x = 159 in all.
+    expect(messages(r.issues)).toEqual([
+      'task "click": 2 rows have no label in column "y" (blank, NA, N/A, null, NaN, None or ?): they are left ' +
+        'out of its loss and metrics',
+      'numeric column "x": 2 missing cells (blank, NA, null, …) and 2 cells that are not decimal numbers ' +
+        '("2,75" in row 165, "0x1A") were imputed with the train mean (2.94444)',
+    ]);
+    expect(r.missing).toEqual({ c: 0, x: 2, y: 2 });
+  });
+
+  it('warns about a rule value that some train values spell in another case', () => {
+    const text = csvOf(healthy)
+      .split('\n')
+      .map((line, i) =>
+        i === 0 || line === '' ? line : line.replace(/,1,(\w+)$/, i % 4 === 0 ? ',Yes,$1' : ',yes,$1'),
+      )
+      .map((line) => line.replace(/,0,(\w+)$/, ',no,$1'))
+      .join('\n');
+    const yes: DataMapping = { ...mapping, tasks: [{ name: 'click', column: 'y', rule: '== yes' }] };
+    const r = dataReport(encodeDataset(parseCsv(text), yes));
+    expect(r.issues.filter((i) => i.level === 'warning' && i.message.includes('case'))).toEqual([
+      {
+        level: 'warning',
+        message:
+          'task "click": rule "== yes" matches 18 train rows of column "y" holding "yes", but "Yes" (6 rows) ' +
+          'differ from it only by case and are labelled 0; list every spelling (in {…}) if they mean the same',
+        column: 'y',
+        task: 'click',
+      },
+    ]);
+  });
+
+  it('counts missing cells as the mapping table does, for every role', () => {
+    const rows: string[][] = [];
+    const occupations = ['none', 'NA', '', 'doctor', 'artist'];
+    const prices = ['', 'NA', 'nan', '?', '0x1A', '1.5', '2', '3', '4', '5'];
+    const clicks = ['', 'NA', 'null', 'None', '0', '1', '0', '1', '1', '0', '0'];
+    for (let i = 0; i < 110; i++) {
+      rows.push([
+        ['a', 'b'][i % 2],
+        occupations[i % 5],
+        ['', 'null', `u${i % 13}`][i % 3],
+        prices[i % 10],
+        clicks[i % 11],
+        i % 6 === 0 ? 'test' : 'train',
+      ]);
+    }
+    const table = tableOf(['dom', 'occupation', 'user', 'price', 'click', 'split'], rows);
+    const m: DataMapping = {
+      domain: 'dom',
+      tasks: [{ name: 'click', column: 'click', rule: '== 1' }],
+      numeric: ['price'],
+      categorical: ['occupation'],
+      hashed: [{ column: 'user', buckets: 16 }],
+      split: 'split',
+    };
+    const checked = dataReport(encodeDataset(table, m)).missing;
+    const profile = profileTable(table);
+    const shown = Object.fromEntries(
+      rolesFromMapping(m, table.header)
+        .filter((r) => r.column in checked)
+        .map((r) => [
+          r.column,
+          profile.columns.find((c) => c.name === r.column)!.missing[readingOfRole(r.role)],
+        ]),
+    );
+    expect(shown).toEqual(checked);
+    expect(checked).toEqual({ occupation: 22, user: 37, price: 44, click: 40 });
   });
 });

@@ -4,6 +4,7 @@
  * learnt or read a metric that cannot be measured.
  */
 import { cellStats } from './encode';
+import { leakText } from './leakage';
 import { SPLITS, type EncodedDataset, type SkippedRows, type SplitName } from './types';
 
 /** Fewer positives or negatives than this in a valid or test cell leave its AUC mostly noise. */
@@ -52,7 +53,7 @@ export interface DataReport {
   /** [domain][task] label counts of each split. */
   cells: Record<SplitName, CellReport[][]>;
   fields: FieldReport[];
-  /** Per feature or task source column: blank cells, and numeric cells that are not numbers. */
+  /** Per feature or task source column: missing cells as the column's role reads them (values.ts isMissingCell). */
   missing: Record<string, number>;
   skipped: SkippedRows;
   issues: DataIssue[];
@@ -130,6 +131,65 @@ function fieldIssue(field: FieldReport, numRows: number): DataIssue | null {
   return null;
 }
 
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+/** What the encoder read differently from the file's cells: leaks, labels left out, values imputed, case slips. */
+function encodingIssues(ds: EncodedDataset): DataIssue[] {
+  const issues: DataIssue[] = ds.leaks.map((leak) => ({
+    level: 'error',
+    message:
+      `${leakText(leak)}. As a feature it gives the label away and every metric would be meaningless: ignore ` +
+      `the column`,
+    column: leak.column,
+    task: leak.task,
+  }));
+  for (const m of ds.caseMismatches) {
+    const variants = m.variants.map((v) => `"${v.value}" (${fmt(v.count)} rows)`).join(', ');
+    issues.push({
+      level: 'warning',
+      message:
+        `task "${m.task}": rule "${m.rule}" matches ${fmt(m.exactRows)} train rows of column "${m.column}" holding ` +
+        `"${m.value}", but ${variants} differ from it only by case and are labelled ${m.label}; list every ` +
+        `spelling (in {…}) if they mean the same`,
+      column: m.column,
+      task: m.task,
+    });
+  }
+  for (const { name, column } of ds.schema.tasks) {
+    const missing = ds.missing[column];
+    if (missing === 0) continue;
+    issues.push({
+      level: 'warning',
+      message:
+        `task "${name}": ${fmt(missing)} rows have no label in column "${column}" (blank, NA, N/A, null, NaN, ` +
+        `None or ?): they are left out of its loss and metrics`,
+      column,
+      task: name,
+    });
+  }
+  for (const { column, mean } of ds.schema.numeric) {
+    const missing = ds.missing[column];
+    const bad = ds.unparseable[column];
+    if (missing === 0 && bad === undefined) continue;
+    const parts = [];
+    if (missing > 0) parts.push(`${fmt(missing)} missing cells (blank, NA, null, …)`);
+    if (bad) {
+      const [first, ...more] = bad.examples.map((v) => `"${v}"`);
+      const also = more.length > 0 ? `, ${more.join(', ')}` : '';
+      const etc = bad.cells > bad.examples.length ? ', …' : '';
+      parts.push(
+        `${fmt(bad.cells)} cells that are not decimal numbers (${first} in row ${bad.firstRow}${also}${etc})`,
+      );
+    }
+    issues.push({
+      level: 'warning',
+      message: `numeric column "${column}": ${parts.join(' and ')} were imputed with the train mean (${Number(mean.toPrecision(6))})`,
+      column,
+    });
+  }
+  return issues;
+}
+
 export function dataReport(ds: EncodedDataset): DataReport {
   const { schema } = ds;
   const cells = {} as Record<SplitName, CellReport[][]>;
@@ -171,7 +231,7 @@ export function dataReport(ds: EncodedDataset): DataReport {
       column: schema.domainColumn,
     });
   }
-  issues.push(...cellIssues(ds, cells));
+  issues.push(...cellIssues(ds, cells), ...encodingIssues(ds));
   for (const f of fields) {
     const issue = fieldIssue(f, ds.numRows);
     if (issue) issues.push(issue);

@@ -138,14 +138,20 @@ describe('parseCsv', () => {
     expect(e.column).toBe('a');
   });
 
-  it('skips a record whose quoted field is never closed, and rejects a header like that', () => {
-    const t = parseCsv('a,b\n1,2\n3,"4\n5,6\n');
-    expect(rows(t)).toEqual([['1', '2']]);
-    expect(t.skipped.examples[0]).toEqual({
-      row: 3,
-      reason: 'a quoted field opened in row 3 is never closed: the rest of the file was read into it',
-    });
-    expect(dataError(() => parseCsv('"a,b\n1,2\n')).message).toMatch(/never closed/);
+  it('refuses a quoted field that is never closed, naming the row and column it opened in', () => {
+    const e = dataError(() => parseCsv('a,b\n1,2\n3,"4\n5,6\n7,8\n', { name: 'q.csv' }));
+    expect(e.message).toBe(
+      'File "q.csv": a quoted field opened in row 3 (column "b") is never closed, so rows 3–5 were read into ' +
+        'that one field; close the quote or double it ("") inside the field',
+    );
+    expect([e.row, e.column]).toEqual([3, 'b']);
+    // Opened on a later line of a record that a closed multi-line field began, without a final newline.
+    const later = dataError(() => parseCsv('a,b,c\n"x\ny",2,"3\n4'));
+    expect(later.message).toMatch(/opened in row 3 \(column "c"\) is never closed, so rows 3–4 were read/);
+    expect(dataError(() => parseCsv('a,b\n1,"2')).message).toMatch(
+      /opened in row 2 \(column "b"\) is never closed;/,
+    );
+    expect(dataError(() => parseCsv('"a,b\n1,2\n')).message).toMatch(/opened in row 1 is never closed/);
   });
 
   it('notes a delimiter other than the one the file name promises', () => {

@@ -38,6 +38,16 @@ const QUOTED = 2;
 /** Inside a quoted field, just after a quote: either an escaped quote ("") or the closing one. */
 const QUOTE_IN_QUOTED = 3;
 
+/** A quoted field that the input ends inside. */
+interface UnclosedQuote {
+  /** File row the quote opened on. */
+  row: number;
+  /** Position of the field in its record (0-based). */
+  field: number;
+  /** The file's last row, read into the field. */
+  lastRow: number;
+}
+
 /**
  * RFC 4180 tokenizer fed chunk by chunk. LF, CRLF and CR end a record; a quote opens a quoted field only at the
  * start of a field (elsewhere it is text, as in most exporters); text after a closing quote is kept.
@@ -50,6 +60,9 @@ class Tokenizer {
   private skipLf = false;
   private line = 1;
   private rowLine = 1;
+  /** Where the quoted field being read opened: its line and its position in the record. */
+  private quoteLine = 0;
+  private quoteField = 0;
 
   /** onRow gets the fields (an array reused for the next record) and the file row the record starts on. */
   constructor(
@@ -93,6 +106,8 @@ class Tokenizer {
       } else if (state === FIELD_START) {
         if (text.charCodeAt(i) === QUOTE) {
           state = QUOTED;
+          this.quoteLine = this.line;
+          this.quoteField = this.row.length;
           start = i + 1;
           i++;
           continue;
@@ -127,11 +142,15 @@ class Tokenizer {
 
   /**
    * Flushes the last record. A quoted field still open at the end of the input has swallowed the rest of the
-   * file: that record is not emitted; the row it starts on is returned instead (else 0).
+   * file: nothing is emitted, and where the quote opened (file row, field of the record) and the last line are
+   * returned instead.
    */
-  end(): number {
-    const open = this.state === QUOTED ? this.rowLine : 0;
-    if (open === 0 && (this.state !== FIELD_START || this.row.length > 0)) {
+  end(): UnclosedQuote | null {
+    // A final line end belongs to the last row; it does not start another.
+    const lastRow = this.line - (this.field.endsWith('\n') ? 1 : 0);
+    const open: UnclosedQuote | null =
+      this.state === QUOTED ? { row: this.quoteLine, field: this.quoteField, lastRow } : null;
+    if (open === null && (this.state !== FIELD_START || this.row.length > 0)) {
       this.endField('');
       this.endRow();
     }
@@ -252,10 +271,17 @@ class TableBuilder {
     };
   }
 
-  unclosedQuote(fileRow: number): void {
-    const what = `a quoted field opened in row ${fileRow} is never closed`;
-    if (this.header === null) throw new DataError(`${this.label}: ${what}`, undefined, fileRow);
-    noteSkipped(this.skipped, fileRow, `${what}: the rest of the file was read into it`);
+  /** The rest of the file read into one field is an error: it would silently lose every row after it. */
+  unclosedQuote({ row, field, lastRow }: UnclosedQuote): never {
+    const column = this.header?.[field];
+    const where = column === undefined ? '' : ` (column "${column}")`;
+    const rest = lastRow > row ? `, so rows ${row}–${lastRow} were read into that one field` : '';
+    throw new DataError(
+      `${this.label}: a quoted field opened in row ${row}${where} is never closed${rest}; close the quote or ` +
+        `double it ("") inside the field`,
+      column,
+      row,
+    );
   }
 
   private setHeader(fields: string[]): void {
@@ -306,7 +332,7 @@ class CsvReader {
   finish(): RawTable {
     if (!this.tokenizer) this.startTokenizer();
     const open = this.tokenizer!.end();
-    if (open > 0) this.builder!.unclosedQuote(open);
+    if (open !== null) this.builder!.unclosedQuote(open);
     return this.builder!.finish();
   }
 

@@ -165,19 +165,59 @@ describe('encodeDataset', () => {
     );
   });
 
-  it('labels by the rule, masks blank cells, and names a cell a number rule cannot read', () => {
-    const t = parseCsv('dom,x,r,split\na,1,5,train\na,1,,train\nb,1,2,train\nb,1,4.5,test\n');
+  it('labels by the rule, masks missing cells, and names a cell a number rule cannot read', () => {
+    const t = parseCsv('dom,x,r,split\na,1,5,train\na,1,,train\nb,1,2,train\nb,1,4.5,test\na,1,NA,train\n');
     const ds = encodeDataset(t, { ...base, tasks: [{ name: 'high', column: 'r', rule: '>= 4' }] });
-    expect(Array.from(ds.labels)).toEqual([1, 0, 0, 1]);
-    expect(Array.from(ds.labelMask)).toEqual([1, 0, 1, 1]);
+    expect(Array.from(ds.labels)).toEqual([1, 0, 0, 1, 0]);
+    expect(Array.from(ds.labelMask)).toEqual([1, 0, 1, 1, 0]);
+    expect(ds.missing.r).toBe(2);
     const bad = parseCsv('dom,x,r,split\na,1,5,train\nb,1,2,train\nb,1,four,test\n');
     const e = dataError(() =>
       encodeDataset(bad, { ...base, tasks: [{ name: 'high', column: 'r', rule: '>= 4' }] }),
     );
     expect(e.message).toBe(
-      'task "high": row 4 of column "r" holds "four", which is not a number for the rule ">= 4"',
+      'task "high": row 4 of column "r" holds "four", which is not a decimal number for the rule ">= 4"',
     );
     expect([e.column, e.row]).toEqual(['r', 4]);
+  });
+
+  it('refuses a rule whose value the column holds only in another case, naming task, column and values', () => {
+    const t = parseCsv('dom,x,liked,split\na,1,Yes,train\nb,2,No,train\na,3,Yes,train\nb,4,yes,test\n');
+    const e = dataError(() =>
+      encodeDataset(t, { ...base, tasks: [{ name: 'like', column: 'liked', rule: '== yes' }] }),
+    );
+    expect(e.message).toBe(
+      'task "like": rule "== yes" matches no train value of column "liked", but "Yes" (2 rows) differ from "yes" ' +
+        'only by case: rules compare text exactly, so write the value as the column spells it',
+    );
+    expect(e.column).toBe('liked');
+    // Exact matches beside the case variants: encoded as written, and recorded for Check data.
+    const mixed = parseCsv('dom,x,liked,split\na,1,yes,train\nb,2,No,train\na,3,Yes,train\nb,4,no,train\n');
+    const ds = encodeDataset(mixed, {
+      ...base,
+      tasks: [{ name: 'like', column: 'liked', rule: 'in {yes, no}' }],
+    });
+    expect(Array.from(ds.labels)).toEqual([1, 0, 0, 1]);
+    expect(ds.caseMismatches).toEqual([
+      {
+        task: 'like',
+        column: 'liked',
+        rule: 'in {yes, no}',
+        value: 'yes',
+        exactRows: 1,
+        variants: [{ value: 'Yes', count: 1 }],
+        label: 0,
+      },
+      {
+        task: 'like',
+        column: 'liked',
+        rule: 'in {yes, no}',
+        value: 'no',
+        exactRows: 1,
+        variants: [{ value: 'No', count: 1 }],
+        label: 0,
+      },
+    ]);
   });
 
   it('rejects a task whose label is constant on the train split', () => {
@@ -470,15 +510,24 @@ describe('what encoding records for the data report', () => {
     expect(ds.missing.rating).toBe(1);
   });
 
-  it('counts missing cells per column: blanks, and numerics that are NaN, NA, null or unreadable', () => {
+  it('counts missing cells per column by its reading, and numeric cells that are not decimal numbers apart', () => {
     const t = parseCsv(
-      'dom,c,x,y,split\na,p,1,1,train\na,,NaN,0,train\nb,q,NA,,train\nb, ,oops,1,train\na,p,null,0,train\nb,p,2,1,train\n',
+      'dom,c,x,y,split\na,p,1,1,train\na,,NaN,0,train\nb,q,NA,,train\nb, ,oops,1,train\na,NA,null,0,train\n' +
+        'b,p,2,1,train\na,none,0x1A,null,train\nb,p,3,1,train\na,p,1e400,0,train\na,p,2,1,train\n',
     );
     const ds = encodeDataset(t, { ...base, categorical: ['c'] });
-    expect(ds.missing).toEqual({ c: 2, x: 4, y: 1 });
+    // A category's NA and none are values; a number's and a label's are missing.
+    expect(ds.missing).toEqual({ c: 2, x: 3, y: 2 });
+    expect(ds.unparseable).toEqual({ x: { cells: 3, firstRow: 5, examples: ['oops', '0x1A', '1e400'] } });
+    expect(ds.schema.categorical[0].vocab).toEqual(['p', 'NA', 'none', 'q']);
+    // Unparseable cells take the train mean, like missing ones: 0 once standardised, never 26 for 0x1A.
+    const x = Array.from(ds.num);
+    expect([x[1], x[3], x[6], x[8]]).toEqual([0, 0, 0, 0]);
+    expect(ds.schema.numeric[0].mean).toBe(2);
     // Markers of "no value" are not text: a column of mostly NaN is numeric with missing cells, not an error.
     const nan = parseCsv('dom,x,y,split\na,NaN,1,train\nb,nan,0,train\na,3,1,train\n');
     expect(encodeDataset(nan, base).missing.x).toBe(2);
+    expect(encodeDataset(nan, base).unparseable).toEqual({});
   });
 
   it('counts distinct values, values capped off and rows left out of the vocabulary', () => {

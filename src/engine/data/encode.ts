@@ -4,7 +4,9 @@
  * The table is dictionary-coded: trimming, parsing, hashing and rules run once per distinct value of a column,
  * and rows only look their code up.
  */
-import { LABEL_INVALID, LABEL_MISSING, parseRule, type LabelRule } from './rules';
+import { findLeaks, type Leak } from './leakage';
+import type { ValueCount } from './profile';
+import { caseOnlyMatches, LABEL_INVALID, LABEL_MISSING, parseRule, type LabelRule } from './rules';
 import { mergeSkipped, noteSkipped } from './skipped';
 import { randomSplit, splitFromColumn, splitRows } from './split';
 import { cellAt, type RawTable, type TableColumn } from './table';
@@ -18,10 +20,12 @@ import {
   type FieldCounts,
   type HashedColumn,
   type NumericField,
+  type CaseMismatch,
   type SkippedRows,
   type SplitName,
+  type UnparseableCells,
 } from './types';
-import { compareParsed, compareValues, hashBucket, isMissingMarker, parseNumber } from './values';
+import { compareParsed, compareValues, hashBucket, isMissingCell, parseNumber } from './values';
 
 export const DEFAULT_MAX_VOCAB_PER_FIELD = 100_000;
 /** A model holds one gate or tower input per domain: past this the domain column is an id, not a domain. */
@@ -258,8 +262,8 @@ interface CategoricalResult {
 }
 
 /**
- * Writes each kept row's id (offset + code's id) and counts blank, out-of-vocabulary and distinct values.
- * idOfCode and blank are per distinct cell.
+ * Writes each kept row's id (offset + code's id) and counts missing, out-of-vocabulary and distinct values.
+ * idOfCode and trimmed are per distinct cell.
  */
 function writeIds(
   cells: TableColumn,
@@ -269,6 +273,7 @@ function writeIds(
   oovId: number,
   { out, field, numFields }: FieldSlot<Int32Array>,
 ) {
+  const missingCode = Uint8Array.from(trimmed, (v) => (isMissingCell(v, 'category') ? 1 : 0));
   const seen = new Uint8Array(cells.values.length);
   let missing = 0;
   let oovRows = 0;
@@ -277,10 +282,10 @@ function writeIds(
     const id = idOfCode[code];
     out[k * numFields + field] = id;
     seen[code] = 1;
-    if (trimmed[code] === '') missing++;
+    if (missingCode[code] === 1) missing++;
     else if (id === oovId) oovRows++;
   }
-  const distinct = new Set(trimmed.filter((v, c) => seen[c] === 1 && v !== '')).size;
+  const distinct = new Set(trimmed.filter((_, c) => seen[c] === 1 && missingCode[c] === 0)).size;
   return { missing, oovRows, distinct };
 }
 
@@ -345,8 +350,11 @@ function encodeHashed(
 /** What a distinct numeric cell holds. */
 const NUMBER = 0;
 const NO_VALUE = 1;
-/** Text that is neither a number nor a way of writing "no value". */
+/** Text that is neither a decimal number nor a way of writing "no value". */
 const TEXT = 2;
+
+/** Distinct unparseable cells quoted in the report. */
+const UNPARSEABLE_EXAMPLES = 3;
 
 function encodeNumeric(
   cells: TableColumn,
@@ -355,33 +363,36 @@ function encodeNumeric(
   train: Int32Array,
   fileRow: (r: number) => number,
   { out, field, numFields }: FieldSlot<Float32Array>,
-): { field: NumericField; missing: number } {
+): { field: NumericField; missing: number; unparseable: UnparseableCells | null } {
   const distinct = cells.values.length;
   const valueOf = new Float64Array(distinct);
   const kind = new Uint8Array(distinct);
   for (let c = 0; c < distinct; c++) {
     const x = parseNumber(cells.values[c]);
     valueOf[c] = x;
-    if (Number.isNaN(x)) kind[c] = isMissingMarker(cells.values[c]) ? NO_VALUE : TEXT;
+    if (Number.isNaN(x)) kind[c] = isMissingCell(cells.values[c], 'number') ? NO_VALUE : TEXT;
   }
   const n = kept.length;
   let filled = 0;
   let bad = 0;
   let firstBad = -1;
+  const examples = new Set<string>();
   for (let k = 0; k < n; k++) {
-    const kd = kind[cells.codes[kept[k]]];
+    const code = cells.codes[kept[k]];
+    const kd = kind[code];
     if (kd === NO_VALUE) continue;
     filled++;
     if (kd === TEXT) {
       bad++;
       if (firstBad < 0) firstBad = k;
+      if (examples.size < UNPARSEABLE_EXAMPLES) examples.add(cells.values[code].trim());
     }
   }
   if (bad > 0 && bad * 2 >= filled) {
     const row = fileRow(kept[firstBad]);
     throw new DataError(
       `numeric column "${column}" mostly does not hold numbers: ${bad} of ${filled} filled cells are not ` +
-        `numbers, the first in row ${row} ("${cellAt(cells, kept[firstBad])}"); map it as categorical?`,
+        `decimal numbers, the first in row ${row} ("${cellAt(cells, kept[firstBad])}"); map it as categorical?`,
       column,
       row,
     );
@@ -404,15 +415,18 @@ function encodeNumeric(
   const sd = count > 0 ? Math.sqrt(sq / count) : 0;
   // A constant column would divide by zero; it carries no signal, so it just becomes 0.
   const std = sd > 0 ? sd : 1;
+  // Missing and unparseable cells alike take the train mean: 0 after scaling.
   const scaled = new Float32Array(distinct);
   for (let c = 0; c < distinct; c++) scaled[c] = kind[c] === NUMBER ? (valueOf[c] - mean) / std : 0;
   let missing = 0;
   for (let k = 0; k < n; k++) {
     const code = cells.codes[kept[k]];
     out[k * numFields + field] = scaled[code];
-    if (kind[code] !== NUMBER) missing++;
+    if (kind[code] === NO_VALUE) missing++;
   }
-  return { field: { column, mean, std }, missing };
+  const unparseable =
+    bad > 0 ? { cells: bad, firstRow: fileRow(kept[firstBad]), examples: [...examples] } : null;
+  return { field: { column, mean, std }, missing, unparseable };
 }
 
 function compileRule(name: string, column: string, rule: string): LabelRule {
@@ -437,7 +451,49 @@ function someValues(cells: TableColumn, rows: Int32Array, kept: Int32Array): str
   return list.join(', ') + (shown.size > SHOWN_VALUES ? ', …' : '');
 }
 
-/** Writes task t's labels and mask; returns the rows whose source cell is blank. */
+/** The train values of a column (trimmed, missing labels left out), with their rows. */
+function trainValueCounts(cells: TableColumn, kept: Int32Array, train: Int32Array): ValueCount[] {
+  const perCode = new Int32Array(cells.values.length);
+  for (let i = 0; i < train.length; i++) perCode[cells.codes[kept[train[i]]]]++;
+  const counts = new Map<string, number>();
+  cells.values.forEach((cell, c) => {
+    if (perCode[c] === 0 || isMissingCell(cell, 'label')) return;
+    const v = cell.trim();
+    counts.set(v, (counts.get(v) ?? 0) + perCode[c]);
+  });
+  return Array.from(counts, ([value, count]) => ({ value, count }));
+}
+
+const quoted = (values: readonly ValueCount[]) =>
+  values.map((v) => `"${v.value}" (${v.count.toLocaleString('en-US')} rows)`).join(', ');
+
+/**
+ * Rule values that train values of the column spell only in another case: where no value matches exactly the
+ * rule is a typo and refused; beside exact matches, the case variants are returned to be reported.
+ */
+function checkRuleCase(
+  task: DataMapping['tasks'][number],
+  rule: LabelRule,
+  counts: readonly ValueCount[],
+): CaseMismatch[] {
+  const out: CaseMismatch[] = [];
+  for (const match of caseOnlyMatches(rule, counts)) {
+    const variants = quoted(match.variants);
+    if (match.exactRows === 0) {
+      throw new DataError(
+        `task "${task.name}": rule "${rule.text}" matches no train value of column "${task.column}", but ` +
+          `${variants} differ from "${match.value}" only by case: rules compare text exactly, so write the value ` +
+          `as the column spells it`,
+        task.column,
+      );
+    }
+    const label = rule.apply(match.variants[0].value) === 1 ? 1 : 0;
+    out.push({ ...match, task: task.name, column: task.column, rule: rule.text, label });
+  }
+  return out;
+}
+
+/** Writes task t's labels and mask; returns the rows whose source cell is missing, and case mismatches. */
 function encodeTask(
   task: DataMapping['tasks'][number],
   cells: TableColumn,
@@ -448,8 +504,9 @@ function encodeTask(
   labelMask: Uint8Array,
   t: number,
   numTasks: number,
-): number {
+): { missing: number; caseMismatches: CaseMismatch[] } {
   const rule = compileRule(task.name, task.column, task.rule);
+  const caseMismatches = checkRuleCase(task, rule, trainValueCounts(cells, kept, train));
   const outcomeOf = new Int8Array(cells.values.length);
   for (let c = 0; c < outcomeOf.length; c++) outcomeOf[c] = rule.apply(cells.values[c]);
   let missing = 0;
@@ -464,7 +521,7 @@ function encodeTask(
       const row = fileRow(kept[k]);
       throw new DataError(
         `task "${task.name}": row ${row} of column "${task.column}" holds "${cells.values[code]}", which is not a ` +
-          `number for the rule "${rule.text}"`,
+          `decimal number for the rule "${rule.text}"`,
         task.column,
         row,
       );
@@ -481,7 +538,7 @@ function encodeTask(
   }
   if (known === 0) {
     throw new DataError(
-      `task "${task.name}": column "${task.column}" is blank in every train row`,
+      `task "${task.name}": column "${task.column}" has no label in any train row (blank, NA, null, …)`,
       task.column,
     );
   }
@@ -492,7 +549,28 @@ function encodeTask(
       task.column,
     );
   }
-  return missing;
+  return { missing, caseMismatches };
+}
+
+/** Feature columns that determine a task's label on the train split (leakage.ts), from the encoded labels. */
+function trainLeaks(
+  features: readonly { column: string; cells: TableColumn }[],
+  mapping: DataMapping,
+  kept: Int32Array,
+  train: Int32Array,
+  labels: Float32Array,
+  labelMask: Uint8Array,
+): Leak[] {
+  const numTasks = mapping.tasks.length;
+  const tasks = mapping.tasks.map((task, t) => ({
+    name: task.name,
+    labels: Int8Array.from(train, (k) => (labelMask[k * numTasks + t] === 1 ? labels[k * numTasks + t] : -1)),
+  }));
+  return findLeaks(
+    features,
+    Int32Array.from(train, (k) => kept[k]),
+    tasks,
+  );
 }
 
 /** Encodes the table under the mapping; every data problem is a DataError naming its column and row. */
@@ -560,6 +638,7 @@ export function encodeDataset(
 
   const numNum = roles.numeric.length;
   const num = new Float32Array(n * numNum);
+  const unparseable = new Map<string, UnparseableCells>();
   const numeric = roles.numeric.map((column, f) => {
     const r = encodeNumeric(cellsOf(column), column, kept, train, fileRow, {
       out: num,
@@ -567,26 +646,22 @@ export function encodeDataset(
       numFields: numNum,
     });
     missing.set(column, r.missing);
+    if (r.unparseable) unparseable.set(column, r.unparseable);
     return r.field;
   });
 
   const numTasks = mapping.tasks.length;
   const labels = new Float32Array(n * numTasks);
   const labelMask = new Uint8Array(n * numTasks);
+  const caseMismatches: CaseMismatch[] = [];
   mapping.tasks.forEach((task, t) => {
-    const blank = encodeTask(
-      task,
-      cellsOf(task.column),
-      kept,
-      train,
-      fileRow,
-      labels,
-      labelMask,
-      t,
-      numTasks,
-    );
-    missing.set(task.column, blank);
+    const r = encodeTask(task, cellsOf(task.column), kept, train, fileRow, labels, labelMask, t, numTasks);
+    missing.set(task.column, r.missing);
+    caseMismatches.push(...r.caseMismatches);
   });
+  const features = [...roles.categorical, ...roles.hashed.map((h) => h.column), ...roles.numeric].map(
+    (column) => ({ column, cells: cellsOf(column) }),
+  );
 
   return {
     schema: {
@@ -607,6 +682,9 @@ export function encodeDataset(
     skipped: mergeSkipped(table.skipped, skipped),
     // fromEntries, not assignment: a column named "__proto__" stays a plain key.
     missing: Object.fromEntries(missing),
+    unparseable: Object.fromEntries(unparseable),
+    caseMismatches,
+    leaks: trainLeaks(features, mapping, kept, train, labels, labelMask),
     fieldCounts: Object.fromEntries(fieldCounts),
     notes: table.notes.slice(),
   };

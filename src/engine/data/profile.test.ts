@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { profileColumn, profileTable, TOP_VALUES } from './profile';
+import { distinctAs, profileColumn, profileTable, TOP_VALUES } from './profile';
 import { columnOf, tableOf } from './table';
 
 /** The profile of one column given as its cells. */
@@ -23,10 +23,13 @@ describe('profileTable', () => {
     ]);
   });
 
-  it('counts missing markers apart from the values, in any case and with blanks around', () => {
+  it('counts missing cells by how the column is read: markers are missing in numbers and labels only', () => {
     const c = profileOf(['', ' NA ', 'nan', 'NULL', 'None', '?', 'n/a', 'x', 'x']);
-    expect(c.missing).toBe(7);
+    expect(c.missing).toEqual({ category: 1, number: 7, label: 7 });
+    expect(c.markers.map((m) => m.value)).toEqual(['NA', 'nan', 'NULL', 'None', '?', 'n/a']);
     expect(c.distinct).toBe(1);
+    expect(distinctAs(c, 'category')).toBe(7);
+    expect(distinctAs(c, 'number')).toBe(1);
     expect(c.top).toEqual([{ value: 'x', count: 2 }]);
   });
 
@@ -110,7 +113,14 @@ describe('profileTable', () => {
   });
 
   it('profiles a column with no values', () => {
-    const c = profileOf(['', 'NA']);
-    expect([c.missing, c.distinct, c.top, c.binary, c.evenness]).toEqual([2, 0, [], null, 0]);
+    const c = profileOf(['', 'NA', 'NA']);
+    expect([c.missing, c.distinct, c.top, c.binary, c.evenness]).toEqual([
+      { category: 1, number: 3, label: 3 },
+      0,
+      [],
+      null,
+      0,
+    ]);
+    expect(c.markers).toEqual([{ value: 'NA', count: 2 }]);
   });
 });

@@ -4,7 +4,7 @@
  * once and then works per distinct value, so a million rows × forty columns profile in well under a second.
  */
 import type { RawTable, TableColumn } from './table';
-import { compareValues, isMissingMarker, parseNumber } from './values';
+import { compareValues, parseNumber, readingsMissing, type ColumnReading } from './values';
 
 /**
  * Words that name the positive side of a binary column; without one the rarer value is the positive (the
@@ -25,25 +25,33 @@ export interface ColumnProfile {
   /** Position in the header. */
   index: number;
   rows: number;
-  /** Cells that are blank or a missing-value marker (NA, NaN, null, None, ?: values.ts isMissingMarker). */
-  missing: number;
-  /** Distinct non-missing values (cells compared trimmed). */
+  /**
+   * Missing cells of the column read as categories (blank cells), as numbers or as a label (blank cells and
+   * missing-value markers): values.ts isMissingCell, the definition the encoder and Check data use too.
+   */
+  missing: Record<ColumnReading, number>;
+  /** Missing-value markers (NA, null, None, …) in the column, most frequent first: values of a category only. */
+  markers: ValueCount[];
+  /**
+   * The rest describes the values: the cells that are not missing under any reading (cells compared trimmed).
+   * Distinct values.
+   */
   distinct: number;
-  /** Non-missing cells that read as finite numbers. */
+  /** Cells that read as decimal numbers. */
   numeric: number;
   /** Some cell is a number and every number is whole. */
   integer: boolean;
   /** Smallest and largest number; null without numbers. */
   min: number | null;
   max: number | null;
-  /** Up to TOP_VALUES non-missing values, most frequent first (ties in order of first appearance). */
+  /** Up to TOP_VALUES values, most frequent first (ties in order of first appearance). */
   top: ValueCount[];
   /**
    * How evenly the rows spread over the values: entropy / log(distinct), 1 when every value has as many rows,
    * towards 0 when one value holds nearly all; 0 for fewer than two values.
    */
   evenness: number;
-  /** Exactly two non-missing values: which one a task would count as positive. */
+  /** Exactly two values: which one a task would count as positive. */
   binary: { positive: string; negative: string } | null;
 }
 
@@ -88,7 +96,8 @@ function binarySides(top: ValueCount[]): { positive: string; negative: string } 
 export function profileColumn(column: TableColumn, name: string, index: number): ColumnProfile {
   const { texts, counts } = countValues(column);
   const rows = column.codes.length;
-  let missing = 0;
+  const missing: Record<ColumnReading, number> = { category: 0, number: 0, label: 0 };
+  const markers: ValueCount[] = [];
   let distinct = 0;
   let numeric = 0;
   let integer = true;
@@ -101,12 +110,14 @@ export function profileColumn(column: TableColumn, name: string, index: number):
     // A value no row uses any more (rows dropped after parsing) is not in the column.
     if (count === 0) continue;
     const value = texts[i];
-    const x = parseNumber(value);
-    // A number is never a missing marker: the costlier marker test runs on text only.
-    if (Number.isNaN(x) && isMissingMarker(value)) {
-      missing += count;
+    // Once per distinct value: a million-id column makes this the hot loop.
+    const missingIn = readingsMissing(value);
+    if (missingIn.length > 0) {
+      for (const reading of missingIn) missing[reading] += count;
+      if (!missingIn.includes('category')) markers.push({ value, count });
       continue;
     }
+    const x = parseNumber(value);
     distinct++;
     entropySum += count * Math.log(count);
     if (!Number.isNaN(x)) {
@@ -121,7 +132,7 @@ export function profileColumn(column: TableColumn, name: string, index: number):
     for (; at > 0 && count > top[at - 1].count; at--) top[at] = top[at - 1];
     top[at] = { value, count };
   }
-  const present = rows - missing;
+  const present = rows - missing.label;
   // H = log N − Σ c·log c / N for N present cells.
   const entropy = present > 0 ? Math.log(present) - entropySum / present : 0;
   return {
@@ -129,6 +140,7 @@ export function profileColumn(column: TableColumn, name: string, index: number):
     index,
     rows,
     missing,
+    markers: markers.sort((a, b) => b.count - a.count),
     distinct,
     numeric,
     integer: numeric > 0 && integer,
@@ -138,6 +150,11 @@ export function profileColumn(column: TableColumn, name: string, index: number):
     evenness: distinct > 1 ? Math.min(1, Math.max(0, entropy / Math.log(distinct))) : 0,
     binary: distinct === 2 ? binarySides(top) : null,
   };
+}
+
+/** Distinct values of the column read as categories (its markers are values then) or as numbers or a label. */
+export function distinctAs(p: ColumnProfile, reading: ColumnReading): number {
+  return p.distinct + (reading === 'category' ? p.markers.length : 0);
 }
 
 export function profileTable(table: RawTable): TableProfile {

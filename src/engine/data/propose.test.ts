@@ -22,11 +22,18 @@ function tableOfColumns(columns: Record<string, string[]>) {
   );
 }
 
-const proposeFor = (columns: Record<string, string[]>) =>
-  proposeMapping(profileTable(tableOfColumns(columns)));
+const proposeFor = (columns: Record<string, string[]>) => {
+  const table = tableOfColumns(columns);
+  return proposeMapping(profileTable(table), table);
+};
 
 /** n cells cycling through the given values. */
 const cycle = (n: number, values: string[]) => Array.from({ length: n }, (_, i) => values[i % values.length]);
+/** n cells drawn at random from the values: no other column determines them. */
+function drawn(n: number, values: string[], seed = 1): string[] {
+  const rng = new Rng(seed);
+  return Array.from({ length: n }, () => values[rng.int(values.length)]);
+}
 /** n cells i → f(i). */
 const cells = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i));
 
@@ -42,7 +49,8 @@ function profileWith(
 ): ColumnProfile {
   return {
     index: 0,
-    missing: 0,
+    missing: { category: 0, number: 0, label: 0 },
+    markers: [],
     numeric: 0,
     integer: false,
     min: null,
@@ -104,7 +112,7 @@ describe('proposeMapping', () => {
       country_of_birth: cycle(60, ['x', 'x', 'x', 'y', 'z']),
       region: cycle(60, ['n', 'n', 'n', 'e', 's']),
       country: cycle(60, ['fr', 'fr', 'fr', 'de', 'nl']),
-      y: cycle(60, ['0', '1']),
+      y: drawn(60, ['0', '1']),
     });
     expect(roleOf(p, 'country').role).toBe('domain');
     expect(roleOf(p, 'country').reason).toBe('3 values, named like a domain: domain');
@@ -120,6 +128,39 @@ describe('proposeMapping', () => {
     });
     expect(p.mapping.domain).toBe('domain_sex');
     expect(p.mapping.tasks.map((t) => t.column)).toEqual(['y']);
+  });
+
+  it('keeps a column that determines a task out of the features and the domain, naming it', () => {
+    const n = 500;
+    const rating = drawn(n, ['1', '2', '3', '4', '5'], 2);
+    const p = proposeFor({
+      rating,
+      genre: drawn(n, ['drama', 'comedy', 'horror'], 3),
+      occupation: drawn(n, ['none', 'doctor', 'artist', 'writer'], 4),
+      y_click_rating_gt3: rating.map((r) => (Number(r) > 3 ? '1' : '0')),
+      y_like_rating_gt4: rating.map((r) => (Number(r) > 4 ? '1' : '0')),
+    });
+    expect(p.mapping.tasks.map((t) => t.column)).toEqual(['y_click_rating_gt3', 'y_like_rating_gt4']);
+    expect(roleOf(p, 'rating').role).toBe('ignore');
+    expect(roleOf(p, 'rating').reason).toMatch(
+      /^column "rating" determines task "y_click_rating_gt3" on the train split: every row with rating ≥ 4 has label 1 and every row with rating ≤ 3 label 0 \(\d+ labelled rows\): ignored, it gives the label away$/,
+    );
+    expect(p.mapping.domain).not.toBe('rating');
+    expect([...(p.mapping.categorical ?? []), p.mapping.domain].sort()).toEqual(['genre', 'occupation']);
+    // "none" is an occupation: a value of the category, not a missing cell.
+    expect(roleOf(p, 'occupation').reason).toMatch(/^4 values/);
+  });
+
+  it('keeps a column that determines only the column made the domain', () => {
+    const n = 300;
+    const group = drawn(n, ['a', 'b', 'c'], 5);
+    const p = proposeFor({
+      domain_sex: group.map((g) => (g === 'c' ? '1' : '0')),
+      group,
+      y: drawn(n, ['0', '1'], 6),
+    });
+    expect(p.mapping.domain).toBe('domain_sex');
+    expect(roleOf(p, 'group').role).toBe('categorical');
   });
 
   it('otherwise takes the column with 2–20 values whose rows spread most evenly', () => {
@@ -146,7 +187,7 @@ describe('proposeMapping', () => {
       user_id: cells(n, (i) => String(i % 80)),
       rating: cells(n, (i) => String(1 + (i % 5))),
       tab: cycle(n, ['a', 'b', 'c']),
-      y: cycle(n, ['0', '1', '1']),
+      y: drawn(n, ['0', '1', '1']),
     });
     expect(roleOf(p, 'price')).toMatchObject({ role: 'numeric', reason: 'numeric, 101 distinct values' });
     expect(roleOf(p, 'user_id')).toMatchObject({
@@ -182,7 +223,8 @@ describe('proposeMapping', () => {
         profileWith({ name: 'brand', rows: 10_000_000, distinct: 90_000, index: 2 }),
       ],
     };
-    const p = proposeMapping(profile);
+    // No task, so the proposal reads no cell: a table of the header alone stands for these ten million rows.
+    const p = proposeMapping(profile, tableOf(['item', 'query', 'brand'], []));
     // 2 × 150,000 would take 2^19 buckets.
     expect(roleOf(p, 'item')).toMatchObject({ role: 'hashed', buckets: MAX_BUCKETS });
     expect(roleOf(p, 'query')).toMatchObject({ role: 'hashed', buckets: MAX_BUCKETS });
@@ -204,7 +246,11 @@ describe('proposeMapping', () => {
       role: 'ignore',
       reason: 'one value ("k") in every row: ignored',
     });
-    expect(roleOf(p, 'none')).toMatchObject({ role: 'ignore', reason: 'no values: ignored' });
+    // Read as a category, NA is a value, and the only one.
+    expect(roleOf(p, 'none')).toMatchObject({
+      role: 'ignore',
+      reason: 'one value ("NA") in every non-blank row: ignored',
+    });
     expect(roleOf(p, 'row')).toMatchObject({
       role: 'ignore',
       reason: '60 distinct of 60 rows, each once: a row id, ignored',
@@ -459,7 +505,7 @@ describe('fuzz: random tables through profileTable and proposeMapping', () => {
         header,
         Array.from({ length: n }, (_, r) => columns.map((col) => col[r])),
       );
-      const p = proposeMapping(profileTable(table));
+      const p = proposeMapping(profileTable(table), table);
       const m = p.mapping;
 
       const named = [

@@ -2,8 +2,13 @@
  * A first column mapping from a table profile, one role per column with the reason shown to the person, and
  * the two-way translation between a mapping and the role table the person edits.
  */
-import type { ColumnProfile, TableProfile } from './profile';
+import { findLeaks, leakText, type LeakTask } from './leakage';
+import { distinctAs, type ColumnProfile, type TableProfile } from './profile';
+import { parseRule } from './rules';
+import { randomSplit, splitFromColumn, splitRows } from './split';
+import type { RawTable } from './table';
 import { DataError, type DataMapping, type TaskSpec } from './types';
+import type { ColumnReading } from './values';
 
 export type ColumnRole = 'domain' | 'task' | 'numeric' | 'categorical' | 'hashed' | 'ignore' | 'split';
 
@@ -51,6 +56,12 @@ const SPLIT_WORDS = new Set(['train', 'valid', 'val', 'validation', 'test']);
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
+/** How a column with this role is read, which decides what is missing in it (values.ts isMissingCell). */
+export function readingOfRole(role: ColumnRole): ColumnReading {
+  if (role === 'numeric') return 'number';
+  return role === 'task' ? 'label' : 'category';
+}
+
 /** Lower-case words of a column name: "userId", "user_id" and "User ID" all give ["user", "id"]. */
 function nameWords(name: string): string[] {
   return name
@@ -63,7 +74,7 @@ function nameWords(name: string): string[] {
 function isSplitColumn(c: ColumnProfile): boolean {
   // split.ts rejects a blank split cell, and top holds every value when there are at most TOP_VALUES.
   return (
-    c.missing === 0 &&
+    c.missing.label === 0 &&
     c.distinct >= 2 &&
     c.top.length === c.distinct &&
     c.top.every((v) => SPLIT_WORDS.has(v.value.toLowerCase())) &&
@@ -80,12 +91,15 @@ function bucketsFor(distinct: number): number {
 /** The role of one column by its values alone; the domain is picked afterwards among the candidates. */
 function classify(c: ColumnProfile): ColumnProposal {
   const column = c.name;
-  const present = c.rows - c.missing;
-  const withMissing = c.missing > 0 ? ` (${fmt(c.missing)} missing)` : '';
-  if (c.distinct === 0) return { column, role: 'ignore', reason: 'no values: ignored' };
-  if (c.distinct === 1) {
-    const where = c.missing > 0 ? 'every non-missing row' : 'every row';
-    return { column, role: 'ignore', reason: `one value ("${c.top[0].value}") in ${where}: ignored` };
+  const withMissing = (reading: ColumnReading) =>
+    c.missing[reading] > 0 ? ` (${fmt(c.missing[reading])} missing)` : '';
+  // As categories, missing-value markers are values ("none" is an occupation); as a label or numbers they are not.
+  const categories = distinctAs(c, 'category');
+  if (categories === 0) return { column, role: 'ignore', reason: 'no values: ignored' };
+  if (categories === 1) {
+    const value = c.top[0]?.value ?? c.markers[0].value;
+    const where = c.missing.category > 0 ? 'every non-blank row' : 'every row';
+    return { column, role: 'ignore', reason: `one value ("${value}") in ${where}: ignored` };
   }
   if (isSplitColumn(c)) {
     return { column, role: 'split', reason: `${c.top.map((v) => v.value).join('/')}: the split` };
@@ -97,39 +111,50 @@ function classify(c: ColumnProfile): ColumnProposal {
       column,
       role: 'task',
       rule,
-      reason: `binary (${negative}/${positive})${withMissing}: task candidate, rule ${rule}`,
+      reason: `binary (${negative}/${positive})${withMissing('label')}: task candidate, rule ${rule}`,
     };
   }
   const idName = nameWords(column).some((w) => ID_WORDS.has(w));
-  const allNumbers = c.numeric === present;
-  if (c.distinct <= MAX_CATEGORICAL) {
-    const could = c.distinct <= DOMAIN_VALUES.max ? ', could be the domain' : '';
-    return { column, role: 'categorical', reason: `${c.distinct} values${withMissing}: categorical${could}` };
+  const allNumbers = c.numeric === c.rows - c.missing.number;
+  if (categories <= MAX_CATEGORICAL) {
+    const could = categories <= DOMAIN_VALUES.max ? ', could be the domain' : '';
+    return {
+      column,
+      role: 'categorical',
+      reason: `${categories} values${withMissing('category')}: categorical${could}`,
+    };
   }
   if (allNumbers && !idName) {
-    return { column, role: 'numeric', reason: `numeric, ${fmt(c.distinct)} distinct values${withMissing}` };
+    return {
+      column,
+      role: 'numeric',
+      reason: `numeric, ${fmt(c.distinct)} distinct values${withMissing('number')}`,
+    };
   }
-  const of = `${fmt(c.distinct)} distinct of ${fmt(c.rows)} rows`;
-  if (c.distinct === present)
+  const present = c.rows - c.missing.category;
+  const of = `${fmt(categories)} distinct of ${fmt(c.rows)} rows`;
+  if (categories === present)
     return { column, role: 'ignore', reason: `${of}, each once: a row id, ignored` };
-  if (c.distinct > present / 2 || c.distinct > HASH_ABOVE) {
-    const buckets = bucketsFor(c.distinct);
+  if (categories > present / 2 || categories > HASH_ABOVE) {
+    const buckets = bucketsFor(categories);
     const power = Math.round(Math.log2(buckets));
     return { column, role: 'hashed', buckets, reason: `${of}: id-like, hashed into 2^${power} buckets` };
   }
   const why = allNumbers ? ' (numbers, but named like an id)' : '';
-  return { column, role: 'categorical', reason: `${fmt(c.distinct)} values${why}: categorical` };
+  return { column, role: 'categorical', reason: `${fmt(categories)} values${why}: categorical` };
 }
 
 /** The domain column: one named like a domain, else the most even of the columns with 2–20 values. */
 function pickDomain(
   profile: TableProfile,
   roles: readonly ColumnProposal[],
+  leaking: ReadonlySet<string>,
 ): { index: number; reason: string } | null {
   let named = -1;
   let bestScore = Infinity;
   for (let i = 0; i < roles.length; i++) {
     if (roles[i].role !== 'categorical' && roles[i].role !== 'task') continue;
+    if (leaking.has(roles[i].column)) continue;
     const words = nameWords(roles[i].column);
     const ranks = words.map((w) => DOMAIN_WORDS.indexOf(w)).filter((k) => k >= 0);
     if (ranks.length === 0) continue;
@@ -138,20 +163,23 @@ function pickDomain(
     if (score < bestScore) [named, bestScore] = [i, score];
   }
   if (named >= 0)
-    return { index: named, reason: `${profile.columns[named].distinct} values, named like a domain: domain` };
+    return {
+      index: named,
+      reason: `${distinctAs(profile.columns[named], 'category')} values, named like a domain: domain`,
+    };
 
   let even = -1;
   for (let i = 0; i < roles.length; i++) {
-    const c = profile.columns[i];
-    if (roles[i].role !== 'categorical' || c.distinct < DOMAIN_VALUES.min || c.distinct > DOMAIN_VALUES.max)
-      continue;
-    if (even < 0 || c.evenness > profile.columns[even].evenness) even = i;
+    const values = distinctAs(profile.columns[i], 'category');
+    if (roles[i].role !== 'categorical' || values < DOMAIN_VALUES.min || values > DOMAIN_VALUES.max) continue;
+    if (leaking.has(roles[i].column)) continue;
+    if (even < 0 || profile.columns[i].evenness > profile.columns[even].evenness) even = i;
   }
   if (even < 0) return null;
   const span = `${DOMAIN_VALUES.min}–${DOMAIN_VALUES.max}`;
   return {
     index: even,
-    reason: `${profile.columns[even].distinct} values, the most even spread of the ${span}-value columns: domain`,
+    reason: `${distinctAs(profile.columns[even], 'category')} values, the most even spread of the ${span}-value columns: domain`,
   };
 }
 
@@ -226,7 +254,35 @@ export function rolesFromMapping(mapping: DataMapping, header: readonly string[]
   return header.map((column) => ({ ...(roleOf.get(column) ?? { column, role: rest }) }));
 }
 
-export function proposeMapping(profile: TableProfile): Proposal {
+/** The train rows of the proposed mapping: its split column's, else the seeded split the encoder draws. */
+function proposedTrainRows(table: ProposalTable, roles: readonly ColumnProposal[]): Int32Array {
+  const split = roles.find((r) => r.role === 'split');
+  if (split === undefined) return splitRows(randomSplit(table.numRows)).train;
+  const all = Int32Array.from({ length: table.numRows }, (_, r) => r);
+  // isSplitColumn admits only split words, so no row is refused and fileRow is never asked.
+  const cells = table.columns[table.header.indexOf(split.column)];
+  return splitRows(splitFromColumn(cells, split.column, all, (r) => r + 2)).train;
+}
+
+/** Each candidate task's labels on the train rows, through its proposed rule; -1 where a label is missing. */
+function candidateLabels(table: ProposalTable, rows: Int32Array, tasks: readonly TaskSpec[]): LeakTask[] {
+  return tasks.map((task) => {
+    const rule = parseRule(task.rule);
+    const cells = table.columns[table.header.indexOf(task.column)];
+    const outcomeOf = Int8Array.from(cells.values, (v) => {
+      const y = rule.apply(v);
+      return y === 0 || y === 1 ? y : -1;
+    });
+    return { name: task.name, labels: Int8Array.from(rows, (r) => outcomeOf[cells.codes[r]]) };
+  });
+}
+
+/** What the proposal reads of the parsed table besides its profile: the cells, to find leaking columns. */
+export type ProposalTable = Pick<RawTable, 'header' | 'columns' | 'numRows'>;
+
+const FEATURE_ROLES: ReadonlySet<ColumnRole> = new Set(['numeric', 'categorical', 'hashed']);
+
+export function proposeMapping(profile: TableProfile, table: ProposalTable): Proposal {
   const roles = profile.columns.map(classify);
   const problems: string[] = [];
   // A second split-looking column stays a feature: the mapping reads one split column.
@@ -238,7 +294,20 @@ export function proposeMapping(profile: TableProfile): Proposal {
       reason: `split values, but "${splits[0].column}" is the split: categorical`,
     };
   }
-  const domain = pickDomain(profile, roles);
+  const tasksOf = (rs: readonly ColumnProposal[]): TaskSpec[] =>
+    rs.flatMap((r) =>
+      r.role === 'task' && r.rule !== undefined ? [{ name: r.column, column: r.column, rule: r.rule }] : [],
+    );
+  // Leaks are looked for before the domain is picked, so that a leaking column is not made the domain either.
+  const trainRows = proposedTrainRows(table, roles);
+  const leaks = findLeaks(
+    roles
+      .filter((r) => FEATURE_ROLES.has(r.role))
+      .map((r) => ({ column: r.column, cells: table.columns[table.header.indexOf(r.column)] })),
+    trainRows,
+    candidateLabels(table, trainRows, tasksOf(roles)),
+  );
+  const domain = pickDomain(profile, roles, new Set(leaks.map((l) => l.column)));
   if (domain === null) {
     problems.push(
       `no column with ${DOMAIN_VALUES.min}–${MAX_CATEGORICAL} values to be the domain: choose one`,
@@ -246,13 +315,21 @@ export function proposeMapping(profile: TableProfile): Proposal {
   } else {
     roles[domain.index] = { column: roles[domain.index].column, role: 'domain', reason: domain.reason };
   }
-  const tasks: TaskSpec[] = roles.flatMap((r) =>
-    r.role === 'task' && r.rule !== undefined ? [{ name: r.column, column: r.column, rule: r.rule }] : [],
-  );
+  const tasks = tasksOf(roles);
+  // Only a leak of a task that stayed a task (not one made the domain) keeps its column out of the features.
+  for (const leak of leaks) {
+    const i = roles.findIndex((r) => r.column === leak.column);
+    if (!FEATURE_ROLES.has(roles[i].role) || !tasks.some((t) => t.name === leak.task)) continue;
+    roles[i] = {
+      column: leak.column,
+      role: 'ignore',
+      reason: `${leakText(leak)}: ignored, it gives the label away`,
+    };
+  }
   if (tasks.length === 0) {
     problems.push('no two-valued column, so no task: mark a column as a task and give it a rule such as > 3');
   }
-  if (!roles.some((r) => r.role === 'numeric' || r.role === 'categorical' || r.role === 'hashed')) {
+  if (!roles.some((r) => FEATURE_ROLES.has(r.role))) {
     problems.push('no feature column: every column is the domain, a task, the split or ignored');
   }
   return { mapping: buildMapping(roles, tasks, {}), roles, problems };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LABEL_INVALID, LABEL_MISSING, parseRule } from './rules';
+import { caseOnlyMatches, LABEL_INVALID, LABEL_MISSING, parseRule } from './rules';
 import { DataError } from './types';
 
 const apply = (rule: string, cells: string[]) => cells.map((c) => parseRule(rule).apply(c));
@@ -32,14 +32,31 @@ describe('parseRule', () => {
     expect(apply('IN{x}', ['x', 'y'])).toEqual([1, 0]);
   });
 
-  it('treats a blank cell as a missing label under every rule', () => {
-    for (const rule of ['== 1', '!= 1', '> 1', '<= 1', 'in {1}']) {
-      expect(apply(rule, ['', '  '])).toEqual([LABEL_MISSING, LABEL_MISSING]);
+  it('treats a blank cell and every missing-value marker as a missing label under every rule', () => {
+    const missing = ['', '  ', 'NA', 'N/A', 'n/a', 'null', 'NULL', 'NaN', 'nan', '?', 'none', 'None'];
+    for (const rule of ['== 1', '!= 0', '!= 1', '> 1', '<= 1', 'in {1}', '== yes', '!= no']) {
+      expect(apply(rule, missing), rule).toEqual(missing.map(() => LABEL_MISSING));
+    }
+  });
+
+  it('refuses a rule that names a missing-value marker', () => {
+    for (const [rule, marker] of [
+      ['== NA', 'NA'],
+      ['!= none', 'none'],
+      ['in {yes, null}', 'null'],
+    ]) {
+      expect(() => parseRule(rule)).toThrow(`"${marker}" marks a missing label`);
     }
   });
 
   it('flags a cell a number comparison cannot read', () => {
-    expect(apply('> 3', ['abc', 'NaN', '4'])).toEqual([LABEL_INVALID, LABEL_INVALID, 1]);
+    expect(apply('> 3', ['abc', '0x1A', 'inf', '2,75', '4'])).toEqual([
+      LABEL_INVALID,
+      LABEL_INVALID,
+      LABEL_INVALID,
+      LABEL_INVALID,
+      1,
+    ]);
   });
 
   it('rejects a rule it cannot read, saying why', () => {
@@ -63,5 +80,36 @@ describe('parseRule', () => {
       expect((err as Error).message).toContain(`cannot read the rule "${rule}"`);
       expect((err as Error).message).toMatch(why);
     }
+  });
+});
+
+describe('caseOnlyMatches', () => {
+  const counts = (o: Record<string, number>) => Object.entries(o).map(([value, count]) => ({ value, count }));
+
+  it('names a rule value that the column holds only in another case', () => {
+    expect(caseOnlyMatches(parseRule('== yes'), counts({ Yes: 456, No: 544 }))).toEqual([
+      { value: 'yes', exactRows: 0, variants: [{ value: 'Yes', count: 456 }] },
+    ]);
+  });
+
+  it('counts the exact matches beside the case-only ones', () => {
+    expect(caseOnlyMatches(parseRule('!= yes'), counts({ yes: 10, Yes: 3, YES: 2, no: 5 }))).toEqual([
+      {
+        value: 'yes',
+        exactRows: 10,
+        variants: [
+          { value: 'Yes', count: 3 },
+          { value: 'YES', count: 2 },
+        ],
+      },
+    ]);
+    const inSet = caseOnlyMatches(parseRule('in {A, b}'), counts({ a: 4, b: 6, c: 1 }));
+    expect(inSet).toEqual([{ value: 'A', exactRows: 0, variants: [{ value: 'a', count: 4 }] }]);
+  });
+
+  it('finds nothing where every value meets the rule as written, numbers included, or for comparisons', () => {
+    expect(caseOnlyMatches(parseRule('== yes'), counts({ yes: 1, no: 1 }))).toEqual([]);
+    expect(caseOnlyMatches(parseRule('== 1e3'), counts({ '1E3': 1, '0': 1 }))).toEqual([]);
+    expect(caseOnlyMatches(parseRule('> 3'), counts({ '4': 1, '1': 1 }))).toEqual([]);
   });
 });

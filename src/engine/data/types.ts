@@ -1,4 +1,6 @@
 /** The column mapping (the `data` block of an experiment) and the encoded, columnar dataset it produces. */
+import type { Leak } from './leakage';
+import type { CaseOnlyMatch } from './rules';
 
 export type SplitName = 'train' | 'valid' | 'test';
 export const SPLITS: readonly SplitName[] = ['train', 'valid', 'test'];
@@ -114,12 +116,39 @@ export interface EncodedDataset {
   /** Row indices of each split. */
   splits: Record<SplitName, Int32Array>;
   skipped: SkippedRows;
-  /** Per feature or task source column: cells that are blank or, for a numeric column, not a number. */
+  /**
+   * Per feature or task source column: cells missing under the column's reading (values.ts isMissingCell, the
+   * definition the mapping table uses too): blank categories, blank or NA/null/… numbers and labels.
+   */
   missing: Record<string, number>;
+  /** Per numeric column that has them: cells that are neither a decimal number nor missing. */
+  unparseable: Record<string, UnparseableCells>;
+  /** Task rule values that some train values of the column meet only when case is ignored. */
+  caseMismatches: CaseMismatch[];
+  /** Feature columns that determine a task's label on the train split. */
+  leaks: Leak[];
   /** Per categorical or hashed column: what its vocabulary holds and leaves out. */
   fieldCounts: Record<string, FieldCounts>;
   /** What the reader noticed but could work around (a delimiter the file name did not promise). */
   notes: string[];
+}
+
+/** Cells of a numeric column that are not decimal numbers ("2,75", "inf", "0x1A"): imputed like missing ones. */
+export interface UnparseableCells {
+  cells: number;
+  /** File row of the first one. */
+  firstRow: number;
+  /** Up to a few distinct ones, in file order. */
+  examples: string[];
+}
+
+/** A task rule whose value some train values of its column spell in another case, besides exact matches. */
+export interface CaseMismatch extends CaseOnlyMatch {
+  task: string;
+  column: string;
+  rule: string;
+  /** The label the rule gives those values. */
+  label: 0 | 1;
 }
 
 /** What the encoder saw in one categorical or hashed column, for the data report. */

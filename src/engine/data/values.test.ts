@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../util/rng';
-import { compareParsed, compareValues, fnv1a32, hashBucket, isMissingMarker, parseNumber } from './values';
+import {
+  COLUMN_READINGS,
+  compareParsed,
+  compareValues,
+  fnv1a32,
+  hashBucket,
+  isMissingCell,
+  parseNumber,
+} from './values';
 
 /** FNV-1a 32 over the bytes TextEncoder writes: the definition fnv1a32 must match without encoding. */
 function reference(text: string): number {
@@ -34,11 +42,74 @@ describe('fnv1a32', () => {
   });
 });
 
-describe('isMissingMarker', () => {
-  it('reads blank, NaN, NA, N/A, null, None and ? in any case as no value, and nothing else', () => {
-    for (const m of ['', '  ', 'NaN', 'nan', 'NA', 'n/a', 'NULL', 'None', '?', ' ? '])
-      expect(isMissingMarker(m)).toBe(true);
-    for (const v of ['0', 'none of them', 'N', '-', 'null0']) expect(isMissingMarker(v)).toBe(false);
+describe('parseNumber', () => {
+  it('reads decimal numbers: sign, fraction, exponent, blanks around', () => {
+    const cases: [string, number][] = [
+      ['0', 0],
+      ['-3', -3],
+      ['+2.5', 2.5],
+      [' 7 ', 7],
+      ['.5', 0.5],
+      ['1.', 1],
+      ['1e3', 1000],
+      ['-2.5E-2', -0.025],
+      ['007', 7],
+      ['1.7976931348623157e308', Number.MAX_VALUE],
+    ];
+    for (const [cell, x] of cases) expect(parseNumber(cell), cell).toBe(x);
+  });
+
+  it('reads nothing else: hex, binary, octal, infinities, overflow, decimal commas, separators, markers', () => {
+    const notNumbers = [
+      '',
+      '  ',
+      '0x1A',
+      '0b1',
+      '0o7',
+      'Infinity',
+      '-Infinity',
+      'inf',
+      'NaN',
+      '1e400',
+      '-1e400',
+      '2,75',
+      '1_000',
+      '1 000',
+      '1e',
+      'e3',
+      '.',
+      '-',
+      '+.e1',
+      '1.2.3',
+      '12abc',
+      'NA',
+    ];
+    for (const cell of notNumbers) expect(parseNumber(cell), cell).toBeNaN();
+  });
+});
+
+describe('isMissingCell', () => {
+  const markers = ['NaN', 'nan', 'NA', 'n/a', 'N/A', 'NULL', 'null', 'None', 'none', '?', ' ? '];
+
+  it('takes a blank cell as missing under every reading', () => {
+    for (const reading of COLUMN_READINGS) {
+      expect(isMissingCell('', reading)).toBe(true);
+      expect(isMissingCell('  ', reading)).toBe(true);
+    }
+  });
+
+  it('takes NA, N/A, null, NaN, None and ? in any case as missing in a number or a label, and a value in a category', () => {
+    for (const m of markers) {
+      expect(isMissingCell(m, 'number'), m).toBe(true);
+      expect(isMissingCell(m, 'label'), m).toBe(true);
+      expect(isMissingCell(m, 'category'), m).toBe(false);
+    }
+  });
+
+  it('takes nothing else as missing', () => {
+    for (const reading of COLUMN_READINGS)
+      for (const v of ['0', 'none of them', 'N', '-', 'null0', 'x'])
+        expect(isMissingCell(v, reading), `${v} as ${reading}`).toBe(false);
   });
 });
 

@@ -1,10 +1,20 @@
-/** How the data layer reads one raw cell: shared by the label rules, the encoder and the split. */
+/** How the data layer reads one raw cell: shared by the label rules, the encoder, the profile and the split. */
 
-/** The number a cell holds, or NaN when it is blank or not a finite number. */
+/**
+ * A decimal number as CSV exporters write one: optional sign, digits with an optional fraction (or a bare
+ * fraction), optional exponent. Number() alone would also take "0x1A" (26), "0b1", "0o7", "Infinity" and "" (0).
+ */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * The number a cell holds, or NaN when it does not hold a finite decimal number: blank, a missing-value marker,
+ * text, hex or binary literals, "inf", a decimal comma ("2,75"), digit separators ("1_000"), or an overflow
+ * ("1e400").
+ */
 export function parseNumber(cell: string): number {
-  // Number('') and Number('  ') are 0, so a blank cell has to be caught before.
-  if (cell.trim() === '') return NaN;
-  const x = Number(cell);
+  const t = cell.trim();
+  if (!DECIMAL.test(t)) return NaN;
+  const x = Number(t);
   return Number.isFinite(x) ? x : NaN;
 }
 
@@ -25,11 +35,29 @@ export function compareParsed(a: string, x: number, b: string, y: number): numbe
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** How exporters write "no value" in a numeric column (pandas NaN, R NA, SQL NULL, UCI "?"), besides a blank. */
-const MISSING_MARKERS = new Set(['', 'nan', 'na', 'n/a', 'null', 'none', '?']);
+/** How exporters write "no value" (pandas NaN, R NA, SQL NULL, Python None, UCI "?"), besides a blank. */
+const MISSING_MARKERS = new Set(['nan', 'na', 'n/a', 'null', 'none', '?']);
 
-export function isMissingMarker(cell: string): boolean {
-  return MISSING_MARKERS.has(cell.trim().toLowerCase());
+/** How a column's cells are read: as category names, as numbers (a numeric feature) or as a task's label. */
+export type ColumnReading = 'category' | 'number' | 'label';
+export const COLUMN_READINGS: readonly ColumnReading[] = ['category', 'number', 'label'];
+const MARKER_READINGS: readonly ColumnReading[] = ['number', 'label'];
+const NO_READINGS: readonly ColumnReading[] = [];
+
+/**
+ * The one definition of a missing cell, which the mapping table (profile), the encoder and Check data all use:
+ * the readings under which the cell holds no value. A blank cell is missing under every reading. A marker (NA,
+ * N/A, null, NaN, None, ?, in any case) is missing in a number or a label, but a value of a category: "none" is a
+ * MovieLens occupation, "NA" may be North America, and a category of its own loses nothing.
+ */
+export function readingsMissing(cell: string): readonly ColumnReading[] {
+  const t = cell.trim();
+  if (t === '') return COLUMN_READINGS;
+  return MISSING_MARKERS.has(t.toLowerCase()) ? MARKER_READINGS : NO_READINGS;
+}
+
+export function isMissingCell(cell: string, reading: ColumnReading): boolean {
+  return readingsMissing(cell).includes(reading);
 }
 
 const FNV_OFFSET = 0x811c9dc5;

@@ -7,7 +7,7 @@ import type { Experiment } from '../experiment';
 import { modelInfo, resolveOptions } from '../models/catalog';
 import type { MomeModel } from '../models/mome';
 import { buildModel } from '../models/registry';
-import type { Model } from '../models/types';
+import { buildContext, type Model } from '../models/types';
 import { PER_MEMBER, tinyTwoDomains } from '../testing/models';
 import { useCpu } from '../testing/tf';
 import { disposeBatch, toTensors } from '../train/batchTensors';
@@ -20,6 +20,7 @@ import {
   importRunZip,
   loadWeightsInto,
   RUN_FILES,
+  runMetricsOf,
   type RunEnvironment,
   type RunMetrics,
 } from './modelZip';
@@ -58,12 +59,11 @@ function experimentFor(id: string, options: Record<string, unknown>): Experiment
 }
 
 function build(exp: Experiment, schema: DatasetSchema = ds.schema, seed = 2): Model {
-  return buildModel(exp.model.id, exp.model.options, {
-    shape: dataShapeOf(schema),
-    embeddingDim: exp.train.embeddingDim,
-    rng: new Rng(seed),
-    formulation: PER_MEMBER,
-  }).model;
+  return buildModel(
+    exp.model.id,
+    exp.model.options,
+    buildContext(dataShapeOf(schema), exp.train, new Rng(seed), PER_MEMBER),
+  ).model;
 }
 
 async function trainAndExport(
@@ -74,14 +74,7 @@ async function trainAndExport(
   const done = await trainer.run();
   trainer.dispose();
   const valid = await evaluate(model, ds, ds.splits.valid, exp.train.batchSize, new Rng(1), 'valid');
-  const metrics: RunMetrics = {
-    test: done.test,
-    valid,
-    epochs: done.epochs,
-    steps: done.steps,
-    bestEpoch: done.bestEpoch,
-    reason: done.reason,
-  };
+  const metrics = runMetricsOf(done, valid);
   const zip = await exportRunZip({
     experiment: exp,
     schema: ds.schema,
@@ -187,6 +180,9 @@ describe('importRunZip + loadWeightsInto', () => {
     expect(run.experiment).toEqual({ ...exp, model: { id: 'mmoe', options: resolveOptions('mmoe', MMOE) } });
     expect(run.schema).toEqual(ds.schema);
     expect(run.metrics).toEqual(JSON.parse(JSON.stringify(trained.metrics)));
+    // It says which weights its test metrics come from, and keeps the trainer's warnings.
+    expect(run.metrics?.weightsFrom?.kind).toMatch(/^(best|last)$/);
+    expect(run.metrics?.flags).toEqual(expect.any(Array));
     expect(run.environment).toEqual(ENV);
     const fresh = build(run.experiment, ds.schema, 99);
     const expected = await logits(trained.model);

@@ -14,7 +14,10 @@ import { zipSync, strFromU8, strToU8, type Zippable } from 'fflate';
 import { dataShapeOf, type DatasetSchema } from '../data/types';
 import { parseExperiment, type Experiment } from '../experiment';
 import { MODEL_CATALOG, resolveOptions, type ModelOptions } from '../models/catalog';
+import type { TrainEvent, WeightsSource } from '../train/events';
 import type { EvalReport } from '../train/report';
+
+type DoneEvent = Extract<TrainEvent, { type: 'done' }>;
 import { ImportError } from './errors';
 import { parseSchema } from './schema';
 import { IMPORT_LIMITS, RUN_FILES } from './runFiles';
@@ -39,6 +42,28 @@ export interface RunMetrics {
   steps?: number;
   bestEpoch?: number;
   reason?: string;
+  /** Which weights `test` scores: the best epoch's, restored, or the last step's. */
+  weightsFrom?: WeightsSource;
+  /** The trainer's warnings (diverging loss, chance-level cells, a possible leak), by message. */
+  flags?: string[];
+  /** Why a diverged run ended. */
+  failure?: string;
+}
+
+/** The metrics of a trained run: its `done` event and the last full valid pass. */
+export function runMetricsOf(done: DoneEvent, valid?: EvalReport): RunMetrics {
+  const { test, epochs, steps, bestEpoch, reason, weightsFrom, flags, failure } = done;
+  return {
+    test,
+    valid,
+    epochs,
+    steps,
+    bestEpoch,
+    reason,
+    weightsFrom,
+    flags: flags.map((f) => f.message),
+    ...(failure === undefined ? {} : { failure }),
+  };
 }
 
 export interface RunEnvironment {
@@ -194,7 +219,11 @@ function checkWeightsFitModel(
   } catch (e) {
     throw new ImportError(`config.json: ${(e as Error).message}`);
   }
-  const dims = { ...dataShapeOf(schema), embeddingDim: experiment.train.embeddingDim };
+  const dims = {
+    ...dataShapeOf(schema),
+    embeddingDim: experiment.train.embeddingDim,
+    domainInput: experiment.train.domainInput,
+  };
   const most = info.size(options, dims).tensors.reduce((a, b) => a + b, 0);
   const listed = manifest.reduce((n, group) => n + weightBytes(group) / 4, 0);
   if (listed > most)
@@ -240,7 +269,11 @@ export function importRunZip(bytes: Uint8Array): ImportedRun {
   const manifest = parseModelJson(requiredJson(bytes, entries, RUN_FILES.model));
   let experiment: Experiment;
   try {
-    experiment = parseExperiment(requiredJson(bytes, entries, RUN_FILES.config));
+    const config = requiredJson(bytes, entries, RUN_FILES.config);
+    experiment = parseExperiment(config);
+    // Runs exported before train.domainInput existed were built without the domain field: read them as such.
+    if (isObject(config) && isObject(config.train) && config.train.domainInput === undefined)
+      experiment.train.domainInput = false;
   } catch (e) {
     if (e instanceof ImportError) throw e;
     throw new ImportError(`config.json is not a valid experiment: ${(e as Error).message}`);

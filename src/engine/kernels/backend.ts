@@ -17,8 +17,29 @@ export async function activateBackend(name: string): Promise<Formulation | null>
 
 /** Kernels training needs (forward and gradients) whatever the model; a backend without one cannot train. */
 const REQUIRED_KERNELS = [
-  'GatherV2', 'UnsortedSegmentSum', 'BatchMatMul', 'Softmax', 'Sigmoid', 'Relu', 'Concat', 'Slice', 'Transpose',
-  'Sum', 'Multiply', 'Add', 'Sub', 'RealDiv', 'Exp', 'Log1p', 'Abs', 'Maximum', 'OneHot', 'Tile', 'Pack', 'Unpack', 'Sqrt',
+  'GatherV2',
+  'UnsortedSegmentSum',
+  'BatchMatMul',
+  'Softmax',
+  'Sigmoid',
+  'Relu',
+  'Concat',
+  'Slice',
+  'Transpose',
+  'Sum',
+  'Multiply',
+  'Add',
+  'Sub',
+  'RealDiv',
+  'Exp',
+  'Log1p',
+  'Abs',
+  'Maximum',
+  'OneHot',
+  'Tile',
+  'Pack',
+  'Unpack',
+  'Sqrt',
 ];
 
 /** Names of required kernels `backend` has not registered (after the project's own were added). */

@@ -26,7 +26,9 @@ const CPU: MemoryAccess = {
   output: (b, shape, dtype) => {
     const size = shape.reduce((a, c) => a * c, 1);
     const values = dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
-    const info = (b as { makeTensorInfo(s: number[], d: tf.DataType, v: Values): tf.TensorInfo }).makeTensorInfo(shape, dtype, values);
+    const info = (
+      b as { makeTensorInfo(s: number[], d: tf.DataType, v: Values): tf.TensorInfo }
+    ).makeTensorInfo(shape, dtype, values);
     return { info, values };
   },
 };
@@ -34,7 +36,10 @@ const CPU: MemoryAccess = {
 const WASM: MemoryAccess = {
   read: (b, t) => (b as { typedArrayFromHeap(t: tf.TensorInfo): Values }).typedArrayFromHeap(t),
   output: (b, shape, dtype) => {
-    const wasm = b as { makeOutput(s: number[], d: tf.DataType): tf.TensorInfo; typedArrayFromHeap(t: tf.TensorInfo): Values };
+    const wasm = b as {
+      makeOutput(s: number[], d: tf.DataType): tf.TensorInfo;
+      typedArrayFromHeap(t: tf.TensorInfo): Values;
+    };
     const info = wasm.makeOutput(shape, dtype);
     return { info, values: wasm.typedArrayFromHeap(info) };
   },
@@ -77,5 +82,9 @@ export function registerRowGather(backendName: string): void {
   if (!existing || originals.has(backendName)) return;
   originals.set(backendName, existing.kernelFunc);
   tf.unregisterKernel('GatherV2', backendName);
-  tf.registerKernel({ kernelName: 'GatherV2', backendName, kernelFunc: rowGather(access, existing.kernelFunc) as unknown as tf.KernelFunc });
+  tf.registerKernel({
+    kernelName: 'GatherV2',
+    backendName,
+    kernelFunc: rowGather(access, existing.kernelFunc) as unknown as tf.KernelFunc,
+  });
 }

@@ -12,7 +12,13 @@ interface SegmentSumArgs {
   attrs: { numSegments: number };
 }
 
-function accumulate(x: Float32Array, ids: Int32Array, numSegments: number, inner: number, out: Float32Array): void {
+function accumulate(
+  x: Float32Array,
+  ids: Int32Array,
+  numSegments: number,
+  inner: number,
+  out: Float32Array,
+): void {
   for (let i = 0; i < ids.length; i++) {
     const s = ids[i];
     // Negative or out-of-range ids are dropped, as in TensorFlow.
@@ -23,7 +29,11 @@ function accumulate(x: Float32Array, ids: Int32Array, numSegments: number, inner
   }
 }
 
-function outShape(x: tf.TensorInfo, segmentIds: tf.TensorInfo, numSegments: number): { shape: number[]; inner: number } {
+function outShape(
+  x: tf.TensorInfo,
+  segmentIds: tf.TensorInfo,
+  numSegments: number,
+): { shape: number[]; inner: number } {
   const innerShape = x.shape.slice(segmentIds.shape.length);
   return { shape: [numSegments, ...innerShape], inner: innerShape.reduce((a, b) => a * b, 1) };
 }
@@ -52,7 +62,13 @@ const cpuKernel = (args: unknown): tf.TensorInfo => {
   const { x, segmentIds } = inputs;
   const { shape, inner } = outShape(x, segmentIds, attrs.numSegments);
   const out = new Float32Array(attrs.numSegments * inner);
-  accumulate(toFloat32(backend.data.get(x.dataId).values), toInt32(backend.data.get(segmentIds.dataId).values), attrs.numSegments, inner, out);
+  accumulate(
+    toFloat32(backend.data.get(x.dataId).values),
+    toInt32(backend.data.get(segmentIds.dataId).values),
+    attrs.numSegments,
+    inner,
+    out,
+  );
   return backend.makeTensorInfo(shape, 'float32', out);
 };
 
@@ -80,5 +96,9 @@ export function registerSegmentSum(backendName: string): void {
   const existing = tf.getKernel('UnsortedSegmentSum', backendName);
   if (existing?.kernelFunc === (kernelFunc as unknown)) return;
   if (existing) tf.unregisterKernel('UnsortedSegmentSum', backendName);
-  tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName, kernelFunc: kernelFunc as tf.KernelFunc });
+  tf.registerKernel({
+    kernelName: 'UnsortedSegmentSum',
+    backendName,
+    kernelFunc: kernelFunc as tf.KernelFunc,
+  });
 }

@@ -15,10 +15,36 @@ describe('wasm backend kernels', () => {
   });
 
   it('gathers rows and sums their gradient back into the table', async () => {
-    const table = tf.variable(tf.tensor2d([[0, 1], [10, 11], [20, 21]]));
-    const ids = tf.tensor2d([[2, 0], [2, 2]], [2, 2], 'int32');
-    expect(await tf.gather(table, ids).array()).toEqual([[[20, 21], [0, 1]], [[20, 21], [20, 21]]]);
+    const table = tf.variable(
+      tf.tensor2d([
+        [0, 1],
+        [10, 11],
+        [20, 21],
+      ]),
+    );
+    const ids = tf.tensor2d(
+      [
+        [2, 0],
+        [2, 2],
+      ],
+      [2, 2],
+      'int32',
+    );
+    expect(await tf.gather(table, ids).array()).toEqual([
+      [
+        [20, 21],
+        [0, 1],
+      ],
+      [
+        [20, 21],
+        [20, 21],
+      ],
+    ]);
     const grad = tf.grad((t: tf.Tensor) => tf.sum(tf.gather(t, ids)))(table);
-    expect(await grad.array()).toEqual([[1, 1], [0, 0], [3, 3]]);
+    expect(await grad.array()).toEqual([
+      [1, 1],
+      [0, 0],
+      [3, 3],
+    ]);
   });
 });

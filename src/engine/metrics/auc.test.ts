@@ -29,6 +29,14 @@ describe('auc', () => {
     expect(auc([0.5, 0.5, 0.5, 0.5, 0.5], [0, 1, 0, 1, 1])).toBe(0.5);
   });
 
+  it('refuses NaN and infinite scores, naming the row, and logloss refuses them too', () => {
+    expect(() => auc([0.1, NaN, 0.4], [0, 1, 1])).toThrow(/finite scores: row 1 scored NaN/);
+    expect(() => auc([0.1, 0.2, Infinity], [0, 1, 1])).toThrow(/row 2 scored Infinity/);
+    // Only the rows scored count: a NaN outside them is not this metric's business.
+    expect(auc([NaN, 0.1, 0.9], [1, 0, 1], [1, 2])).toBe(1);
+    expect(() => logloss([0.3, NaN], [0, 1])).toThrow(/logloss needs finite scores: row 1/);
+  });
+
   it('is null for a single class or no rows', () => {
     expect(auc([0.1, 0.7], [1, 1])).toBeNull();
     expect(auc([0.1, 0.7], [0, 0])).toBeNull();

@@ -1,10 +1,27 @@
 /**
+ * A metric of NaN or infinite scores is a number computed from nothing (NaN sorts anywhere, and a clipped NaN
+ * probability reads as a confident prediction): refuse, naming the first bad row.
+ */
+function requireFinite(metric: string, scores: ArrayLike<number>, n: number, rows?: ArrayLike<number>): void {
+  for (let i = 0; i < n; i++) {
+    const x = scores[rows ? rows[i] : i];
+    if (!Number.isFinite(x)) throw new RangeError(`${metric} needs finite scores: row ${i} scored ${x}`);
+  }
+}
+
+/**
  * Exact ROC AUC by sorting, with ties counted as half (the Mann–Whitney U statistic).
  * Returns null when the rows hold a single class: AUC is undefined there, and 0.5 would be a lie.
+ * Throws on a score that is not a finite number.
  */
-export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>, rows?: ArrayLike<number>): number | null {
+export function auc(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  rows?: ArrayLike<number>,
+): number | null {
   const n = rows ? rows.length : scores.length;
   if (n === 0) return null;
+  requireFinite('AUC', scores, n, rows);
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = rows ? rows[i] : i;
   const s = new Float64Array(n);
@@ -31,10 +48,15 @@ export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>, rows?:
   return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
 }
 
-/** Mean binary cross-entropy of probabilities, clipped away from 0 and 1; null on no rows. */
-export function logloss(probs: ArrayLike<number>, labels: ArrayLike<number>, rows?: ArrayLike<number>): number | null {
+/** Mean binary cross-entropy of probabilities, clipped away from 0 and 1; null on no rows; throws on a non-finite probability. */
+export function logloss(
+  probs: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  rows?: ArrayLike<number>,
+): number | null {
   const n = rows ? rows.length : probs.length;
   if (n === 0) return null;
+  requireFinite('logloss', probs, n, rows);
   const eps = 1e-7;
   let sum = 0;
   for (let i = 0; i < n; i++) {

@@ -52,7 +52,6 @@ export interface Aesm2Options {
   towerLayers: number[];
 }
 
-
 /** ε ~ N(0, std²) of `shape`, drawn from the project PRNG on the CPU. */
 function gaussian(shape: number[], std: number, rng: Rng): tf.Tensor {
   return tf.tensor(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)), std), shape, 'float32');
@@ -236,10 +235,10 @@ export function buildAesm2(o: Aesm2Options, ctx: BuildContext): Model {
   if (problems.length > 0) throw new Error(`AESM²: ${problems.join('; ')}`);
 
   const p = new Params(ctx.rng);
-  const input = new FeatureInput(p, shape.vocabSize, shape.numCat, shape.numNum, ctx.embeddingDim);
-  // Scenario and task indicators (the paper's e_scenario, e_task), nn.Embedding's N(0, 1).
-  const scenarioEmb = p.normal('scenarioEmbedding', [D, o.indicatorDim], 1);
-  const taskEmb = o.taskLayers > 0 ? p.normal('taskEmbedding', [T, o.indicatorDim], 1) : null;
+  const input = new FeatureInput(p, ctx);
+  // Scenario and task indicators (the paper's e_scenario, e_task): embedding tables, initialised like the features'.
+  const scenarioEmb = p.embedding('scenarioEmbedding', [D, o.indicatorDim], ctx);
+  const taskEmb = o.taskLayers > 0 ? p.embedding('taskEmbedding', [T, o.indicatorDim], ctx) : null;
   const sel: SelectionConfig = { kSp: o.kSp, kSh: o.kSh, noiseScale: o.noiseScale, masking: o.masking };
 
   const scenario: SelectionLayer[] = [];
@@ -291,7 +290,7 @@ export function buildAesm2(o: Aesm2Options, ctx: BuildContext): Model {
       const sp: tf.Scalar[] = [];
       const sh: tf.Scalar[] = [];
       const eScenario = matMul2d(batch.domainOneHot, scenarioEmb as tf.Tensor2D, f);
-      let h = input.forward(batch);
+      let h = input.forward(batch, f);
       scenario.forEach((layer, i) => {
         const s = layer.forward(h, eScenario, batch.domainOneHot, sel, mode, rng, f);
         h = s.out;

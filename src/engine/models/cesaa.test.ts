@@ -203,7 +203,12 @@ describe('CESAA', () => {
 
   it('keeps tf.memory().numTensors flat over 200 training steps', async () => {
     const ds = synthesize(plantedFourDomains('planted-cesaa', 3000)).ds;
-    const model = buildFor(ds, 'cesaa', { specificExperts: 4, sharedExperts: 2, expertLayers: [8, 8], towerLayers: [4] });
+    const model = buildFor(ds, 'cesaa', {
+      specificExperts: 4,
+      sharedExperts: 2,
+      expertLayers: [8, 8],
+      towerLayers: [4],
+    });
     expectFlatTensorCounts(await tensorCountsOverTraining(model, ds, 200), 200, 100);
   });
 

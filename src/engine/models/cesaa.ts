@@ -61,12 +61,12 @@ export function buildCesaa(o: CesaaOptions, ctx: BuildContext): Model {
   if (o.topK > N)
     throw new Error(`CESAA: option "topK" (${o.topK}) must not exceed "specificExperts" (${N})`);
   const p = new Params(ctx.rng);
-  const input = new FeatureInput(p, shape.vocabSize, shape.numCat, shape.numNum, ctx.embeddingDim);
+  const input = new FeatureInput(p, ctx);
   const shared = new StackedMlp(p, 'shared', o.sharedExperts, input.width, o.expertLayers, true);
   const sharedGate = new SoftmaxGates(p, 'sharedGate', input.width, 1, o.sharedExperts);
   const specific = new StackedMlp(p, 'specific', N, input.width, o.expertLayers, true);
-  // nn.Embedding's N(0, 1) for the domain indicator the sparse gate reads.
-  const domainEmb = p.normal('domainEmbedding', [shape.numDomains, o.domainEmbeddingDim], 1);
+  // The domain indicator the sparse gate reads: an embedding table, initialised like the features'.
+  const domainEmb = p.embedding('sparseGate.domainEmbedding', [shape.numDomains, o.domainEmbeddingDim], ctx);
   const sparseGate = denseParams(p, 'sparseGate', input.width + o.domainEmbeddingDim, N);
   const towers = new TaskTowers(
     p,
@@ -81,7 +81,7 @@ export function buildCesaa(o: CesaaOptions, ctx: BuildContext): Model {
     params: p,
     forward(batch, mode) {
       const B = batch.domain.shape[0];
-      const x = input.forward(batch);
+      const x = input.forward(batch, f);
       const gSh = sharedGate.forward(x, f); // [B, 1, K_sh]
       const hShared = tf.reshape(mixExperts(gSh, shared.forwardShared(x, f), f), [
         B,

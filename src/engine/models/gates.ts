@@ -7,7 +7,13 @@ export class SoftmaxGates {
   private readonly w: tf.Variable;
   private readonly b: tf.Variable;
 
-  constructor(p: Params, name: string, inDim: number, readonly gates: number, readonly experts: number) {
+  constructor(
+    p: Params,
+    name: string,
+    inDim: number,
+    readonly gates: number,
+    readonly experts: number,
+  ) {
     this.w = p.uniform(`${name}.w`, [inDim, gates * experts], inDim);
     this.b = p.uniform(`${name}.b`, [gates * experts], inDim);
   }

@@ -4,7 +4,7 @@
  * the feature input (one embedding table for all categorical fields + numeric columns), stacked MLPs.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Batch, Mode } from './types';
+import type { Batch, BuildContext, Mode } from './types';
 import type { Rng } from '../util/rng';
 
 /**
@@ -70,8 +70,19 @@ export class Params {
     return this.add(name, shape, this.rng.fillUniform(new Float32Array(size(shape)), -bound, bound));
   }
 
-  normal(name: string, shape: number[], std: number): tf.Variable {
-    return this.add(name, shape, this.rng.fillNormal(new Float32Array(size(shape)), std));
+  /** An embedding table initialised as the run's settings say (train.embeddingInit, train.embeddingInitScale). */
+  embedding(
+    name: string,
+    shape: number[],
+    ctx: Pick<BuildContext, 'embeddingInit' | 'embeddingInitScale'>,
+  ): tf.Variable {
+    const s = ctx.embeddingInitScale;
+    const values = new Float32Array(size(shape));
+    return this.add(
+      name,
+      shape,
+      ctx.embeddingInit === 'uniform' ? this.rng.fillUniform(values, -s, s) : this.rng.fillNormal(values, s),
+    );
   }
 
   constant(name: string, shape: number[], value: number, trainable = true): tf.Variable {
@@ -153,30 +164,35 @@ export class Mlp {
 }
 
 /**
- * The model input: every categorical field looked up in one shared embedding table (fields have
- * disjoint id ranges), flattened, then the numeric columns. Width F = numCat · dim + numNum.
+ * The model input: every categorical field looked up in one shared embedding table (fields have disjoint id
+ * ranges), flattened, then the numeric columns, then (with `domainInput`) the domain id embedded as one more field,
+ * as the official M3oE code feeds it (its last sparse feature). Width F = numCat · dim + numNum (+ dim).
  */
 export class FeatureInput {
   readonly table: tf.Variable;
+  private readonly domainTable: tf.Variable | null;
   readonly width: number;
+  private readonly numCat: number;
+  private readonly dim: number;
 
-  constructor(
-    p: Params,
-    vocabSize: number,
-    private readonly numCat: number,
-    numNum: number,
-    private readonly dim: number,
-  ) {
-    // nn.Embedding's default N(0, 1), as in the reference runs.
-    this.table = p.normal('embedding', [Math.max(vocabSize, 1), dim], 1);
-    this.width = numCat * dim + numNum;
+  constructor(p: Params, ctx: BuildContext) {
+    const { shape, embeddingDim: dim } = ctx;
+    this.numCat = shape.numCat;
+    this.dim = dim;
+    this.table = p.embedding('embedding', [Math.max(shape.vocabSize, 1), dim], ctx);
+    // The domain is a one-hot matMul, not a gather: its gradient needs no segment sum, and D is small.
+    this.domainTable = ctx.domainInput ? p.embedding('domainEmbedding', [shape.numDomains, dim], ctx) : null;
+    this.width = shape.numCat * dim + shape.numNum + (this.domainTable ? dim : 0);
   }
 
-  forward(batch: Batch): tf.Tensor2D {
+  forward(batch: Batch, f: Formulation): tf.Tensor2D {
     const B = batch.domain.shape[0];
-    if (this.numCat === 0) return batch.num;
-    const emb = tf.reshape(tf.gather(this.table, batch.cat), [B, this.numCat * this.dim]) as tf.Tensor2D;
-    return batch.num.shape[1] === 0 ? emb : tf.concat([emb, batch.num], 1);
+    const parts: tf.Tensor2D[] = [];
+    if (this.numCat > 0)
+      parts.push(tf.reshape(tf.gather(this.table, batch.cat), [B, this.numCat * this.dim]) as tf.Tensor2D);
+    if (batch.num.shape[1] > 0) parts.push(batch.num);
+    if (this.domainTable) parts.push(matMul2d(batch.domainOneHot, this.domainTable as tf.Tensor2D, f));
+    return parts.length === 1 ? parts[0] : (tf.concat(parts, 1) as tf.Tensor2D);
   }
 }
 

@@ -10,7 +10,16 @@
  * or the official code's schedule (trained with the weights + one extra step per epoch on a train batch).
  */
 import * as tf from '@tensorflow/tfjs';
-import { FeatureInput, Params, StackedMlp, dense, denseParams, matMul2d, selectByDomain, type Dense } from './layers';
+import {
+  FeatureInput,
+  Params,
+  StackedMlp,
+  dense,
+  denseParams,
+  matMul2d,
+  selectByDomain,
+  type Dense,
+} from './layers';
 import { SoftmaxGates, mixExperts } from './gates';
 import type { ArchitectureSearch, BuildContext, Model } from './types';
 import type { Inspection } from '../train/report';
@@ -28,8 +37,6 @@ export interface M3oeOptions {
   expertLayers: number[];
   /** Hidden width of each (domain, task) tower: Linear → LayerNorm → ReLU → Linear(·, 1). */
   towerHidden: number;
-  /** Embed the domain id as one more input field, as the official code does (it is the last sparse feature). */
-  domainEmbedding: boolean;
   /** Gates read stopGradient(emb) (official); off lets the gate loss reach emb (an ablation). */
   gateStopGradient: boolean;
   /** Raw initial value of the four structure weights (σ(1.0) = 0.731). */
@@ -86,9 +93,8 @@ export function buildM3oe(o: M3oeOptions, ctx: BuildContext): Model {
   const E = o.experts;
   const N = E + D + T;
   const p = new Params(ctx.rng);
-  const input = new FeatureInput(p, shape.vocabSize, shape.numCat, shape.numNum, ctx.embeddingDim);
-  const domainTable = o.domainEmbedding ? p.normal('domainEmbedding', [D, ctx.embeddingDim], 1) : null;
-  const F = input.width + (domainTable ? ctx.embeddingDim : 0);
+  const input = new FeatureInput(p, ctx);
+  const F = input.width;
 
   const skip: Dense = denseParams(p, 'skip', F, o.bottomDim);
   const skipNorm = normParams(p, 'skip.ln', [o.bottomDim]);
@@ -104,7 +110,10 @@ export function buildM3oe(o: M3oeOptions, ctx: BuildContext): Model {
   const expertLayers: { stack: StackedMlp; norm: Norm }[] = [];
   let width = o.bottomDim;
   o.expertLayers.forEach((h, i) => {
-    expertLayers.push({ stack: new StackedMlp(p, `experts.l${i}`, N, width, [h], i === 0, true), norm: normParams(p, `experts.l${i}.ln`, [N, h]) });
+    expertLayers.push({
+      stack: new StackedMlp(p, `experts.l${i}`, N, width, [h], i === 0, true),
+      norm: normParams(p, `experts.l${i}.ln`, [N, h]),
+    });
     width = h;
   });
   const H = width;
@@ -119,12 +128,6 @@ export function buildM3oe(o: M3oeOptions, ctx: BuildContext): Model {
   const betaT = p.constant('structure.betaT', [], o.structureInit);
   const structure = [alphaD, alphaT, betaD, betaT];
 
-  function features(batch: Parameters<Model['forward']>[0]): tf.Tensor2D {
-    const x = input.forward(batch);
-    if (!domainTable) return x;
-    return tf.concat([x, matMul2d(batch.domainOneHot, domainTable as tf.Tensor2D, f)], 1);
-  }
-
   /** All D slots as one [F, D·S] matMul, each sample keeping its own domain's slot. */
   function slot(x: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Tensor2D {
     const S = o.slotDim;
@@ -138,7 +141,10 @@ export function buildM3oe(o: M3oeOptions, ctx: BuildContext): Model {
   function experts(emb: tf.Tensor2D): tf.Tensor3D {
     let h: tf.Tensor3D | null = null;
     for (const [i, l] of expertLayers.entries()) {
-      const y: tf.Tensor3D = i === 0 ? l.stack.forwardShared(emb, f) : tf.transpose(l.stack.forwardEach(tf.transpose(h as tf.Tensor3D, [1, 0, 2]), f), [1, 0, 2]);
+      const y: tf.Tensor3D =
+        i === 0
+          ? l.stack.forwardShared(emb, f)
+          : tf.transpose(l.stack.forwardEach(tf.transpose(h as tf.Tensor3D, [1, 0, 2]), f), [1, 0, 2]);
       h = tf.relu(layerNorm(y, l.norm)) as tf.Tensor3D;
     }
     return h as tf.Tensor3D;
@@ -157,7 +163,13 @@ export function buildM3oe(o: M3oeOptions, ctx: BuildContext): Model {
     o.schedule === 'darts'
       ? { params: structure, learningRate: o.archLr, everySteps: o.archEvery, split: 'valid' }
       : // everySteps becomes the epoch length at the first step (beforeStep below).
-        { params: structure, learningRate: o.archLr, everySteps: Number.MAX_SAFE_INTEGER, split: 'train', alsoTrainedWithWeights: true };
+        {
+          params: structure,
+          learningRate: o.archLr,
+          everySteps: Number.MAX_SAFE_INTEGER,
+          split: 'train',
+          alsoTrainedWithWeights: true,
+        };
 
   const model: Model = {
     params: p,
@@ -165,9 +177,12 @@ export function buildM3oe(o: M3oeOptions, ctx: BuildContext): Model {
     forward(batch, mode) {
       const oneHot = batch.domainOneHot;
       const B = oneHot.shape[0];
-      const x = features(batch);
+      const x = input.forward(batch, f);
       const skipOut = tf.relu(layerNorm(dense(x, skip, f), skipNorm));
-      const emb = tf.add(tf.relu(layerNorm(dense(slot(x, oneHot), bottom, f), bottomNorm)), skipOut) as tf.Tensor2D;
+      const emb = tf.add(
+        tf.relu(layerNorm(dense(slot(x, oneHot), bottom, f), bottomNorm)),
+        skipOut,
+      ) as tf.Tensor2D;
       const all = experts(emb);
       const shared = tf.slice(all, [0, 0, 0], [-1, E, -1]) as tf.Tensor3D;
       const domain = tf.slice(all, [0, E, 0], [-1, D, -1]) as tf.Tensor3D;
@@ -176,7 +191,10 @@ export function buildM3oe(o: M3oeOptions, ctx: BuildContext): Model {
       const s = tf.reshape(mixExperts(g, shared, f), [B, D, T, H]);
       const dom = fuse(domain, betaD, D);
       const tsk = fuse(task, betaT, T);
-      const fused = tf.add(tf.add(s, tf.mul(tf.expandDims(dom, 2), tf.sigmoid(alphaD))), tf.mul(tf.expandDims(tsk, 1), tf.sigmoid(alphaT)));
+      const fused = tf.add(
+        tf.add(s, tf.mul(tf.expandDims(dom, 2), tf.sigmoid(alphaD))),
+        tf.mul(tf.expandDims(tsk, 1), tf.sigmoid(alphaT)),
+      );
       // One tower per (d, t) on every sample, then each sample keeps its own domain's logits.
       const xs = tf.transpose(tf.reshape(fused, [B, D * T, H]), [1, 0, 2]) as tf.Tensor3D;
       const hidden = tf.relu(layerNorm(towerHidden.forwardEach(xs, f), towerNorm)) as tf.Tensor3D;

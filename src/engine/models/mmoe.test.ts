@@ -1,6 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { batchOf, buildSmall, expectSameUnderEveryFormulation, logitSum, PER_MEMBER, squaredLogitSum, variablesWithoutGradient } from '../testing/models';
+import {
+  batchOf,
+  buildSmall,
+  expectSameUnderEveryFormulation,
+  logitSum,
+  PER_MEMBER,
+  squaredLogitSum,
+  variablesWithoutGradient,
+} from '../testing/models';
 import { useCpu } from '../testing/tf';
 import { Rng } from '../util/rng';
 import type { Formulation } from './layers';
@@ -47,9 +55,15 @@ describe('MMoE', () => {
   });
 
   it('reaches every trainable variable with a gradient', async () => {
-    for (const [id, options] of [['mmoe', { gate: 'cell', expertLayers: [8, 4] }], ['shared-bottom', {}]] as const) {
+    for (const [id, options] of [
+      ['mmoe', { gate: 'cell', expertLayers: [8, 4] }],
+      ['shared-bottom', {}],
+    ] as const) {
       const model = build(options, PER_MEMBER, id);
-      expect(await variablesWithoutGradient(model, logitSum(model, batchOf([0, 1, 2, 1]))), `${id}: variables without gradient`).toEqual([]);
+      expect(
+        await variablesWithoutGradient(model, logitSum(model, batchOf([0, 1, 2, 1]))),
+        `${id}: variables without gradient`,
+      ).toEqual([]);
     }
   });
 

@@ -24,7 +24,7 @@ export function buildMmoe(o: MmoeOptions, ctx: BuildContext): Model {
   const T = shape.numTasks;
   const E = o.experts;
   const p = new Params(ctx.rng);
-  const input = new FeatureInput(p, shape.vocabSize, shape.numCat, shape.numNum, ctx.embeddingDim);
+  const input = new FeatureInput(p, ctx);
   const experts = new StackedMlp(p, 'experts', E, input.width, o.expertLayers, true);
   const numGates = o.gate === 'task' ? T : o.gate === 'domain' ? D : D * T;
   const gates = new SoftmaxGates(p, 'gates', input.width, numGates, E);
@@ -48,7 +48,7 @@ export function buildMmoe(o: MmoeOptions, ctx: BuildContext): Model {
   return {
     params: p,
     forward(batch, mode) {
-      const x = input.forward(batch);
+      const x = input.forward(batch, f);
       const e = experts.forwardShared(x, f);
       const w = taskWeights(gates.forward(x, f), batch.domainOneHot);
       const logits = towers.forwardEach(mixExperts(w, e, f), f);

@@ -23,14 +23,27 @@ import { isMome, maskThresholdCost, type MomeModel } from './mome';
 
 const SMALL = { experts: 3, expertLayers: [8, 6], towerLayers: [5] };
 
-function build(options: Record<string, unknown>, f: Formulation = PER_MEMBER, s: DataShape = shape, seed = 3): MomeModel {
+function build(
+  options: Record<string, unknown>,
+  f: Formulation = PER_MEMBER,
+  s: DataShape = shape,
+  seed = 3,
+): MomeModel {
   const model = buildSmall('mome', options, f, s, seed);
   if (!isMome(model)) throw new Error('not a MoME model');
   return model;
 }
 
 function trainConfig(over: Partial<TrainConfig>): TrainConfig {
-  return { ...DEFAULT_TRAIN, embeddingDim: 4, batchSize: 32, learningRate: 0.01, epochs: 1, patience: 0, ...over };
+  return {
+    ...DEFAULT_TRAIN,
+    embeddingDim: 4,
+    batchSize: 32,
+    learningRate: 0.01,
+    epochs: 1,
+    patience: 0,
+    ...over,
+  };
 }
 
 function onDataset(ds: EncodedDataset, options: Record<string, unknown>): MomeModel {
@@ -40,9 +53,13 @@ function onDataset(ds: EncodedDataset, options: Record<string, unknown>): MomeMo
 /** Largest |gradient| per trainable parameter of `loss`, by name. */
 async function gradMagnitudes(model: MomeModel, loss: () => tf.Scalar): Promise<Map<string, number>> {
   const entries = model.params.entries().filter(([, v]) => v.trainable);
-  const { grads } = tf.variableGrads(loss, entries.map(([, v]) => v));
+  const { grads } = tf.variableGrads(
+    loss,
+    entries.map(([, v]) => v),
+  );
   const out = new Map<string, number>();
-  for (const [name, v] of entries) out.set(name, grads[v.name] ? (await tf.max(tf.abs(grads[v.name])).data())[0] : 0);
+  for (const [name, v] of entries)
+    out.set(name, grads[v.name] ? (await tf.max(tf.abs(grads[v.name])).data())[0] : 0);
   return out;
 }
 
@@ -62,7 +79,12 @@ describe('MoME', () => {
       onEvent: (e: TrainEvent) => {
         if (e.type !== 'progress' || !trainer) return;
         for (const [n, v] of model.params.entries()) byVariable.set(v, n);
-        seen.push({ step: e.step, phase: model.phase, aux: Object.keys(e.aux), vars: new Set(trainer['optimizer'].vars.map((v) => byVariable.get(v)!)) });
+        seen.push({
+          step: e.step,
+          phase: model.phase,
+          aux: Object.keys(e.aux),
+          vars: new Set(trainer['optimizer'].vars.map((v) => byVariable.get(v)!)),
+        });
       },
     });
     const firstOptimizer = trainer['optimizer'];
@@ -74,8 +96,18 @@ describe('MoME', () => {
     const [before, after] = [seen[4].vars, seen[5].vars];
     expect(before.has('base.0.neuronMask') && before.has('base.1.neuronMask')).toBe(true);
     expect(before.has('gates.w')).toBe(false);
-    for (const name of ['base.0.expertMasks', 'base.1.expertMasks', 'gates.w', 'gates.b', 'base.0.w', 'towers.out.w']) expect(after.has(name), name).toBe(true);
-    expect(after.has('base.0.neuronMask') || after.has('base.1.neuronMask'), 'neuron masks frozen').toBe(false);
+    for (const name of [
+      'base.0.expertMasks',
+      'base.1.expertMasks',
+      'gates.w',
+      'gates.b',
+      'base.0.w',
+      'towers.out.w',
+    ])
+      expect(after.has(name), name).toBe(true);
+    expect(after.has('base.0.neuronMask') || after.has('base.1.neuronMask'), 'neuron masks frozen').toBe(
+      false,
+    );
     trainer.dispose();
   });
 
@@ -87,7 +119,7 @@ describe('MoME', () => {
     expect(model.hooks!.beforeStep!(21, 2, 10)).toEqual({ variablesChanged: false });
   });
 
-  it('drops the rows whose neuron mask is 0 and folds the kept rows\' mask value into the base weights', async () => {
+  it("drops the rows whose neuron mask is 0 and folds the kept rows' mask value into the base weights", async () => {
     const model = build(SMALL);
     const mu = model.params.get('base.0.neuronMask');
     const w = model.params.get('base.0.w');
@@ -104,7 +136,10 @@ describe('MoME', () => {
     expect(Array.from((await model.params.get('base.0.keep').data()).slice(0, 3))).toEqual([0, 1, 1]);
     // The dropped row stays at exactly 0: no gradient reaches it.
     const batch = batchOf([0, 1, 2, 1]);
-    const { grads } = tf.variableGrads(() => tf.sum(model.forward(batch, 'train', new Rng(1)).logits) as tf.Scalar, [w]);
+    const { grads } = tf.variableGrads(
+      () => tf.sum(model.forward(batch, 'train', new Rng(1)).logits) as tf.Scalar,
+      [w],
+    );
     const g = (await grads[w.name].array()) as number[][];
     expect(g[0].every((x) => x === 0)).toBe(true);
     expect(g[1].some((x) => x !== 0)).toBe(true);
@@ -116,12 +151,22 @@ describe('MoME', () => {
     for (const lambda of [5, 0]) {
       // Neuron masks: phase A only, 60 steps.
       const a = onDataset(ds, { ...SMALL, switchAt: 1000, switchUnit: 'steps', lambdaNeuron: lambda });
-      const ta = new Trainer({ model: a, dataset: ds, config: trainConfig({ maxSteps: 60, learningRate: 0.02 }), onEvent: () => {} });
+      const ta = new Trainer({
+        model: a,
+        dataset: ds,
+        config: trainConfig({ maxSteps: 60, learningRate: 0.02 }),
+        onEvent: () => {},
+      });
       await ta.run();
       const neuron = (await a.inspect!())['neuron mask = 0 (fraction) [layer]'] as number[];
       // Expert weight masks: phase B from the first step, 100 steps.
       const b = onDataset(ds, { ...SMALL, switchAt: 0, switchUnit: 'steps', lambdaMask: lambda });
-      const tb = new Trainer({ model: b, dataset: ds, config: trainConfig({ maxSteps: 100, learningRate: 0.02 }), onEvent: () => {} });
+      const tb = new Trainer({
+        model: b,
+        dataset: ds,
+        config: trainConfig({ maxSteps: 100, learningRate: 0.02 }),
+        onEvent: () => {},
+      });
       await tb.run();
       const inspection = await b.inspect!();
       expect(inspection.phase).toBe(1);
@@ -141,7 +186,12 @@ describe('MoME', () => {
   it('thresholds the evaluation masks at 0.5 on request and reports the AUC cost', async () => {
     const ds = synth();
     const model = onDataset(ds, { ...SMALL, switchAt: 20, switchUnit: 'steps' });
-    const trainer = new Trainer({ model, dataset: ds, config: trainConfig({ maxSteps: 80 }), onEvent: () => {} });
+    const trainer = new Trainer({
+      model,
+      dataset: ds,
+      config: trainConfig({ maxSteps: 80 }),
+      onEvent: () => {},
+    });
     await trainer.run();
     expect(model.phase).toBe(1);
     const assembler = new BatchAssembler(ds, 64);
@@ -154,7 +204,10 @@ describe('MoME', () => {
     model.thresholdMasks = false;
     expect(hard).not.toEqual(soft);
     // Thresholding = the same model with every μ set to exactly 0 or 1.
-    const saved = model.params.entries().filter(([n]) => n.endsWith('expertMasks')).map(([, v]) => [v, tf.clone(v)] as const);
+    const saved = model.params
+      .entries()
+      .filter(([n]) => n.endsWith('expertMasks'))
+      .map(([, v]) => [v, tf.clone(v)] as const);
     for (const [v] of saved) v.assign(tf.tidy(() => tf.cast(tf.greaterEqual(v, 0.5), 'float32')));
     const binary = await model.forward(batch, 'eval', new Rng(1)).logits.array();
     binary.forEach((row, i) => row.forEach((x, t) => expect(x).toBeCloseTo(hard[i][t], 5)));
@@ -164,7 +217,9 @@ describe('MoME', () => {
     const cost = await maskThresholdCost(model, ds, ds.splits.test, 128, new Rng(1));
     expect(model.thresholdMasks).toBe(false);
     expect(cost.aucCostByTask).toHaveLength(2);
-    cost.aucCostByTask.forEach((c, t) => expect(c).toBeCloseTo(cost.soft.byTask[t].auc! - cost.thresholded.byTask[t].auc!, 10));
+    cost.aucCostByTask.forEach((c, t) =>
+      expect(c).toBeCloseTo(cost.soft.byTask[t].auc! - cost.thresholded.byTask[t].auc!, 10),
+    );
     expect(cost.meanTaskAucCost).toBeCloseTo(cost.soft.meanTaskAuc! - cost.thresholded.meanTaskAuc!, 10);
     expect(cost.soft.byTask[0].auc).not.toBe(cost.thresholded.byTask[0].auc);
     // The build option does the same.
@@ -178,7 +233,22 @@ describe('MoME', () => {
     const batch = batchOf([0, 1, 2, 1, 0, 2]);
     const loss = () => {
       const out = model.forward(batch, 'train', new Rng(1));
-      return tf.add(tf.sum(tf.mul(out.logits, tf.tensor2d([[1, -2], [0.5, 1], [-1, 1], [2, 0.3], [1, 1], [-0.5, 2]]))), Object.values(out.aux)[0]) as tf.Scalar;
+      return tf.add(
+        tf.sum(
+          tf.mul(
+            out.logits,
+            tf.tensor2d([
+              [1, -2],
+              [0.5, 1],
+              [-1, 1],
+              [2, 0.3],
+              [1, 1],
+              [-0.5, 2],
+            ]),
+          ),
+        ),
+        Object.values(out.aux)[0],
+      ) as tf.Scalar;
     };
     // BatchNorm subtracts the batch mean, so a bias added just before it gets an exactly-zero gradient (the
     // official layers have these biases; they are kept for parity and learn nothing).
@@ -187,7 +257,9 @@ describe('MoME', () => {
       if (phase === 1) model.switchPhase();
       const grads = await gradMagnitudes(model, loss);
       const without = [...grads.entries()].filter(([, g]) => !(g > 1e-6)).map(([n]) => n);
-      expect(without.sort(), `phase ${phase}`).toEqual([...grads.keys()].filter((n) => beforeBn.test(n)).sort());
+      expect(without.sort(), `phase ${phase}`).toEqual(
+        [...grads.keys()].filter((n) => beforeBn.test(n)).sort(),
+      );
       expect(without.length).toBe(3);
     }
   });
@@ -223,9 +295,14 @@ describe('MoME', () => {
     model.switchPhase();
     const b = await model.inspect!();
     expect(b.phase).toBe(1);
-    expect(b['mask = 0 (fraction) [layer][expert]']).toEqual([[0, 0, 0, 0], [0, 0, 0, 0]]);
+    expect(b['mask = 0 (fraction) [layer][expert]']).toEqual([
+      [0, 0, 0, 0],
+      [0, 0, 0, 0],
+    ]);
     // Masks start at μ = 0.5: every entry is ≥ 0.5, so the binary masks all agree.
-    expect(b['mask overlap, Jaccard of z ≥ 0.5 [expert][expert]']).toEqual(Array.from({ length: 4 }, () => [1, 1, 1, 1]));
+    expect(b['mask overlap, Jaccard of z ≥ 0.5 [expert][expert]']).toEqual(
+      Array.from({ length: 4 }, () => [1, 1, 1, 1]),
+    );
     // Set expert 0's first-layer masks to 1 on even entries, 0 on odd ones, expert 1's to the opposite.
     const masks = model.params.get('base.0.expertMasks');
     const per = masks.size / 4;

@@ -11,7 +11,16 @@
  * The task loss is the project's Σ_t mean BCE_t; towers are Linear → BN → ReLU → Dropout, then Linear(·, 1).
  */
 import * as tf from '@tensorflow/tfjs';
-import { FeatureInput, Params, batchNorm, batchNormParams, dropout, matMul2d, type BatchNorm, type Formulation } from './layers';
+import {
+  FeatureInput,
+  Params,
+  batchNorm,
+  batchNormParams,
+  dropout,
+  matMul2d,
+  type BatchNorm,
+  type Formulation,
+} from './layers';
 import { SoftmaxGates, mixExperts } from './gates';
 import type { BuildContext, Mode, Model, ModelOutput } from './types';
 import type { EncodedDataset } from '../data/types';
@@ -49,7 +58,6 @@ export function isMome(model: Model): model is MomeModel {
   return 'switchPhase' in model && 'thresholdMasks' in model;
 }
 
-
 /** ε ~ N(0, std²), both Box–Muller outputs used (the STG noise covers every mask entry every step). */
 function gaussian(shape: number[], std: number, rng: Rng): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -72,7 +80,9 @@ function normalCdf(x: tf.Tensor): tf.Tensor {
 function stackedMatMul(x: tf.Tensor3D, w: tf.Tensor3D, f: Formulation): tf.Tensor3D {
   if (f.batchedStacks) return tf.matMul(x, w);
   const ws = tf.unstack(w);
-  return tf.stack(tf.unstack(x).map((xi, i) => matMul2d(xi as tf.Tensor2D, ws[i] as tf.Tensor2D, f))) as tf.Tensor3D;
+  return tf.stack(
+    tf.unstack(x).map((xi, i) => matMul2d(xi as tf.Tensor2D, ws[i] as tf.Tensor2D, f)),
+  ) as tf.Tensor3D;
 }
 
 /** One MLP tower per task (official MultiLayerPerceptron: Linear → BN → ReLU → Dropout per hidden layer, then Linear(·, 1)), stacked. */
@@ -80,7 +90,13 @@ class BnTowers {
   private readonly hidden: { w: tf.Variable; b: tf.Variable; bn: BatchNorm }[] = [];
   private readonly out: { w: tf.Variable; b: tf.Variable };
 
-  constructor(p: Params, name: string, private readonly n: number, inDim: number, sizes: number[]) {
+  constructor(
+    p: Params,
+    name: string,
+    private readonly n: number,
+    inDim: number,
+    sizes: number[],
+  ) {
     let d = inDim;
     sizes.forEach((h, i) => {
       this.hidden.push({
@@ -97,7 +113,12 @@ class BnTowers {
   forwardEach(xs: tf.Tensor3D, rate: number, mode: Mode, rng: Rng, f: Formulation): tf.Tensor2D {
     let h = xs;
     for (const l of this.hidden) {
-      h = dropout(tf.relu(batchNorm(tf.add(stackedMatMul(h, l.w as tf.Tensor3D, f), l.b), l.bn, 1, mode)), rate, mode, rng) as tf.Tensor3D;
+      h = dropout(
+        tf.relu(batchNorm(tf.add(stackedMatMul(h, l.w as tf.Tensor3D, f), l.b), l.bn, 1, mode)),
+        rate,
+        mode,
+        rng,
+      ) as tf.Tensor3D;
     }
     const y = tf.add(stackedMatMul(h, this.out.w as tf.Tensor3D, f), this.out.b);
     return tf.transpose(tf.reshape(y, [this.n, xs.shape[1]]));
@@ -127,7 +148,7 @@ export function buildMome(o: MomeOptions, ctx: BuildContext): MomeModel {
   const T = shape.numTasks;
   const E = o.experts;
   const p = new Params(ctx.rng);
-  const input = new FeatureInput(p, shape.vocabSize, shape.numCat, shape.numNum, ctx.embeddingDim);
+  const input = new FeatureInput(p, ctx);
   const F = input.width;
   const layers: BaseLayer[] = [];
   let d = F;
@@ -159,7 +180,12 @@ export function buildMome(o: MomeOptions, ctx: BuildContext): MomeModel {
     let penalty: tf.Scalar = tf.scalar(0);
     for (const l of layers) {
       const w = tf.mul(tf.expandDims(gate(l.neuron, mode, rng), 1), l.w) as tf.Tensor2D;
-      h = dropout(tf.relu(batchNorm(tf.add(matMul2d(h, w, f), l.b), l.bn, 0, mode)), o.dropout, mode, rng) as tf.Tensor2D;
+      h = dropout(
+        tf.relu(batchNorm(tf.add(matMul2d(h, w, f), l.b), l.bn, 0, mode)),
+        o.dropout,
+        mode,
+        rng,
+      ) as tf.Tensor2D;
       penalty = tf.add(penalty, tf.mean(normalCdf(tf.div(l.neuron, o.sigma))));
     }
     return { h, penalty: tf.mul(penalty, o.lambdaNeuron) };
@@ -181,12 +207,20 @@ export function buildMome(o: MomeOptions, ctx: BuildContext): MomeModel {
         const wide = tf.reshape(tf.transpose(w, [1, 0, 2]), [l.inDim, E * l.outDim]) as tf.Tensor2D;
         y = tf.transpose(tf.reshape(matMul2d(x, wide, f), [B, E, l.outDim]), [1, 0, 2]) as tf.Tensor3D;
       } else y = stackedMatMul(h as tf.Tensor3D, w, f);
-      h = dropout(tf.relu(batchNorm(tf.add(y, l.b), l.expertBn as BatchNorm, 1, mode)), o.dropout, mode, rng) as tf.Tensor3D;
+      h = dropout(
+        tf.relu(batchNorm(tf.add(y, l.b), l.expertBn as BatchNorm, 1, mode)),
+        o.dropout,
+        mode,
+        rng,
+      ) as tf.Tensor3D;
       // λ2 Σ_e mean over the kept rows' entries of Φ(μ_{l,e}/σ).
       const cdf = tf.sum(tf.mul(normalCdf(tf.div(mu, o.sigma)), keepRows));
       penalty = tf.add(penalty, tf.div(cdf, tf.mul(tf.maximum(tf.sum(keep), 1), l.outDim)));
     }
-    return { h: tf.transpose(h as tf.Tensor3D, [1, 0, 2]) as tf.Tensor3D, penalty: tf.mul(penalty, o.lambdaMask) };
+    return {
+      h: tf.transpose(h as tf.Tensor3D, [1, 0, 2]) as tf.Tensor3D,
+      penalty: tf.mul(penalty, o.lambdaMask),
+    };
   }
 
   function switchPhase(): void {
@@ -220,10 +254,14 @@ export function buildMome(o: MomeOptions, ctx: BuildContext): MomeModel {
     thresholdMasks: o.thresholdMasks,
     switchPhase,
     forward(batch, mode, rng): ModelOutput {
-      const x = input.forward(batch);
+      const x = input.forward(batch, f);
       if (phase === 0) {
         const { h, penalty } = forwardA(x, mode, rng);
-        return { logits: towers.forwardShared(h, o.dropout, mode, rng, f), routing: {}, aux: { 'L0 neuron': penalty } };
+        return {
+          logits: towers.forwardShared(h, o.dropout, mode, rng, f),
+          routing: {},
+          aux: { 'L0 neuron': penalty },
+        };
       }
       const { h, penalty } = forwardB(x, mode, rng);
       const g = (gates as SoftmaxGates).forward(x, f); // [B, T, E]
@@ -239,7 +277,8 @@ export function buildMome(o: MomeOptions, ctx: BuildContext): MomeModel {
     },
     hooks: {
       beforeStep(step, epoch) {
-        if (phase === 1 || (o.switchUnit === 'steps' ? step : epoch) < o.switchAt) return { variablesChanged: false };
+        if (phase === 1 || (o.switchUnit === 'steps' ? step : epoch) < o.switchAt)
+          return { variablesChanged: false };
         switchPhase();
         // New trainable variables (masks, gates) and frozen neuron masks: a new optimizer; and the best epoch so
         // far is a phase-A model that cannot be restored into this one (the official code resets it too).
@@ -265,8 +304,10 @@ export function buildMome(o: MomeOptions, ctx: BuildContext): MomeModel {
       const zs = tf.tidy(() => layers.map((l) => tf.clipByValue(l.neuron, 0, 1)));
       const values = await Promise.all(zs.map((z) => z.data()));
       tf.dispose(zs);
-      const frac = (v: ArrayLike<number>, x: number) => Array.from(v).filter((a) => a === x).length / Math.max(1, v.length);
-      const stored = floatsOutsideBase + fullWeights + biases + bnParams + layers.reduce((n, l) => n + l.inDim, 0) / 32;
+      const frac = (v: ArrayLike<number>, x: number) =>
+        Array.from(v).filter((a) => a === x).length / Math.max(1, v.length);
+      const stored =
+        floatsOutsideBase + fullWeights + biases + bnParams + layers.reduce((n, l) => n + l.inDim, 0) / 32;
       return {
         phase: 0,
         'neuron mask = 0 (fraction) [layer]': values.map((v) => frac(v, 0)),
@@ -275,8 +316,18 @@ export function buildMome(o: MomeOptions, ctx: BuildContext): MomeModel {
         'params of an MMoE of the same shape': mmoe,
       };
     }
-    const parts = tf.tidy(() => layers.map((l) => ({ z: tf.clipByValue(l.masks as tf.Variable, 0, 1), keep: tf.clone(l.keep as tf.Variable) })));
-    const read = await Promise.all(parts.map(async ({ z, keep }) => ({ z: (await z.data()) as Float32Array, keep: (await keep.data()) as Float32Array })));
+    const parts = tf.tidy(() =>
+      layers.map((l) => ({
+        z: tf.clipByValue(l.masks as tf.Variable, 0, 1),
+        keep: tf.clone(l.keep as tf.Variable),
+      })),
+    );
+    const read = await Promise.all(
+      parts.map(async ({ z, keep }) => ({
+        z: (await z.data()) as Float32Array,
+        keep: (await keep.data()) as Float32Array,
+      })),
+    );
     tf.dispose(parts.flatMap(({ z, keep }) => [z, keep]));
     const zero: number[][] = [];
     const one: number[][] = [];
@@ -359,7 +410,14 @@ export interface ThresholdCost {
 }
 
 /** Evaluates `rows` with the evaluation masks as they are and thresholded at 0.5: the AUC cost of a 1-bit export. */
-export async function maskThresholdCost(model: MomeModel, ds: EncodedDataset, rows: Int32Array, batchSize: number, rng: Rng, split: EvalReport['split'] = 'test'): Promise<ThresholdCost> {
+export async function maskThresholdCost(
+  model: MomeModel,
+  ds: EncodedDataset,
+  rows: Int32Array,
+  batchSize: number,
+  rng: Rng,
+  split: EvalReport['split'] = 'test',
+): Promise<ThresholdCost> {
   const before = model.thresholdMasks;
   try {
     model.thresholdMasks = false;

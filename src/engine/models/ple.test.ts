@@ -1,7 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DataShape } from '../data/types';
-import { batchOf, buildFor, buildSmall, expectFlatTensorCounts, expectSameUnderEveryFormulation, logitSum, PER_MEMBER, squaredLogitSum, tensorCountsOverTraining, tinyTwoDomains, variablesWithoutGradient } from '../testing/models';
+import {
+  batchOf,
+  buildFor,
+  buildSmall,
+  expectFlatTensorCounts,
+  expectSameUnderEveryFormulation,
+  logitSum,
+  PER_MEMBER,
+  squaredLogitSum,
+  tensorCountsOverTraining,
+  testContext,
+  tinyTwoDomains,
+  variablesWithoutGradient,
+} from '../testing/models';
 import { useCpu } from '../testing/tf';
 import { Rng } from '../util/rng';
 import type { Formulation } from './layers';
@@ -24,7 +37,13 @@ async function logitsOf(model: Model, batch: Batch, mode: 'train' | 'eval' = 'ev
 }
 
 /** Adds `delta` to member `m` of a stacked layer: [n, in, out] per member, or [in, n·out] for a shared-input first layer. */
-async function perturbMember(model: Model, name: string, m: number, members: number, delta = 0.5): Promise<void> {
+async function perturbMember(
+  model: Model,
+  name: string,
+  m: number,
+  members: number,
+  delta = 0.5,
+): Promise<void> {
   const v = model.params.get(name);
   const values = Float32Array.from(await v.data());
   if (v.shape.length === 3) {
@@ -49,7 +68,10 @@ function maxDiff(a: number[][], b: number[][]): number {
 function support(rows: number[][]): { nonZero: number[]; zero: number[] } {
   const E = rows[0].length;
   const cols = Array.from({ length: E }, (_, e) => e);
-  return { nonZero: cols.filter((e) => rows.every((r) => r[e] > 0)), zero: cols.filter((e) => rows.every((r) => r[e] === 0)) };
+  return {
+    nonZero: cols.filter((e) => rows.every((r) => r[e] > 0)),
+    zero: cols.filter((e) => rows.every((r) => r[e] === 0)),
+  };
 }
 
 describe('PLE', () => {
@@ -57,12 +79,19 @@ describe('PLE', () => {
 
   it("gives a task's gate exactly zero weight on the other tasks' specific experts", async () => {
     // 2 tasks × 2 specific + 3 shared = 7 experts per level: click owns 0–1, buy owns 2–3, 4–6 are shared.
-    const model = build({ levels: 2, specificExperts: 2, sharedExperts: 3, expertLayers: [8], specificPer: 'task' });
+    const model = build({
+      levels: 2,
+      specificExperts: 2,
+      sharedExperts: 3,
+      expertLayers: [8],
+      specificPer: 'task',
+    });
     const r = await routingOf(model, batchOf([0, 1, 2, 1]));
     expect(Object.keys(r)).toEqual(['gate · click', 'gate · buy', 'shared gate · level 1']);
     expect(support(r['gate · click'])).toEqual({ nonZero: [0, 1, 4, 5, 6], zero: [2, 3] });
     expect(support(r['gate · buy'])).toEqual({ nonZero: [2, 3, 4, 5, 6], zero: [0, 1] });
-    for (const row of [...r['gate · click'], ...r['gate · buy'], ...r['shared gate · level 1']]) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    for (const row of [...r['gate · click'], ...r['gate · buy'], ...r['shared gate · level 1']])
+      expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     // The shared gate mixes every expert.
     expect(support(r['shared gate · level 1']).nonZero).toEqual([0, 1, 2, 3, 4, 5, 6]);
 
@@ -72,7 +101,12 @@ describe('PLE', () => {
     await perturbMember(model, 'l2.specific.0.w', 2, 4); // buy's first level-2 specific expert
     const after = await logitsOf(model, batch);
     expect(after.map((r) => r[0])).toEqual(before.map((r) => r[0]));
-    expect(maxDiff(after.map((r) => [r[1]]), before.map((r) => [r[1]]))).toBeGreaterThan(1e-4);
+    expect(
+      maxDiff(
+        after.map((r) => [r[1]]),
+        before.map((r) => [r[1]]),
+      ),
+    ).toBeGreaterThan(1e-4);
   });
 
   it('wires two levels: shared experts feed both tasks, a level-2 task gate reads its own level-1 output', async () => {
@@ -80,7 +114,12 @@ describe('PLE', () => {
     const batch = batchOf([0, 1, 2, 1, 0], 5);
     // Level-1 experts (one stack on x): click 0, buy 1, shared 2–3. Level 2 has no shared gate.
     const base = build(opts);
-    expect(base.params.entries().map(([n]) => n).filter((n) => n.includes('sharedGate'))).toEqual(['l1.sharedGate.w', 'l1.sharedGate.b']);
+    expect(
+      base.params
+        .entries()
+        .map(([n]) => n)
+        .filter((n) => n.includes('sharedGate')),
+    ).toEqual(['l1.sharedGate.w', 'l1.sharedGate.b']);
     const logits0 = await logitsOf(base, batch);
     const routing0 = await routingOf(base, batch);
 
@@ -88,8 +127,18 @@ describe('PLE', () => {
     const shared = build(opts);
     await perturbMember(shared, 'l1.experts.0.w', 2, 4);
     const logitsShared = await logitsOf(shared, batch);
-    expect(maxDiff(logitsShared.map((r) => [r[0]]), logits0.map((r) => [r[0]]))).toBeGreaterThan(1e-4);
-    expect(maxDiff(logitsShared.map((r) => [r[1]]), logits0.map((r) => [r[1]]))).toBeGreaterThan(1e-4);
+    expect(
+      maxDiff(
+        logitsShared.map((r) => [r[0]]),
+        logits0.map((r) => [r[0]]),
+      ),
+    ).toBeGreaterThan(1e-4);
+    expect(
+      maxDiff(
+        logitsShared.map((r) => [r[1]]),
+        logits0.map((r) => [r[1]]),
+      ),
+    ).toBeGreaterThan(1e-4);
 
     // ...buy's level-1 expert reaches click only through the shared path: click's level-2 gate does not move...
     const buy = build(opts);
@@ -116,7 +165,11 @@ describe('PLE', () => {
     expect(maxDiff(logitsGate, logits0)).toBeGreaterThan(1e-4);
 
     // One level is CGC: no shared gate at all.
-    expect(build({ ...opts, levels: 1 }).params.entries().some(([n]) => n.includes('sharedGate'))).toBe(false);
+    expect(
+      build({ ...opts, levels: 1 })
+        .params.entries()
+        .some(([n]) => n.includes('sharedGate')),
+    ).toBe(false);
   });
 
   it('routes each sample to its unit: per task, per domain or per (domain, task) cell', async () => {
@@ -128,7 +181,13 @@ describe('PLE', () => {
       return own.concat(shared);
     };
     for (const unit of ['task', 'domain', 'cell'] as const) {
-      const model = build({ levels: 2, specificExperts: Ks, sharedExperts: S, expertLayers: [6], specificPer: unit });
+      const model = build({
+        levels: 2,
+        specificExperts: Ks,
+        sharedExperts: S,
+        expertLayers: [6],
+        specificPer: unit,
+      });
       const units = unit === 'task' ? 2 : unit === 'domain' ? 3 : 6;
       for (const d of [0, 1, 2]) {
         // The same features under each domain: only the unit may change.
@@ -149,7 +208,17 @@ describe('PLE', () => {
   it('computes the same logits and gradients under every backend formulation', async () => {
     for (const unit of ['task', 'cell'] as const) {
       await expectSameUnderEveryFormulation((f) => {
-        const model = build({ levels: 3, specificExperts: 2, sharedExperts: 2, expertLayers: [8, 6], specificPer: unit, towerLayers: [5] }, f);
+        const model = build(
+          {
+            levels: 3,
+            specificExperts: 2,
+            sharedExperts: 2,
+            expertLayers: [8, 6],
+            specificPer: unit,
+            towerLayers: [5],
+          },
+          f,
+        );
         return { model, loss: squaredLogitSum(model, batchOf([0, 1, 2, 1, 0])) };
       });
     }
@@ -157,21 +226,56 @@ describe('PLE', () => {
 
   it('reaches every trainable variable with a gradient, for every unit', async () => {
     for (const unit of ['task', 'domain', 'cell'] as const) {
-      const model = build({ levels: 2, specificExperts: 1, sharedExperts: 2, expertLayers: [8, 4], specificPer: unit });
-      expect(await variablesWithoutGradient(model, logitSum(model, batchOf([0, 1, 2, 1, 2, 0]))), `${unit}: variables without gradient`).toEqual([]);
+      const model = build({
+        levels: 2,
+        specificExperts: 1,
+        sharedExperts: 2,
+        expertLayers: [8, 4],
+        specificPer: unit,
+      });
+      expect(
+        await variablesWithoutGradient(model, logitSum(model, batchOf([0, 1, 2, 1, 2, 0]))),
+        `${unit}: variables without gradient`,
+      ).toEqual([]);
     }
   });
 
   it('matches the census reference parameter count (2 levels, 2 task + 4 shared experts of 64)', () => {
-    const census: DataShape = { numCat: 32, numNum: 7, vocabSize: 526, numDomains: 2, numTasks: 2, domainNames: ['f', 'm'], taskNames: ['income', 'never_married'] };
-    const model = buildModel('ple', { levels: 2, specificExperts: 2, sharedExperts: 4, expertLayers: [64], specificPer: 'task', towerLayers: [32] }, { shape: census, embeddingDim: 16, rng: new Rng(1), formulation: PER_MEMBER }).model;
+    const census: DataShape = {
+      numCat: 32,
+      numNum: 7,
+      vocabSize: 526,
+      numDomains: 2,
+      numTasks: 2,
+      domainNames: ['f', 'm'],
+      taskNames: ['income', 'never_married'],
+    };
+    const model = buildModel(
+      'ple',
+      {
+        levels: 2,
+        specificExperts: 2,
+        sharedExperts: 4,
+        expertLayers: [64],
+        specificPer: 'task',
+        towerLayers: [32],
+      },
+      testContext(census, 16, 1, PER_MEMBER),
+    ).model;
     expect(model.params.count()).toBe(323_342);
     model.params.dispose();
   });
 
   it('keeps tf.memory().numTensors flat over training steps, evaluations included', async () => {
     const ds = tinyTwoDomains();
-    const model = buildFor(ds, 'ple', { levels: 2, specificExperts: 1, sharedExperts: 2, expertLayers: [8], specificPer: 'cell', towerLayers: [4] });
+    const model = buildFor(ds, 'ple', {
+      levels: 2,
+      specificExperts: 1,
+      sharedExperts: 2,
+      expertLayers: [8],
+      specificPer: 'cell',
+      towerLayers: [4],
+    });
     expectFlatTensorCounts(await tensorCountsOverTraining(model, ds, 120), 120, 80);
   });
 

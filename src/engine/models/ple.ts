@@ -35,7 +35,13 @@ export interface PleOptions {
  */
 type Level =
   | { kind: 'first'; experts: StackedMlp; gates: SoftmaxGates; sharedGate: SoftmaxGates | null }
-  | { kind: 'later'; specific: StackedMlp; shared: StackedMlp | null; gates: StackedMlp; sharedGate: SoftmaxGates | null };
+  | {
+      kind: 'later';
+      specific: StackedMlp;
+      shared: StackedMlp | null;
+      gates: StackedMlp;
+      sharedGate: SoftmaxGates | null;
+    };
 
 export function buildPle(o: PleOptions, ctx: BuildContext): Model {
   const { shape, formulation: f } = ctx;
@@ -50,12 +56,13 @@ export function buildPle(o: PleOptions, ctx: BuildContext): Model {
   if (L < 1) throw new Error('PLE needs at least one level');
   if (Ks < 1) throw new Error('PLE needs at least one specific expert per unit');
   const p = new Params(ctx.rng);
-  const input = new FeatureInput(p, shape.vocabSize, shape.numCat, shape.numNum, ctx.embeddingDim);
+  const input = new FeatureInput(p, ctx);
   const H = o.expertLayers[o.expertLayers.length - 1];
 
   const levels: Level[] = [];
   // The last level has no shared gate: nothing reads its shared output (as in the reference implementations).
-  const sharedGate = (name: string, inDim: number, l: number) => (l < L && S > 0 ? new SoftmaxGates(p, `${name}.sharedGate`, inDim, 1, E) : null);
+  const sharedGate = (name: string, inDim: number, l: number) =>
+    l < L && S > 0 ? new SoftmaxGates(p, `${name}.sharedGate`, inDim, 1, E) : null;
   for (let l = 1; l <= L; l++) {
     const name = `l${l}`;
     const inDim = l === 1 ? input.width : H;
@@ -120,7 +127,7 @@ export function buildPle(o: PleOptions, ctx: BuildContext): Model {
   return {
     params: p,
     forward(batch, mode) {
-      const x = input.forward(batch);
+      const x = input.forward(batch, f);
       const B = x.shape[0];
       let units: tf.Tensor3D | null = null; // [B, U, H]: the unit outputs, the next level's unit inputs
       let sharedIn: tf.Tensor2D = x;
@@ -142,7 +149,11 @@ export function buildPle(o: PleOptions, ctx: BuildContext): Model {
           if (units === null) throw new Error('PLE: a later level without unit inputs');
           const perUnit = tf.transpose(units, [1, 0, 2]) as tf.Tensor3D; // [U, B, H]
           // Each unit's input repeated for its Ks experts: [U·Ks, B, H], unit-major like the experts.
-          const perExpert = tf.reshape(tf.tile(tf.expandDims(perUnit, 1), [1, Ks, 1, 1]), [U * Ks, B, H]) as tf.Tensor3D;
+          const perExpert = tf.reshape(tf.tile(tf.expandDims(perUnit, 1), [1, Ks, 1, 1]), [
+            U * Ks,
+            B,
+            H,
+          ]) as tf.Tensor3D;
           const spec = tf.transpose(level.specific.forwardEach(perExpert, f), [1, 0, 2]) as tf.Tensor3D; // [B, U·Ks, H]
           own = tf.reshape(spec, [B, U, Ks, H]);
           if (level.shared) shared = level.shared.forwardShared(sharedIn, f);
@@ -154,21 +165,27 @@ export function buildPle(o: PleOptions, ctx: BuildContext): Model {
         if (level.sharedGate) {
           const g = level.sharedGate.forward(sharedIn, f); // [B, 1, E]
           sharedIn = tf.squeeze(mixExperts(g, every(), f), [1]) as tf.Tensor2D;
-          if (mode === 'eval') sharedRouting[`shared gate · level ${i + 1}`] = tf.squeeze(g, [1]) as tf.Tensor2D;
+          if (mode === 'eval')
+            sharedRouting[`shared gate · level ${i + 1}`] = tf.squeeze(g, [1]) as tf.Tensor2D;
         }
         units = next;
         lastWeights = w;
       }
       if (units === null || lastWeights === null) throw new Error('PLE: no levels');
       const picked = pickUnit(units, batch.domainOneHot);
-      const logits = o.specificPer === 'domain' ? towers.forwardShared(picked as tf.Tensor2D, f) : towers.forwardEach(picked as tf.Tensor3D, f);
+      const logits =
+        o.specificPer === 'domain'
+          ? towers.forwardShared(picked as tf.Tensor2D, f)
+          : towers.forwardEach(picked as tf.Tensor3D, f);
       const routing: Record<string, tf.Tensor2D> = {};
       if (mode === 'eval') {
         // Per task, the last-level gate each sample used, over all E experts of that level.
         const spreadW = pickUnit(spread(lastWeights), batch.domainOneHot);
         shape.taskNames.forEach((name, t) => {
           routing[`gate · ${name}`] =
-            o.specificPer === 'domain' ? (spreadW as tf.Tensor2D) : (tf.squeeze(tf.slice(spreadW, [0, t, 0], [-1, 1, -1]), [1]) as tf.Tensor2D);
+            o.specificPer === 'domain'
+              ? (spreadW as tf.Tensor2D)
+              : (tf.squeeze(tf.slice(spreadW, [0, t, 0], [-1, 1, -1]), [1]) as tf.Tensor2D);
         });
         Object.assign(routing, sharedRouting);
       }

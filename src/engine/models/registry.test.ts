@@ -11,14 +11,26 @@ describe('model registry', () => {
   beforeAll(useCpu);
 
   it('registers all eight models, each with its catalog entry complete', () => {
-    expect(registeredModels().map((m) => m.id).sort()).toEqual(['aesm2', 'cesaa', 'm3oe', 'mmoe', 'mome', 'ple', 'shared-bottom', 'star']);
+    expect(
+      registeredModels()
+        .map((m) => m.id)
+        .sort(),
+    ).toEqual(['aesm2', 'cesaa', 'm3oe', 'mmoe', 'mome', 'ple', 'shared-bottom', 'star']);
     for (const info of MODEL_CATALOG) {
       expect(info.equations.length, info.id).toBeGreaterThan(0);
       expect(info.paper.url, info.id).toMatch(/^https:\/\//);
       expect(info.presets.length, info.id).toBeGreaterThan(0);
-      expect(new Set(info.presets.map((p) => p.name)).size, `${info.id}: preset names unique`).toBe(info.presets.length);
-      for (const preset of info.presets) expect(optionErrors(info, preset.options), `${info.id} · ${preset.name}`).toEqual([]);
-      for (const d of info.deviations) if (d.restore) expect(info.options.some((o) => o.key === d.restore?.option), `${info.id}: restore names an option`).toBe(true);
+      expect(new Set(info.presets.map((p) => p.name)).size, `${info.id}: preset names unique`).toBe(
+        info.presets.length,
+      );
+      for (const preset of info.presets)
+        expect(optionErrors(info, preset.options), `${info.id} · ${preset.name}`).toEqual([]);
+      for (const d of info.deviations)
+        if (d.restore)
+          expect(
+            info.options.some((o) => o.key === d.restore?.option),
+            `${info.id}: restore names an option`,
+          ).toBe(true);
     }
   });
 
@@ -36,8 +48,14 @@ describe('model registry', () => {
           expect(w.shape[0], `${where} · ${name}`).toBe(domains.length);
           const rows = (await w.array()) as number[][];
           for (const row of rows) {
-            expect(row.every((x) => x >= 0), `${where} · ${name}: weights ≥ 0`).toBe(true);
-            expect(row.reduce((a, b) => a + b, 0), `${where} · ${name}: row sum`).toBeCloseTo(1, 4);
+            expect(
+              row.every((x) => x >= 0),
+              `${where} · ${name}: weights ≥ 0`,
+            ).toBe(true);
+            expect(
+              row.reduce((a, b) => a + b, 0),
+              `${where} · ${name}: row sum`,
+            ).toBeCloseTo(1, 4);
           }
         }
         for (const [name, a] of Object.entries(out.aux)) {

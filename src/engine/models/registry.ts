@@ -29,7 +29,11 @@ export function registeredModels(): ModelInfo[] {
 }
 
 /** Validates the options (unknown keys and bad values are errors that name them) and builds the model. */
-export function buildModel(id: string, options: Record<string, unknown>, ctx: BuildContext): { model: Model; options: ModelOptions; info: ModelInfo } {
+export function buildModel(
+  id: string,
+  options: Record<string, unknown>,
+  ctx: BuildContext,
+): { model: Model; options: ModelOptions; info: ModelInfo } {
   const info = modelInfo(id);
   const factory = FACTORIES[id];
   if (!factory) throw new Error(`model "${id}" has no implementation yet`);

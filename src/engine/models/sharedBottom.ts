@@ -14,15 +14,14 @@ export interface SharedBottomOptions {
 export function buildSharedBottom(o: SharedBottomOptions, ctx: BuildContext): Model {
   const { shape, formulation: f } = ctx;
   const p = new Params(ctx.rng);
-  const input = new FeatureInput(p, shape.vocabSize, shape.numCat, shape.numNum, ctx.embeddingDim);
+  const input = new FeatureInput(p, ctx);
   const bottom = new Mlp(p, 'bottom', input.width, o.bottomLayers);
   const towers = new TaskTowers(p, 'towers', shape.numTasks, bottom.outDim, o.towerLayers, true);
   return {
     params: p,
     forward(batch) {
-      const h = bottom.forward(input.forward(batch), f);
+      const h = bottom.forward(input.forward(batch, f), f);
       return { logits: towers.forwardShared(h, f), routing: {}, aux: {} };
     },
   };
 }
-

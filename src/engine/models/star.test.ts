@@ -15,6 +15,7 @@ import {
   tensorCountsOverTraining,
   tinyTwoDomains,
   variablesWithoutGradient,
+  testContext,
 } from '../testing/models';
 import { useCpu } from '../testing/tf';
 import { Rng } from '../util/rng';
@@ -27,7 +28,13 @@ function oneHotOf(domains: number[], D = 3): tf.Tensor2D {
   return tf.oneHot(tf.tensor1d(domains, 'int32'), D).toFloat() as tf.Tensor2D;
 }
 
-const FULL = { starLayers: [8, 6], partitionedNorm: 'all', auxNet: 'domain+features', auxLayers: [4], towerLayers: [5] };
+const FULL = {
+  starLayers: [8, 6],
+  partitionedNorm: 'all',
+  auxNet: 'domain+features',
+  auxLayers: [4],
+  towerLayers: [5],
+};
 
 function build(options: Record<string, unknown>, f: Formulation = PER_MEMBER): Model {
   return buildSmall('star', options, f);
@@ -53,7 +60,12 @@ describe('STAR', () => {
     const xValues = new Rng(9).fillNormal(new Float32Array(5 * 5));
     for (const f of [PER_MEMBER, BATCHED, EXPLICIT]) {
       const y = await rows(layer.forward(tf.tensor2d(xValues, [5, 5]), oneHotOf(domains), f));
-      const [w, wd, b, bd] = (await Promise.all([layer.w.array(), layer.wDomain.array(), layer.b.array(), layer.bDomain.array()])) as [number[][], number[][][], number[], number[][]];
+      const [w, wd, b, bd] = (await Promise.all([
+        layer.w.array(),
+        layer.wDomain.array(),
+        layer.b.array(),
+        layer.bDomain.array(),
+      ])) as [number[][], number[][][], number[], number[][]];
       domains.forEach((d, r) => {
         for (let o = 0; o < 4; o++) {
           let expected = b[o] + bd[d][o];
@@ -64,8 +76,12 @@ describe('STAR', () => {
     }
     // At init W_d = 1 and b_d = 0: every domain computes the shared layer.
     const fresh = new StarDense(new Params(new Rng(4)), 'fc', 3, 5, 4);
-    const same = await rows(fresh.forward(tf.tensor2d(xValues.subarray(0, 5), [1, 5]), oneHotOf([1]), PER_MEMBER));
-    const shared = await rows(tf.add(tf.matMul(tf.tensor2d(xValues.subarray(0, 5), [1, 5]), fresh.w), fresh.b));
+    const same = await rows(
+      fresh.forward(tf.tensor2d(xValues.subarray(0, 5), [1, 5]), oneHotOf([1]), PER_MEMBER),
+    );
+    const shared = await rows(
+      tf.add(tf.matMul(tf.tensor2d(xValues.subarray(0, 5), [1, 5]), fresh.w), fresh.b),
+    );
     same[0].forEach((v, o) => expect(v).toBeCloseTo(shared[0][o], 6));
   });
 
@@ -85,20 +101,44 @@ describe('STAR', () => {
     expect(Math.abs(after[2][0] - before[2][0])).toBeGreaterThan(1e-4);
   });
 
-  it("leaves every parameter of a domain absent from the batch with an exactly zero gradient", async () => {
+  it('leaves every parameter of a domain absent from the batch with an exactly zero gradient', async () => {
     const model = build(FULL);
     const batch = batchOf([0, 2, 2, 0, 2]); // no row of domain 1
     const vars = model.params.trainable();
-    const { grads } = tf.variableGrads(() => tf.sum(tf.square(model.forward(batch, 'train', new Rng(1)).logits)) as tf.Scalar, vars);
-    const perDomain = model.params.entries().filter(([n]) => /wDomain|bDomain|gammaDomain|betaDomain|domainEmbedding/.test(n));
+    const { grads } = tf.variableGrads(
+      () => tf.sum(tf.square(model.forward(batch, 'train', new Rng(1)).logits)) as tf.Scalar,
+      vars,
+    );
+    const perDomain = model.params
+      .entries()
+      .filter(([n]) => /wDomain|bDomain|gammaDomain|betaDomain|domainEmbedding/.test(n));
     expect(perDomain.map(([n]) => n).sort()).toEqual(
-      ['aux.domainEmbedding', 'pn.0.betaDomain', 'pn.0.gammaDomain', 'pn.1.betaDomain', 'pn.1.gammaDomain', 'star.0.bDomain', 'star.0.wDomain', 'star.1.bDomain', 'star.1.wDomain'].sort(),
+      [
+        'aux.domainEmbedding',
+        'pn.0.betaDomain',
+        'pn.0.gammaDomain',
+        'pn.1.betaDomain',
+        'pn.1.gammaDomain',
+        'star.0.bDomain',
+        'star.0.wDomain',
+        'star.1.bDomain',
+        'star.1.wDomain',
+      ].sort(),
     );
     for (const [name, v] of perDomain) {
       const g = (await rows(tf.reshape(grads[v.name], [3, -1]))) as number[][];
-      expect(g[1].every((x) => x === 0), `${name}: domain 1`).toBe(true);
-      expect(g[0].some((x) => x !== 0), `${name}: domain 0`).toBe(true);
-      expect(g[2].some((x) => x !== 0), `${name}: domain 2`).toBe(true);
+      expect(
+        g[1].every((x) => x === 0),
+        `${name}: domain 1`,
+      ).toBe(true);
+      expect(
+        g[0].some((x) => x !== 0),
+        `${name}: domain 0`,
+      ).toBe(true);
+      expect(
+        g[2].some((x) => x !== 0),
+        `${name}: domain 2`,
+      ).toBe(true);
     }
   });
 
@@ -115,17 +155,35 @@ describe('STAR', () => {
     const yb = await rows(pn.forward(tf.tensor2d(b, [6, 4]), oneHotOf(domains), 'train', PER_MEMBER));
     for (const r of [0, 2, 4]) expect(yb[r]).toEqual(ya[r]);
     // Domain 0's rows normalised with domain 0's mean and (biased) variance, then γ·γ_0 and β + β_0.
-    const [gamma, gammaD, beta, betaD] = (await Promise.all([pn.gamma.array(), pn.gammaDomain.array(), pn.beta.array(), pn.betaDomain.array()])) as [number[], number[][], number[], number[][]];
+    const [gamma, gammaD, beta, betaD] = (await Promise.all([
+      pn.gamma.array(),
+      pn.gammaDomain.array(),
+      pn.beta.array(),
+      pn.betaDomain.array(),
+    ])) as [number[], number[][], number[], number[][]];
     for (let i = 0; i < 4; i++) {
       const xs = [0, 2, 4].map((r) => a[r * 4 + i]);
       const mean = xs.reduce((s, x) => s + x, 0) / 3;
       const variance = xs.reduce((s, x) => s + (x - mean) ** 2, 0) / 3;
-      [0, 2, 4].forEach((r, k) => expect(ya[r][i]).toBeCloseTo(gamma[i] * gammaD[0][i] * ((xs[k] - mean) / Math.sqrt(variance + 1e-5)) + beta[i] + betaD[0][i], 4));
+      [0, 2, 4].forEach((r, k) =>
+        expect(ya[r][i]).toBeCloseTo(
+          gamma[i] * gammaD[0][i] * ((xs[k] - mean) / Math.sqrt(variance + 1e-5)) + beta[i] + betaD[0][i],
+          4,
+        ),
+      );
     }
     // Plain batch norm would pool the domains: a model-level check that domain 0's logits ignore other domains' rows.
     const model = build(FULL);
     const batchA = batchOf([0, 1, 0, 1], 3);
-    const batchB: Batch = { ...batchA, num: tf.concat([tf.slice(batchA.num, [0, 0], [1, -1]), tf.fill([1, 2], 7), tf.slice(batchA.num, [2, 0], [1, -1]), tf.fill([1, 2], -7)]) as tf.Tensor2D };
+    const batchB: Batch = {
+      ...batchA,
+      num: tf.concat([
+        tf.slice(batchA.num, [0, 0], [1, -1]),
+        tf.fill([1, 2], 7),
+        tf.slice(batchA.num, [2, 0], [1, -1]),
+        tf.fill([1, 2], -7),
+      ]) as tf.Tensor2D,
+    };
     const la = await rows(model.forward(batchA, 'train', new Rng(1)).logits);
     const lb = await rows(model.forward(batchB, 'train', new Rng(1)).logits);
     expect(lb[0]).toEqual(la[0]);
@@ -136,7 +194,10 @@ describe('STAR', () => {
     const pn = new PartitionedNorm(new Params(new Rng(1)), 'pn', 3, 2, 1); // momentum 1: the averages are the last batch's moments
     const x = tf.tensor2d([1, 10, 3, 20, 5, 30, 100, 0], [4, 2]);
     pn.forward(x, oneHotOf([0, 0, 0, 2]), 'train', PER_MEMBER);
-    const [mean, variance] = (await Promise.all([pn.movingMean.array(), pn.movingVar.array()])) as number[][][];
+    const [mean, variance] = (await Promise.all([
+      pn.movingMean.array(),
+      pn.movingVar.array(),
+    ])) as number[][][];
     expect(mean[0]).toEqual([3, 20]);
     expect(variance[0][0]).toBeCloseTo(4, 5); // unbiased: ((−2)² + 0 + 2²) / 2
     expect(variance[0][1]).toBeCloseTo(100, 4);
@@ -144,7 +205,9 @@ describe('STAR', () => {
     expect(variance[1]).toEqual([1, 1]);
     expect(mean[2]).toEqual([100, 0]); // a single row: its mean, and its variance kept finite
     // Eval rows are normalised with the stored averages, not the eval batch's moments.
-    const y = await rows(pn.forward(tf.tensor2d([5, 20, 2, 2], [2, 2]), oneHotOf([0, 1]), 'eval', PER_MEMBER));
+    const y = await rows(
+      pn.forward(tf.tensor2d([5, 20, 2, 2], [2, 2]), oneHotOf([0, 1]), 'eval', PER_MEMBER),
+    );
     expect(y[0][0]).toBeCloseTo(2 / Math.sqrt(4 + 1e-5), 4);
     expect(y[0][1]).toBeCloseTo(0, 5);
     expect(y[1][0]).toBeCloseTo(2 / Math.sqrt(1 + 1e-5), 5);
@@ -161,7 +224,9 @@ describe('STAR', () => {
     const eval1 = await rows(model.forward(batch, 'eval', new Rng(1)).logits);
     const eval2 = await rows(model.forward(batch, 'eval', new Rng(1)).logits);
     expect(eval2).toEqual(eval1);
-    expect(Math.max(...eval1.flatMap((r, i) => r.map((v, j) => Math.abs(v - train[i][j]))))).toBeGreaterThan(1e-4);
+    expect(Math.max(...eval1.flatMap((r, i) => r.map((v, j) => Math.abs(v - train[i][j]))))).toBeGreaterThan(
+      1e-4,
+    );
   });
 
   it('computes the same logits and gradients under every backend formulation', async () => {
@@ -172,17 +237,32 @@ describe('STAR', () => {
   });
 
   it('reaches every trainable variable with a gradient and never the moving averages', async () => {
-    for (const options of [FULL, { ...FULL, partitionedNorm: 'input', auxNet: 'domain' }, { ...FULL, partitionedNorm: 'off', auxNet: 'off' }]) {
+    for (const options of [
+      FULL,
+      { ...FULL, partitionedNorm: 'input', auxNet: 'domain' },
+      { ...FULL, partitionedNorm: 'off', auxNet: 'off' },
+    ]) {
       const model = build(options);
       // Only moving averages may be stored without training; any other frozen variable is listed.
-      expect(await variablesWithoutGradient(model, logitSum(model, batchOf([0, 1, 2, 1, 2, 0])), /moving/), `${JSON.stringify(options)}: variables without gradient`).toEqual([]);
+      expect(
+        await variablesWithoutGradient(model, logitSum(model, batchOf([0, 1, 2, 1, 2, 0])), /moving/),
+        `${JSON.stringify(options)}: variables without gradient`,
+      ).toEqual([]);
     }
   });
 
   it('matches the census reference parameter count (128→64 star layers, towers [32], no PN, no aux)', () => {
-    const census: DataShape = { numCat: 32, numNum: 7, vocabSize: 526, numDomains: 2, numTasks: 2, domainNames: ['f', 'm'], taskNames: ['income', 'never_married'] };
+    const census: DataShape = {
+      numCat: 32,
+      numNum: 7,
+      vocabSize: 526,
+      numDomains: 2,
+      numTasks: 2,
+      domainNames: ['f', 'm'],
+      taskNames: ['income', 'never_married'],
+    };
     const options = { starLayers: [128, 64], partitionedNorm: 'off', auxNet: 'off', towerLayers: [32] };
-    const model = buildModel('star', options, { shape: census, embeddingDim: 16, rng: new Rng(1), formulation: PER_MEMBER }).model;
+    const model = buildModel('star', options, testContext(census, 16, 1, PER_MEMBER)).model;
     expect(model.params.count()).toBe(237_090);
     model.params.dispose();
   });

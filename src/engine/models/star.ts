@@ -37,7 +37,13 @@ export class StarDense {
   readonly wDomain: tf.Variable;
   readonly bDomain: tf.Variable;
 
-  constructor(p: Params, name: string, private readonly domains: number, private readonly inDim: number, private readonly outDim: number) {
+  constructor(
+    p: Params,
+    name: string,
+    private readonly domains: number,
+    private readonly inDim: number,
+    private readonly outDim: number,
+  ) {
     this.w = p.uniform(`${name}.w`, [inDim, outDim], inDim);
     this.b = p.uniform(`${name}.b`, [outDim], inDim);
     this.wDomain = p.constant(`${name}.wDomain`, [domains, inDim, outDim], 1);
@@ -56,7 +62,10 @@ export class StarDense {
   forward(x: tf.Tensor2D, oneHot: tf.Tensor2D, f: Formulation): tf.Tensor2D {
     const B = x.shape[0];
     const D = this.domains;
-    const wAll = tf.reshape(tf.transpose(this.effectiveWeights(), [1, 0, 2]), [this.inDim, D * this.outDim]) as tf.Tensor2D;
+    const wAll = tf.reshape(tf.transpose(this.effectiveWeights(), [1, 0, 2]), [
+      this.inDim,
+      D * this.outDim,
+    ]) as tf.Tensor2D;
     const y = tf.add(tf.reshape(matMul2d(x, wAll, f), [B, D, this.outDim]), this.bDomain);
     return tf.add(selectByDomain(y, oneHot), this.b) as tf.Tensor2D;
   }
@@ -75,7 +84,13 @@ export class PartitionedNorm {
   readonly movingMean: tf.Variable;
   readonly movingVar: tf.Variable;
 
-  constructor(p: Params, name: string, domains: number, dim: number, private readonly momentum: number) {
+  constructor(
+    p: Params,
+    name: string,
+    domains: number,
+    dim: number,
+    private readonly momentum: number,
+  ) {
     this.gamma = p.constant(`${name}.gamma`, [dim], 1);
     this.beta = p.constant(`${name}.beta`, [dim], 0);
     this.gammaDomain = p.constant(`${name}.gammaDomain`, [domains, dim], 1);
@@ -107,7 +122,12 @@ export class PartitionedNorm {
   }
 
   /** m ← m + momentum · present_d · (batch − m); the variance average takes the unbiased batch variance. */
-  private updateMovingAverages(mean: tf.Tensor2D, variance: tf.Tensor2D, counts: tf.Tensor, n: tf.Tensor): void {
+  private updateMovingAverages(
+    mean: tf.Tensor2D,
+    variance: tf.Tensor2D,
+    counts: tf.Tensor,
+    n: tf.Tensor,
+  ): void {
     // present_d = 1 when the domain has rows in the batch, else 0 (no comparison op: counts are whole numbers).
     const rate = tf.mul(tf.div(counts, n), this.momentum);
     const unbiased = tf.mul(variance, tf.div(n, tf.maximum(tf.sub(n, 1), 1)));
@@ -122,25 +142,32 @@ export function buildStar(o: StarOptions, ctx: BuildContext): Model {
   const T = shape.numTasks;
   if (o.starLayers.length === 0) throw new Error('STAR needs at least one star layer');
   const p = new Params(ctx.rng);
-  const input = new FeatureInput(p, shape.vocabSize, shape.numCat, shape.numNum, ctx.embeddingDim);
+  const input = new FeatureInput(p, ctx);
   const layers: { fc: StarDense; norm: PartitionedNorm | null }[] = [];
   let d = input.width;
   o.starLayers.forEach((size, i) => {
     const normed = o.partitionedNorm === 'all' || (o.partitionedNorm === 'input' && i === 0);
-    layers.push({ norm: normed ? new PartitionedNorm(p, `pn.${i}`, D, d, o.pnMomentum) : null, fc: new StarDense(p, `star.${i}`, D, d, size) });
+    layers.push({
+      norm: normed ? new PartitionedNorm(p, `pn.${i}`, D, d, o.pnMomentum) : null,
+      fc: new StarDense(p, `star.${i}`, D, d, size),
+    });
     d = size;
   });
   const towers = new TaskTowers(p, 'towers', T, d, o.towerLayers, true);
   const auxWithFeatures = o.auxNet === 'domain+features';
-  // nn.Embedding's N(0, 1), like the feature embeddings.
-  const domainEmbedding = o.auxNet === 'off' ? null : p.normal('aux.domainEmbedding', [D, ctx.embeddingDim], 1);
-  const aux = o.auxNet === 'off' ? null : new Mlp(p, 'aux', ctx.embeddingDim + (auxWithFeatures ? input.width : 0), [...o.auxLayers, T], true);
+  // An embedding table, initialised like the feature embeddings.
+  const domainEmbedding =
+    o.auxNet === 'off' ? null : p.embedding('aux.domainEmbedding', [D, ctx.embeddingDim], ctx);
+  const aux =
+    o.auxNet === 'off'
+      ? null
+      : new Mlp(p, 'aux', ctx.embeddingDim + (auxWithFeatures ? input.width : 0), [...o.auxLayers, T], true);
 
   return {
     params: p,
     forward(batch, mode) {
       const oneHot = batch.domainOneHot;
-      const x = input.forward(batch);
+      const x = input.forward(batch, f);
       let h = x;
       for (const { fc, norm } of layers) {
         if (norm) h = norm.forward(h, oneHot, mode, f);
@@ -155,7 +182,9 @@ export function buildStar(o: StarOptions, ctx: BuildContext): Model {
     },
     async inspect(): Promise<Inspection> {
       // How far each domain's multiplicative weights moved from the shared network: mean |W_d − 1| per layer.
-      const drift = tf.tidy(() => tf.stack(layers.map(({ fc }) => tf.mean(tf.abs(tf.sub(fc.wDomain, 1)), [1, 2]))));
+      const drift = tf.tidy(() =>
+        tf.stack(layers.map(({ fc }) => tf.mean(tf.abs(tf.sub(fc.wDomain, 1)), [1, 2]))),
+      );
       const values = (await drift.array()) as number[][];
       drift.dispose();
       return { 'mean |W_d − 1| [layer][domain]': values };

@@ -3,6 +3,7 @@ import type { DataShape } from '../data/types';
 import type { Rng } from '../util/rng';
 import type { Formulation, Params } from './layers';
 import type { Inspection } from '../train/report';
+import type { EmbeddingInit, TrainConfig } from '../train/config';
 
 /** One fixed-shape batch on the device. */
 export interface Batch {
@@ -35,7 +36,11 @@ export interface ScheduleHooks {
    * trainer forget its best epoch so far (snapshot and patience): a snapshot from before a structural change
    * cannot be restored into the changed model.
    */
-  beforeStep?(step: number, epoch: number, stepsPerEpoch: number): { variablesChanged: boolean; resetBest?: boolean };
+  beforeStep?(
+    step: number,
+    epoch: number,
+    stepsPerEpoch: number,
+  ): { variablesChanged: boolean; resetBest?: boolean };
 }
 
 /**
@@ -66,11 +71,26 @@ export interface Model {
   inspect?(): Promise<Inspection>;
 }
 
-/** Everything a model factory gets: the data's dimensions, the embedding size and a seeded generator. */
+/** Everything a model factory gets: the data's dimensions, the input settings and a seeded generator. */
 export interface BuildContext {
   shape: DataShape;
   embeddingDim: number;
+  embeddingInit: EmbeddingInit;
+  embeddingInitScale: number;
+  /** The domain id as one more embedded input field (FeatureInput). */
+  domainInput: boolean;
   rng: Rng;
   /** Layer formulation for the backend the model will run on. */
   formulation: Formulation;
+}
+
+/** The build context of a run: its data shape, the input settings of its train block, its generator and formulation. */
+export function buildContext(
+  shape: DataShape,
+  train: Pick<TrainConfig, 'embeddingDim' | 'embeddingInit' | 'embeddingInitScale' | 'domainInput'>,
+  rng: Rng,
+  formulation: Formulation,
+): BuildContext {
+  const { embeddingDim, embeddingInit, embeddingInitScale, domainInput } = train;
+  return { shape, embeddingDim, embeddingInit, embeddingInitScale, domainInput, rng, formulation };
 }

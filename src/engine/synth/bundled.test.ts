@@ -25,7 +25,8 @@ describe('bundled datasets (public/datasets)', () => {
       const gz = readFileSync(dir + entry.file);
       expect(sha256(gunzipSync(gz))).toBe(sha256(result.csv));
       expect(entry).toEqual(manifestEntry(spec, result, { bytes: gz.length, sha256: sha256(result.csv) }));
-      expect(gz.length).toBeLessThan(1.5 * 1024 * 1024);
+      // A static site downloads the file whole: the id-heavy set, the largest, is ≈ 2.8 MiB.
+      expect(gz.length).toBeLessThan(3 * 1024 * 1024);
     },
   );
 

@@ -3,7 +3,7 @@ import { SPLITS, type DataMapping, type SplitName } from '../data/types';
 import { Rng } from '../util/rng';
 import { sampleRows, type SynthRows } from './features';
 import type { CellGrid, CellStats, OracleAuc, OracleSplit, SplitStats } from './manifest';
-import { validateSpec, type SynthSpec } from './spec';
+import { numericNames, resolveFields, validateSpec, type SynthSpec } from './spec';
 import { plantStructure, trueProbs, type PlantedStructure } from './structure';
 
 const DOMAIN_COLUMN = 'domain';
@@ -31,14 +31,6 @@ export interface SynthResult {
   truth: SynthTruth;
 }
 
-function categoricalColumns(spec: SynthSpec): string[] {
-  return Array.from({ length: spec.categorical.count }, (_, k) => `c${k + 1}`);
-}
-
-function numericColumns(spec: SynthSpec): string[] {
-  return Array.from({ length: spec.numeric }, (_, j) => `n${j + 1}`);
-}
-
 /** Exactly SPLIT_SHARES of the rows (up to rounding), at seeded random positions. */
 function assignSplits(n: number, rng: Rng): Uint8Array {
   const order = rng.shuffle(Int32Array.from({ length: n }, (_, i) => i));
@@ -49,12 +41,12 @@ function assignSplits(n: number, rng: Rng): Uint8Array {
   return split;
 }
 
-/** The CSV header line's cells: domain, c1…cK, n1…nM, one label per task, split. */
+/** The CSV header line's cells: domain, the categorical fields, the numeric ones, one label per task, split. */
 function csvHeader(spec: SynthSpec): string[] {
   return [
     DOMAIN_COLUMN,
-    ...categoricalColumns(spec),
-    ...numericColumns(spec),
+    ...resolveFields(spec).map((f) => f.name),
+    ...numericNames(spec),
     ...spec.tasks.map((x) => x.name),
     SPLIT_COLUMN,
   ];
@@ -69,11 +61,12 @@ export function* csvLines(spec: SynthSpec, t: SynthTruth): Generator<string> {
   const { rows } = t;
   const K = rows.numCat;
   const M = rows.numNum;
+  const prefixes = resolveFields(spec).map((f) => f.prefix);
   const cells: string[] = [];
   for (let i = 0; i < rows.n; i++) {
     cells.length = 0;
     cells.push(spec.domains[rows.domain[i]].name);
-    for (let k = 0; k < K; k++) cells.push(`c${k + 1}_${rows.cat[i * K + k]}`);
+    for (let k = 0; k < K; k++) cells.push(`${prefixes[k]}${rows.cat[i * K + k]}`);
     for (let j = 0; j < M; j++) cells.push(rows.num[i * M + j].toFixed(4));
     for (const l of t.labels) cells.push(l[i] ? '1' : '0');
     cells.push(SPLITS[t.split[i]]);
@@ -128,8 +121,8 @@ function mappingOf(spec: SynthSpec): DataMapping {
     dataset: spec.id,
     domain: DOMAIN_COLUMN,
     tasks: spec.tasks.map((t) => ({ name: t.name, column: t.name, rule: '== 1' })),
-    numeric: numericColumns(spec),
-    categorical: categoricalColumns(spec),
+    numeric: numericNames(spec),
+    categorical: resolveFields(spec).map((f) => f.name),
     split: SPLIT_COLUMN,
   };
 }

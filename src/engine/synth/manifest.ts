@@ -71,3 +71,45 @@ export function manifestEntry(
     stats: result.stats,
   };
 }
+
+/**
+ * The oracle AUCs hold only for the labels, domains and split the generator used: a run whose mapping changes
+ * any of those gets no oracle rather than a misleading one.
+ */
+export function oracleFor(entry: DatasetManifestEntry, mapping: DataMapping): OracleAuc | null {
+  const key = (m: DataMapping) =>
+    JSON.stringify([
+      m.domain,
+      m.domainGroups ?? null,
+      m.tasks.map((t) => [t.name, t.column, t.rule]),
+      m.split,
+      m.splitRatios,
+      m.splitSeed,
+    ]);
+  return key(entry.mapping) === key(mapping) ? entry.oracle : null;
+}
+
+/**
+ * Mean over the (domain, task) cells of oracle AUC − the run's AUC on the same split: what a better model could
+ * still win. Null, with the cells at fault named, where a cell of either grid has no AUC: a mean over fewer cells
+ * would not compare with other runs'.
+ */
+export function oracleGap(
+  oracle: OracleSplit,
+  aucByCell: CellGrid<number | null>,
+): { gap: number | null; missing: string[] } {
+  // Keyed by [domain, task]: names are free text, so no separator is safe.
+  const cells = new Map<string, [string, string]>();
+  for (const grid of [oracle.byCell, aucByCell])
+    for (const [d, byTask] of Object.entries(grid))
+      for (const t of Object.keys(byTask)) cells.set(JSON.stringify([d, t]), [d, t]);
+  const missing: string[] = [];
+  let sum = 0;
+  for (const [d, t] of cells.values()) {
+    const o = oracle.byCell[d]?.[t];
+    const a = aucByCell[d]?.[t];
+    if (typeof o === 'number' && typeof a === 'number') sum += o - a;
+    else missing.push(`${d} × ${t}`);
+  }
+  return { gap: missing.length === 0 && cells.size > 0 ? sum / cells.size : null, missing };
+}

@@ -6,7 +6,7 @@ import { parseCsv } from '../data/csv';
 import { dataShapeOf, type DataShape, type EncodedDataset } from '../data/types';
 import type { Formulation } from '../models/layers';
 import { buildModel } from '../models/registry';
-import type { Batch, Model } from '../models/types';
+import type { Batch, BuildContext, Model } from '../models/types';
 import { BUNDLED_SPECS } from '../synth/bundled';
 import { generate } from '../synth/generate';
 import type { SynthSpec } from '../synth/spec';
@@ -15,7 +15,15 @@ import { Trainer, type DoneEvent } from '../train/trainer';
 import { Rng } from '../util/rng';
 
 // Small enough to check by hand and fast on the cpu backend, yet with several domains and tasks to route between.
-export const SMALL_SHAPE: DataShape = { numCat: 3, numNum: 2, vocabSize: 20, numDomains: 3, numTasks: 2, domainNames: ['a', 'b', 'c'], taskNames: ['click', 'buy'] };
+export const SMALL_SHAPE: DataShape = {
+  numCat: 3,
+  numNum: 2,
+  vocabSize: 20,
+  numDomains: 3,
+  numTasks: 2,
+  domainNames: ['a', 'b', 'c'],
+  taskNames: ['click', 'buy'],
+};
 
 // Deterministic features for the given domain of each row: the same seed gives the same features under other domains.
 export function batchOf(domains: number[], seed = 1, s: DataShape = SMALL_SHAPE): Batch {
@@ -26,7 +34,12 @@ export function batchOf(domains: number[], seed = 1, s: DataShape = SMALL_SHAPE)
   const domain = tf.tensor1d(domains, 'int32');
   // tf.oneHot refuses depth 1.
   const domainOneHot = s.numDomains === 1 ? tf.ones([B, 1]) : tf.oneHot(domain, s.numDomains).toFloat();
-  return { cat: tf.tensor2d(cat, [B, s.numCat], 'int32'), num: tf.tensor2d(num, [B, s.numNum]), domain, domainOneHot: domainOneHot as tf.Tensor2D };
+  return {
+    cat: tf.tensor2d(cat, [B, s.numCat], 'int32'),
+    num: tf.tensor2d(num, [B, s.numNum]),
+    domain,
+    domainOneHot: domainOneHot as tf.Tensor2D,
+  };
 }
 
 // The three ways the backend may compute expert stacks and their gradients; a model must not depend on which one runs.
@@ -35,14 +48,43 @@ export const BATCHED: Formulation = { explicitTransposeGrad: false, batchedStack
 export const EXPLICIT: Formulation = { explicitTransposeGrad: true, batchedStacks: false };
 export const FORMULATIONS: readonly Formulation[] = [PER_MEMBER, BATCHED, EXPLICIT];
 
+/**
+ * The build context of the mechanism tests: N(0, 1) embeddings and no domain input field (the settings these tests
+ * were written against), unless `input` says otherwise; the run defaults are tested in layers.test.ts.
+ */
+export function testContext(
+  shape: DataShape,
+  embeddingDim: number,
+  seed: number,
+  formulation: Formulation,
+  input: Partial<BuildContext> = {},
+): BuildContext {
+  return {
+    shape,
+    embeddingDim,
+    embeddingInit: 'normal',
+    embeddingInitScale: 1,
+    domainInput: false,
+    rng: new Rng(seed),
+    formulation,
+    ...input,
+  };
+}
+
 // One seeded build of a registered model on a test shape, so that every formulation starts from the same weights.
-export function buildSmall(id: string, options: Record<string, unknown>, f: Formulation = PER_MEMBER, shape: DataShape = SMALL_SHAPE, seed = 3): Model {
-  return buildModel(id, options, { shape, embeddingDim: 4, rng: new Rng(seed), formulation: f }).model;
+export function buildSmall(
+  id: string,
+  options: Record<string, unknown>,
+  f: Formulation = PER_MEMBER,
+  shape: DataShape = SMALL_SHAPE,
+  seed = 3,
+): Model {
+  return buildModel(id, options, testContext(shape, 4, seed, f)).model;
 }
 
 // A model sized for a synthetic dataset, as the training tests build it.
 export function buildFor(ds: EncodedDataset, id: string, options: Record<string, unknown>): Model {
-  return buildModel(id, options, { shape: dataShapeOf(ds.schema), embeddingDim: 4, rng: new Rng(2), formulation: PER_MEMBER }).model;
+  return buildModel(id, options, testContext(dataShapeOf(ds.schema), 4, 2, PER_MEMBER)).model;
 }
 
 // A training-mode loss Σ logits: every parameter on a path to an output gets a gradient.
@@ -56,13 +98,18 @@ export function squaredLogitSum(model: Model, batch: Batch): () => tf.Scalar {
 }
 
 // The backend formulations are interchangeable only if a model's loss and every gradient agree under each of them.
-export async function expectSameUnderEveryFormulation(setup: (f: Formulation) => { model: Model; loss: () => tf.Scalar }): Promise<void> {
+export async function expectSameUnderEveryFormulation(
+  setup: (f: Formulation) => { model: Model; loss: () => tf.Scalar },
+): Promise<void> {
   const results: { loss: number; grads: Float32Array[] }[] = [];
   for (const f of FORMULATIONS) {
     const { model, loss } = setup(f);
     const vars = model.params.trainable();
     const { value, grads } = tf.variableGrads(loss, vars);
-    results.push({ loss: (await value.data())[0], grads: await Promise.all(vars.map((v) => grads[v.name].data() as Promise<Float32Array>)) });
+    results.push({
+      loss: (await value.data())[0],
+      grads: await Promise.all(vars.map((v) => grads[v.name].data() as Promise<Float32Array>)),
+    });
   }
   for (const r of results.slice(1)) {
     expect(r.loss).toBeCloseTo(results[0].loss, 4);
@@ -73,7 +120,11 @@ export async function expectSameUnderEveryFormulation(setup: (f: Formulation) =>
 
 // A variable that no loss reaches is a wiring bug: lists trainable ones with no or an all-zero gradient, and stored
 // non-trainable ones unless their name matches `frozen` (e.g. moving averages).
-export async function variablesWithoutGradient(model: Model, loss: () => tf.Scalar, frozen?: RegExp): Promise<string[]> {
+export async function variablesWithoutGradient(
+  model: Model,
+  loss: () => tf.Scalar,
+  frozen?: RegExp,
+): Promise<string[]> {
   const { grads } = tf.variableGrads(loss, model.params.trainable());
   const without: string[] = [];
   for (const [name, v] of model.params.entries()) {
@@ -92,7 +143,10 @@ export function bundledSpec(id: string): SynthSpec {
 }
 
 // The real data path (generate → CSV → encode), so training tests see what the app sees.
-export function synthesize(spec: SynthSpec): { ds: EncodedDataset; oracle: ReturnType<typeof generate>['oracle'] } {
+export function synthesize(spec: SynthSpec): {
+  ds: EncodedDataset;
+  oracle: ReturnType<typeof generate>['oracle'];
+} {
   const result = generate(spec);
   return { ds: encodeDataset(parseCsv(result.csv), result.mapping), oracle: result.oracle };
 }
@@ -114,7 +168,14 @@ export function plantedFourDomains(id: string, rows = 6000): SynthSpec {
       { name: 'd2', weight: 1 },
       { name: 'd3', weight: 1 },
     ],
-    structure: { shared: 0.5, domainSpecific: 2.0, taskSpecific: 0.3, taskCorrelation: 0.5, domainOverlap: 0.05, noise: 0.2 },
+    structure: {
+      shared: 0.5,
+      domainSpecific: 2.0,
+      taskSpecific: 0.3,
+      taskCorrelation: 0.5,
+      domainOverlap: 0.05,
+      noise: 0.2,
+    },
   };
 }
 
@@ -130,7 +191,17 @@ export async function tensorCountsOverTraining(
   const trainer = new Trainer({
     model,
     dataset,
-    config: { ...DEFAULT_TRAIN, embeddingDim: 4, batchSize: 32, learningRate: 0.01, epochs: 10, maxSteps: steps, evalEvery: steps / 4, liveEvalRows: 100, ...over },
+    config: {
+      ...DEFAULT_TRAIN,
+      embeddingDim: 4,
+      batchSize: 32,
+      learningRate: 0.01,
+      epochs: 10,
+      maxSteps: steps,
+      evalEvery: steps / 4,
+      liveEvalRows: 100,
+      ...over,
+    },
     onEvent: (e) => {
       if (e.type === 'progress') counts.push(tf.memory().numTensors);
     },
@@ -142,7 +213,11 @@ export async function tensorCountsOverTraining(
 
 // Leak-free: one count per step, growth no more than the best-epoch weight snapshot (one copy per variable), and
 // constant from `settledFrom` on.
-export function expectFlatTensorCounts(run: { counts: number[]; held: number }, steps: number, settledFrom: number): void {
+export function expectFlatTensorCounts(
+  run: { counts: number[]; held: number },
+  steps: number,
+  settledFrom: number,
+): void {
   const { counts, held } = run;
   expect(counts.length).toBe(steps);
   expect(Math.max(...counts) - counts[0]).toBeLessThanOrEqual(held);

@@ -45,13 +45,18 @@ export class PackedAdam {
     return this.t;
   }
 
-  /** Applies one update; `grads[i]` is the gradient of `vars[i]` (a missing one counts as zero). */
-  apply(grads: (tf.Tensor | undefined)[]): void {
+  /**
+   * Applies one update; `grads[i]` is the gradient of `vars[i]` (a missing one counts as zero). Returns a scalar
+   * that is 0 when the update and the second moments are finite and NaN otherwise (x · 0 is NaN only for a
+   * non-finite x, and no sum of zeros overflows): read back with the loss, it tells a step that broke the weights
+   * at no extra readback.
+   */
+  apply(grads: (tf.Tensor | undefined)[]): tf.Scalar {
     this.t++;
     const { beta1: b1, beta2: b2, epsilon } = this;
     const bc1 = 1 - b1 ** this.t;
     const bc2 = 1 - b2 ** this.t;
-    tf.tidy(() => {
+    return tf.tidy(() => {
       const flat = tf.concat(grads.map((g, i) => (g ? tf.reshape(g, [-1]) : tf.zeros([this.sizes[i]]))));
       const m = tf.add(tf.mul(this.m, b1), tf.mul(flat, 1 - b1));
       const v = tf.add(tf.mul(this.v, b2), tf.mul(tf.square(flat), 1 - b2));
@@ -67,6 +72,7 @@ export class PackedAdam {
         variable.assign(tf.sub(variable, tf.reshape(tf.slice(step, [offset], [size]), variable.shape)));
         offset += size;
       });
+      return tf.sum(tf.mul(tf.add(step, v), 0)) as tf.Scalar;
     });
   }
 

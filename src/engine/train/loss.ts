@@ -5,7 +5,10 @@ import * as tf from '@tensorflow/tfjs';
  * Written out (max(z,0) − z·y + log(1 + e^−|z|)) because it is stable for large |z|.
  */
 export function maskedBce(logits: tf.Tensor2D, labels: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
-  const bce = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, labels)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+  const bce = tf.add(
+    tf.sub(tf.relu(logits), tf.mul(logits, labels)),
+    tf.log1p(tf.exp(tf.neg(tf.abs(logits)))),
+  );
   return tf.mul(bce, mask);
 }
 

@@ -6,7 +6,13 @@ import { Params } from '../models/layers';
 import { buildModel } from '../models/registry';
 import type { Model } from '../models/types';
 import type { SynthSpec } from '../synth/spec';
-import { bundledSpec, expectFlatTensorCounts, synthesize as dataset, tensorCountsOverTraining } from '../testing/models';
+import {
+  bundledSpec,
+  expectFlatTensorCounts,
+  synthesize as dataset,
+  tensorCountsOverTraining,
+  testContext,
+} from '../testing/models';
 import { useCpu } from '../testing/tf';
 import { Rng } from '../util/rng';
 import { DEFAULT_TRAIN, type TrainConfig } from './config';
@@ -21,15 +27,25 @@ const planted: SynthSpec = {
   ...bundledSpec('tiny-two-domains'),
   id: 'planted-test',
   rows: 8000,
-  structure: { shared: 1.2, domainSpecific: 1.5, taskSpecific: 0.5, taskCorrelation: 0.5, domainOverlap: 0.1, noise: 0.2 },
+  structure: {
+    shared: 1.2,
+    domainSpecific: 1.5,
+    taskSpecific: 0.5,
+    taskCorrelation: 0.5,
+    domainOverlap: 0.1,
+    noise: 0.2,
+  },
 };
 
 function config(over: Partial<TrainConfig>): TrainConfig {
   return { ...DEFAULT_TRAIN, embeddingDim: 4, batchSize: 128, learningRate: 0.01, ...over };
 }
 
-function mmoe(ds: EncodedDataset, options: Record<string, unknown> = { experts: 4, expertLayers: [16], gate: 'domain', towerLayers: [8] }): Model {
-  return buildModel('mmoe', options, { shape: dataShapeOf(ds.schema), embeddingDim: 4, rng: new Rng(2), formulation: f }).model;
+function mmoe(
+  ds: EncodedDataset,
+  options: Record<string, unknown> = { experts: 4, expertLayers: [16], gate: 'domain', towerLayers: [8] },
+): Model {
+  return buildModel('mmoe', options, testContext(dataShapeOf(ds.schema), 4, 2, f)).model;
 }
 
 describe('Trainer', () => {
@@ -41,7 +57,12 @@ describe('Trainer', () => {
     const { ds, oracle } = dataset(planted);
     const model = mmoe(ds);
     const before = await evaluate(model, ds, ds.splits.test, 512, new Rng(1), 'test');
-    const trainer = new Trainer({ model, dataset: ds, config: config({ epochs: 6, patience: 0 }), onEvent: () => {} });
+    const trainer = new Trainer({
+      model,
+      dataset: ds,
+      config: config({ epochs: 6, patience: 0 }),
+      onEvent: () => {},
+    });
     const done = await trainer.run();
     const oracleTask = Object.values(oracle.test.byTask) as number[];
     const oracleMean = oracleTask.reduce((a, b) => a + b, 0) / oracleTask.length;
@@ -64,7 +85,12 @@ describe('Trainer', () => {
     const { ds } = dataset({ ...planted, rows: 3000 });
     const finalWeights = async (profileFirst: boolean) => {
       const model = mmoe(ds);
-      const trainer = new Trainer({ model, dataset: ds, config: config({ batchSize: 64, maxSteps: 10 }), onEvent: () => {} });
+      const trainer = new Trainer({
+        model,
+        dataset: ds,
+        config: config({ batchSize: 64, maxSteps: 10 }),
+        onEvent: () => {},
+      });
       if (profileFirst) expect(await trainer.kernelsPerStep()).toBeGreaterThan(20);
       await trainer.run();
       return Promise.all(model.params.entries().map(([, v]) => v.data()));
@@ -97,23 +123,45 @@ describe('Trainer', () => {
     const w = params.constant('w', [1], 1);
     const broken: Model = {
       params,
-      forward: (b) => ({ logits: tf.mul(tf.ones([b.domain.shape[0], 2]), tf.mul(w, NaN)) as tf.Tensor2D, routing: {}, aux: {} }),
+      forward: (b) => ({
+        logits: tf.mul(tf.ones([b.domain.shape[0], 2]), tf.mul(w, NaN)) as tf.Tensor2D,
+        routing: {},
+        aux: {},
+      }),
     };
-    const trainer = new Trainer({ model: broken, dataset: ds, config: config({ batchSize: 32 }), onEvent: () => {} });
+    const trainer = new Trainer({
+      model: broken,
+      dataset: ds,
+      config: config({ batchSize: 32 }),
+      onEvent: () => {},
+    });
     await expect(trainer.run()).rejects.toThrow(TrainingError);
-    await expect(new Trainer({ model: broken, dataset: ds, config: config({ batchSize: 32 }), onEvent: () => {} }).run()).rejects.toThrow(/step 1 .*learning rate/);
+    await expect(
+      new Trainer({ model: broken, dataset: ds, config: config({ batchSize: 32 }), onEvent: () => {} }).run(),
+    ).rejects.toThrow(/step 1 .*learning rate/);
   });
 
   it('refuses a batch larger than the train split, naming the batch size', () => {
     const { ds } = dataset({ ...planted, rows: 3000 });
-    expect(() => new Trainer({ model: mmoe(ds), dataset: ds, config: config({ batchSize: 5000 }), onEvent: () => {} })).toThrow(DataError);
-    expect(() => new Trainer({ model: mmoe(ds), dataset: ds, config: config({ batchSize: 5000 }), onEvent: () => {} })).toThrow(/batch of 5000/);
+    expect(
+      () =>
+        new Trainer({ model: mmoe(ds), dataset: ds, config: config({ batchSize: 5000 }), onEvent: () => {} }),
+    ).toThrow(DataError);
+    expect(
+      () =>
+        new Trainer({ model: mmoe(ds), dataset: ds, config: config({ batchSize: 5000 }), onEvent: () => {} }),
+    ).toThrow(/batch of 5000/);
   });
 
   it('emits gate statistics per domain whose rows sum to 1, from a domain-gated model', async () => {
     const { ds } = dataset({ ...planted, rows: 3000 });
     const events: TrainEvent[] = [];
-    await new Trainer({ model: mmoe(ds), dataset: ds, config: config({ batchSize: 64, maxSteps: 5 }), onEvent: (e) => events.push(e) }).run();
+    await new Trainer({
+      model: mmoe(ds),
+      dataset: ds,
+      config: config({ batchSize: 64, maxSteps: 5 }),
+      onEvent: (e) => events.push(e),
+    }).run();
     const evalEvent = events.find((e) => e.type === 'eval');
     expect(evalEvent?.type).toBe('eval');
     if (evalEvent?.type !== 'eval') return;

@@ -13,14 +13,32 @@ import { disposeBatch, toTensors, type LabelledBatch } from './batchTensors';
 import type { TrainConfig } from './config';
 import { RunControl, yieldToEventLoop } from './control';
 import { evaluate } from './evaluate';
-import type { TrainEvent } from './events';
+import type { TrainEvent, WeightsSource } from './events';
 import { maskedBce, taskMeans } from './loss';
+import { RunMonitor } from './monitor';
 import type { EvalReport } from './report';
 
 /** Kernels that only relabel a tensor's buffer on the GPU backends (no program runs). */
 const SHAPE_ONLY_KERNELS = new Set(['Reshape', 'Identity', 'ExpandDims', 'Squeeze']);
 
 export type DoneEvent = Extract<TrainEvent, { type: 'done' }>;
+
+/** A best-epoch snapshot: its mean valid AUC over cells, when it was taken, and a copy of every stored parameter. */
+interface Snapshot {
+  auc: number;
+  epoch: number;
+  step: number;
+  weights: Map<tf.Variable, tf.Tensor>;
+}
+
+/** What broke a step, if anything: a non-finite loss, or an update that left a non-finite weight. */
+function brokenStep(values: Float32Array, step: number, epoch: number, learningRate: number): string | null {
+  const where = `at step ${step} (epoch ${epoch}): lower the learning rate (now ${learningRate})`;
+  if (!Number.isFinite(values[0])) return `the loss became ${values[0]} ${where}`;
+  if (!Number.isFinite(values[values.length - 1]))
+    return `an update made the weights non-finite (NaN or ±Infinity) ${where}`;
+  return null;
+}
 
 export class TrainingError extends Error {
   override name = 'TrainingError';
@@ -41,7 +59,7 @@ interface StepParts {
   auxNames: string[];
 }
 
-/** Loss parts of one step, read back together: [total, task losses…, aux terms…]. */
+/** Loss parts of one step, read back together: [total, task losses…, aux terms…, finiteness probe of the update]. */
 interface StepResult {
   values: Float32Array;
   auxNames: string[];
@@ -59,6 +77,7 @@ export class Trainer {
   private readonly archOptimizer: PackedAdam | null = null;
   private archCursor = 0;
   private step = 0;
+  private monitor: RunMonitor | null = null;
 
   constructor(private readonly opts: TrainerOptions) {
     this.model = opts.model;
@@ -68,16 +87,25 @@ export class Trainer {
     this.control = opts.control ?? new RunControl();
     const trainRows = this.ds.splits.train.length;
     if (trainRows < this.cfg.batchSize) {
-      throw new DataError(`the train split has ${trainRows} rows, fewer than one batch of ${this.cfg.batchSize}: lower the batch size (train.batchSize) or use more data`);
+      throw new DataError(
+        `the train split has ${trainRows} rows, fewer than one batch of ${this.cfg.batchSize}: lower the batch size (train.batchSize) or use more data`,
+      );
     }
-    if (this.ds.splits.valid.length === 0) throw new DataError('the valid split is empty: early stopping and the live curves need validation rows');
-    if (this.ds.splits.test.length === 0) throw new DataError('the test split is empty: the final metrics need test rows');
+    if (this.ds.splits.valid.length === 0)
+      throw new DataError(
+        'the valid split is empty: early stopping and the live curves need validation rows',
+      );
+    if (this.ds.splits.test.length === 0)
+      throw new DataError('the test split is empty: the final metrics need test rows');
     this.assembler = new BatchAssembler(this.ds, this.cfg.batchSize);
     this.archAssembler = new BatchAssembler(this.ds, this.cfg.batchSize);
     this.optimizer = new PackedAdam(this.weightVariables(), { learningRate: this.cfg.learningRate });
     const arch = this.model.architecture;
     if (arch) {
-      if (this.ds.splits[arch.split].length < this.cfg.batchSize) throw new DataError(`the ${arch.split} split has fewer rows than one batch of ${this.cfg.batchSize}: the architecture search needs a full batch of it`);
+      if (this.ds.splits[arch.split].length < this.cfg.batchSize)
+        throw new DataError(
+          `the ${arch.split} split has fewer rows than one batch of ${this.cfg.batchSize}: the architecture search needs a full batch of it`,
+        );
       this.archOptimizer = new PackedAdam(arch.params, { learningRate: arch.learningRate });
     }
   }
@@ -87,12 +115,19 @@ export class Trainer {
   }
 
   /** The loss minimised: the model's task loss (default Σ_t mean BCE_t) plus its auxiliary terms. */
-  private objective(b: LabelledBatch): { total: tf.Scalar; taskLoss: tf.Tensor1D; aux: Record<string, tf.Scalar> } {
+  private objective(b: LabelledBatch): {
+    total: tf.Scalar;
+    taskLoss: tf.Tensor1D;
+    aux: Record<string, tf.Scalar>;
+  } {
     const out = this.model.forward(b.batch, 'train', this.rng);
     const bce = maskedBce(out.logits, b.labels, b.mask);
     const taskLoss = taskMeans(bce, b.mask);
     const objective = this.model.taskLoss ? this.model.taskLoss(bce, b.mask, b.batch) : tf.sum(taskLoss);
-    const total = Object.values(out.aux).reduce<tf.Scalar>((acc, a) => tf.add(acc, a), objective as tf.Scalar);
+    const total = Object.values(out.aux).reduce<tf.Scalar>(
+      (acc, a) => tf.add(acc, a),
+      objective as tf.Scalar,
+    );
     return { total, taskLoss, aux: out.aux };
   }
 
@@ -114,26 +149,35 @@ export class Trainer {
 
   /** Variables the main optimizer updates: every trainable one except the architecture's (unless it asks for both). */
   private weightVariables(): tf.Variable[] {
-    const arch = new Set(this.model.architecture?.alsoTrainedWithWeights ? [] : (this.model.architecture?.params ?? []));
+    const arch = new Set(
+      this.model.architecture?.alsoTrainedWithWeights ? [] : (this.model.architecture?.params ?? []),
+    );
     return this.model.params.trainable().filter((v) => !arch.has(v));
   }
 
-  /** One optimisation step; returns the loss parts [total, task losses…, aux terms…] still on the device. */
+  /**
+   * One optimisation step; returns [total, task losses…, aux terms…, 0 or NaN] still on the device, the last
+   * entry NaN when the update left a non-finite weight (PackedAdam.apply).
+   */
   private trainStep(b: LabelledBatch): StepParts {
     const vars = this.optimizer.vars;
-    let parts: tf.Tensor1D | null = null;
     let auxNames: string[] = [];
-    tf.tidy(() => {
+    const parts = tf.tidy(() => {
+      let losses: tf.Tensor[] = [];
       const { grads } = tf.variableGrads(() => {
         const { total, taskLoss, aux } = this.objective(b);
         auxNames = Object.keys(aux);
-        const auxTerms = auxNames.map((k) => aux[k]);
-        parts = tf.keep(tf.concat([tf.reshape(total, [1]), taskLoss, ...auxTerms.map((a) => tf.reshape(a, [1]))]) as tf.Tensor1D);
+        losses = [tf.reshape(total, [1]), taskLoss, ...auxNames.map((k) => tf.reshape(aux[k], [1]))].map(
+          (t) => tf.keep(t),
+        );
         return total;
       }, vars);
-      this.optimizer.apply(vars.map((v) => grads[v.name]));
+      const finite = this.optimizer.apply(vars.map((v) => grads[v.name]));
+      const all = tf.concat([...losses, tf.reshape(finite, [1])]) as tf.Tensor1D;
+      tf.dispose(losses);
+      return all;
     });
-    return { parts: parts as unknown as tf.Tensor1D, auxNames };
+    return { parts, auxNames };
   }
 
   private async runStep(rows: Int32Array, start: number): Promise<StepResult> {
@@ -181,7 +225,8 @@ export class Trainer {
     const T = ds.schema.tasks.length;
     const taskNames = ds.schema.tasks.map((t) => t.name);
     const perEpoch = this.stepsPerEpoch;
-    const plannedSteps = cfg.maxSteps > 0 ? Math.min(cfg.maxSteps, cfg.epochs * perEpoch) : cfg.epochs * perEpoch;
+    const plannedSteps =
+      cfg.maxSteps > 0 ? Math.min(cfg.maxSteps, cfg.epochs * perEpoch) : cfg.epochs * perEpoch;
     opts.onEvent({
       type: 'started',
       params: this.model.params.count(),
@@ -201,17 +246,24 @@ export class Trainer {
       testRows: ds.splits.test.length,
     });
 
-    const liveRows = new Rng(cfg.seed).shuffle(ds.splits.valid.slice()).subarray(0, Math.min(cfg.liveEvalRows, ds.splits.valid.length));
+    const liveRows = new Rng(cfg.seed)
+      .shuffle(ds.splits.valid.slice())
+      .subarray(0, Math.min(cfg.liveEvalRows, ds.splits.valid.length));
     const shuffleRng = new Rng(cfg.seed);
-    let best: { auc: number; epoch: number; weights: Map<tf.Variable, tf.Tensor> } | null = null;
+    this.monitor = new RunMonitor(ds.schema.domains, taskNames, (flag) =>
+      opts.onEvent({ type: 'flag', flag }),
+    );
+    let best: Snapshot | null = null;
     let sinceBest = 0;
     let reason: DoneEvent['reason'] = 'completed';
+    let failure: string | undefined;
     let epochsRun = 0;
+    let epoch = 0;
     let lastProgress = -Infinity;
     let lastYield = performance.now();
     const window: number[] = [];
 
-    outer: for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+    outer: for (; epoch < cfg.epochs; epoch++) {
       const order = shuffledEpoch(ds.splits.train, shuffleRng);
       for (let s = 0; s < perEpoch; s++) {
         if (performance.now() - lastYield > 50) {
@@ -240,9 +292,20 @@ export class Trainer {
         this.step++;
         const arch = this.model.architecture;
         if (arch && this.step % arch.everySteps === 0) this.architectureStep();
-        if (!Number.isFinite(values[0])) {
-          throw new TrainingError(`the loss became ${values[0]} at step ${this.step} (epoch ${epoch + 1}): lower the learning rate (now ${cfg.learningRate}); results up to the last evaluation are kept`);
+        const broken = brokenStep(values, this.step, epoch + 1, cfg.learningRate);
+        if (broken) {
+          // The weights now hold NaN or ±Infinity: only a snapshot taken before can still be tested.
+          if (!best) {
+            throw new TrainingError(
+              `${broken}; no epoch had finished, so no weights are left to test (results up to the last evaluation are kept)`,
+            );
+          }
+          reason = 'diverged';
+          failure = `${broken}; the test metrics are those of the best epoch (${best.epoch}), restored`;
+          break outer;
         }
+        const taskLossSum = values.subarray(1, 1 + T).reduce((a, b) => a + b, 0);
+        this.monitor.onStep(this.step, taskLossSum, cfg.learningRate);
         window.push(ms);
         if (window.length > 20) window.shift();
         const now = performance.now();
@@ -254,14 +317,23 @@ export class Trainer {
           taskNames.forEach((n, t) => (taskLoss[n] = values[1 + t]));
           const aux: Record<string, number> = {};
           auxNames.forEach((n, i) => (aux[n] = values[1 + T + i]));
-          opts.onEvent({ type: 'progress', step: this.step, epoch: epoch + 1, loss: values[0], taskLoss, aux, samplesPerSecond: (cfg.batchSize * 1000) / msPerStep, msPerStep });
+          opts.onEvent({
+            type: 'progress',
+            step: this.step,
+            epoch: epoch + 1,
+            loss: values[0],
+            taskLoss,
+            aux,
+            samplesPerSecond: (cfg.batchSize * 1000) / msPerStep,
+            msPerStep,
+          });
         }
         if (cfg.maxSteps > 0 && this.step >= cfg.maxSteps) {
           reason = 'max-steps';
-          await this.emitEval(liveRows, epoch + 1, true);
           break outer;
         }
-        if (cfg.evalEvery > 0 && this.step % cfg.evalEvery === 0 && !epochEnd) await this.emitEval(liveRows, epoch + 1, true);
+        if (cfg.evalEvery > 0 && this.step % cfg.evalEvery === 0 && !epochEnd)
+          await this.emitEval(liveRows, epoch + 1, true);
       }
       epochsRun = epoch + 1;
       const valid = await this.emitEval(ds.splits.valid, epoch + 1, false);
@@ -270,7 +342,7 @@ export class Trainer {
       opts.onEvent({ type: 'epoch', epoch: epoch + 1, validMeanAuc: valid.meanTaskAuc, best: improved });
       if (improved) {
         if (best) tf.dispose([...best.weights.values()]);
-        best = { auc: score, epoch: epoch + 1, weights: this.snapshot() };
+        best = { auc: score, epoch: epoch + 1, step: this.step, weights: this.snapshot() };
         sinceBest = 0;
       } else if (cfg.patience > 0 && ++sinceBest >= cfg.patience) {
         reason = 'early-stopped';
@@ -278,11 +350,21 @@ export class Trainer {
       }
     }
 
-    if (best && reason !== 'stopped' && reason !== 'max-steps') this.restore(best.weights);
+    const weightsFrom = await this.chooseWeights(reason, best, epoch + 1);
     if (best) tf.dispose([...best.weights.values()]);
     const test = await evaluate(this.model, ds, ds.splits.test, cfg.batchSize, this.rng, 'test');
     if (this.model.inspect) test.inspect = await this.model.inspect();
-    const done: DoneEvent = { type: 'done', reason, steps: this.step, epochs: epochsRun, bestEpoch: best?.epoch ?? 0, test };
+    const done: DoneEvent = {
+      type: 'done',
+      reason,
+      steps: this.step,
+      epochs: epochsRun,
+      bestEpoch: best?.epoch ?? 0,
+      weightsFrom,
+      flags: this.monitor.flags,
+      ...(failure === undefined ? {} : { failure }),
+      test,
+    };
     opts.onEvent(done);
     return done;
   }
@@ -291,7 +373,28 @@ export class Trainer {
     const report = await evaluate(this.model, this.ds, rows, this.cfg.batchSize, this.rng, 'valid', partial);
     if (this.model.inspect) report.inspect = await this.model.inspect();
     this.opts.onEvent({ type: 'eval', step: this.step, epoch, report });
+    this.monitor?.onEval(this.step, epoch, report, this.cfg.learningRate);
     return report;
+  }
+
+  /**
+   * Puts the weights the test pass scores in place and says which they are. A completed, early-stopped or
+   * diverged run restores its best epoch. A run stopped or capped mid-epoch has last weights no full validation
+   * pass has scored: they are scored now and kept only if they beat the best epoch.
+   */
+  private async chooseWeights(
+    reason: DoneEvent['reason'],
+    best: Snapshot | null,
+    epoch: number,
+  ): Promise<WeightsSource> {
+    const midEpoch = reason === 'stopped' || reason === 'max-steps';
+    if (midEpoch && best?.step !== this.step) {
+      const last = await this.emitEval(this.ds.splits.valid, epoch, false);
+      if (!best || (last.meanCellAuc ?? -Infinity) > best.auc) return { kind: 'last', step: this.step };
+    }
+    if (!best) return { kind: 'last', step: this.step };
+    this.restore(best.weights);
+    return { kind: 'best', epoch: best.epoch, step: best.step };
   }
 
   dispose(): void {

@@ -1,9 +1,11 @@
 import { useMemo } from 'react';
 import { downloadRunZip } from '../download';
 import { checkPlan, planDraftOf } from '../plan';
-import { pauseRun, resumeRun, stopRun, trainPlan } from '../runClient';
+import { pauseRun, resumeRun, stopRun } from '../runClient';
 import { isRunning } from '../runState';
 import { useStore } from '../store';
+import { useCheckedTrain } from './useCheckedTrain';
+import { TrainBeyond } from './TrainBeyond';
 
 /**
  * Train queues the plan's runs (every configuration × seed); Pause / Resume / Stop / Export act on the selected
@@ -24,6 +26,8 @@ export function RunControls() {
   const count = checked.ok ? checked.runs.length : 0;
   const status = run?.status ?? 'idle';
   const id = run?.id ?? '';
+  // An upload is checked before it is trained on, and a Check-data error asks first.
+  const checkedTrain = useCheckedTrain();
 
   return (
     <div className="run-controls">
@@ -34,7 +38,7 @@ export function RunControls() {
           data-testid="train-button"
           disabled={!checked.ok}
           title={problems.join('\n') || undefined}
-          onClick={trainPlan}
+          onClick={checkedTrain.train}
         >
           ▶ Train{count > 1 ? ` ${count} runs` : ''}
         </button>
@@ -73,6 +77,7 @@ export function RunControls() {
         >
           ⇩ Export .zip
         </button>
+        <TrainBeyond />
         <span className={`status-pill status-${status}`} data-testid="run-status" data-status={status}>
           {status}
         </span>
@@ -82,6 +87,7 @@ export function RunControls() {
           </span>
         )}
       </div>
+      {checkedTrain.confirm}
       {problems.length > 0 && datasets.length > 0 && (
         <ul className="inline-error problems" data-testid="experiment-problems">
           {problems.map((p) => (

@@ -1,6 +1,7 @@
 import { BackendInfo } from './BackendInfo';
 import { DataSummary } from './DataSummary';
 import { RunControls } from './RunControls';
+import { RunFlags } from './RunFlags';
 import { RunProgress } from './RunProgress';
 
 /** The run strip: controls, backend, progress and the data the worker loaded. */
@@ -10,6 +11,7 @@ export function RunPanel() {
       <RunControls />
       <BackendInfo />
       <RunProgress />
+      <RunFlags />
       <DataSummary />
     </section>
   );

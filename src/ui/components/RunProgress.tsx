@@ -11,8 +11,8 @@ export function RunProgress() {
   const step = done?.steps ?? progress?.step ?? 0;
   const total = started?.totalSteps ?? 0;
   const fraction = total > 0 ? Math.min(1, step / total) : 0;
-  // The epoch in progress (1-based) while there is one; a run stopped before any step reports its completed epochs.
-  const epoch = progress?.epoch ?? done?.epochs ?? 0;
+  // While training: the epoch in progress (1-based); once done: the epochs that ran to their end.
+  const epoch = done ? done.epochs : (progress?.epoch ?? 0);
 
   return (
     <div className="run-progress">
@@ -31,7 +31,7 @@ export function RunProgress() {
           {total > 0 && ` / ${fmtInt(total)}`}
         </span>
         <span>
-          epoch <b data-testid="run-epoch">{epoch}</b> / {epochs}
+          {done ? 'epochs finished' : 'epoch'} <b data-testid="run-epoch">{epoch}</b> / {epochs}
         </span>
         <span>
           <b data-testid="samples-per-second">{progress ? fmtRateValue(progress.samplesPerSecond) : '–'}</b>{' '}

@@ -1,4 +1,5 @@
-import { fmtAuc } from '../format';
+import { fmtAuc, fmtInt, plural } from '../format';
+import type { DoneInfo } from '../runState';
 import { useStore } from '../store';
 import { MetricTable } from './MetricTable';
 import { Panel } from './Panel';
@@ -8,8 +9,21 @@ const REASONS = {
   'early-stopped': 'early-stopped (no better validation AUC within the patience)',
   stopped: 'stopped by you',
   'max-steps': 'reached max steps',
+  diverged: 'diverged: the loss or the weights became non-finite',
   evaluated: 'scored the imported weights, without training',
 } as const;
+
+/** Which weights the test metrics come from, in words. */
+export function weightsText(w: DoneInfo['weightsFrom']): string {
+  switch (w.kind) {
+    case 'best':
+      return `test metrics of the best epoch (${w.epoch}, step ${fmtInt(w.step)}), restored`;
+    case 'last':
+      return `test metrics of the last step (${fmtInt(w.step)}): no finished epoch scored better on valid`;
+    case 'imported':
+      return 'test metrics of the imported weights';
+  }
+}
 
 /** The final test-split metrics of a finished run, and why it ended. */
 export function TestMetrics() {
@@ -30,8 +44,17 @@ export function TestMetrics() {
         </span>{' '}
         {REASONS[done.reason]}
         {done.reason !== 'evaluated' &&
-          ` · ${done.steps} steps, ${done.epochs} epochs, best epoch ${done.bestEpoch}`}
+          ` · ${plural(done.steps, 'step')}, ${plural(done.epochs, 'epoch')} finished`}
+        {' · '}
+        <span data-testid="weights-from" data-kind={done.weightsFrom.kind}>
+          {weightsText(done.weightsFrom)}
+        </span>
       </p>
+      {done.failure && (
+        <p className="done-failure" role="alert" data-testid="done-failure">
+          {done.failure}
+        </p>
+      )}
       <MetricTable
         report={done.test}
         domains={data.domains}

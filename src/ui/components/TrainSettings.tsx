@@ -1,4 +1,4 @@
-import type { TrainConfig } from '../../engine/train/config';
+import { EMBEDDING_INITS, type TrainConfig } from '../../engine/train/config';
 import type { BackendChoice } from '../../workers/protocol';
 import { useStore } from '../store';
 import { DraftInput, formatAny, parseNumber } from './DraftInput';
@@ -14,6 +14,11 @@ const FIELDS: { key: keyof TrainConfig; label: string; help: string }[] = [
   },
   { key: 'learningRate', label: 'Learning rate', help: 'Adam step size.' },
   { key: 'embeddingDim', label: 'Embedding dim', help: 'Width of each categorical field embedding.' },
+  {
+    key: 'embeddingInitScale',
+    label: 'Embedding init scale',
+    help: 'Std (normal) or bound (uniform) of the initial embedding values: 1e-4 in the official M3oE code and most CTR libraries, 0.05 in Keras, 1 in PyTorch nn.Embedding.',
+  },
   { key: 'seed', label: 'Seed', help: 'Seeds initialisation, shuffling and noise: same seed, same run.' },
   {
     key: 'patience',
@@ -66,6 +71,39 @@ export function TrainSettings() {
             />
           </div>
         ))}
+        <div
+          className="field"
+          title="Distribution of the initial embedding values (its scale is the field above)."
+        >
+          <label htmlFor="train-embeddingInit">Embedding init</label>
+          <select
+            id="train-embeddingInit"
+            data-testid="train-embeddingInit"
+            value={String(train.embeddingInit)}
+            onChange={(e) => setTrain('embeddingInit', e.target.value)}
+          >
+            {EMBEDDING_INITS.map((d) => (
+              <option key={d} value={d}>
+                {d === 'normal' ? 'normal N(0, scale²)' : 'uniform U(−scale, scale)'}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div
+          className="field"
+          title="Embed the domain id as one more input field of the model, as the official M3oE code and the multi-scenario benchmarks do."
+        >
+          <label htmlFor="train-domainInput">
+            <input
+              id="train-domainInput"
+              data-testid="train-domainInput"
+              type="checkbox"
+              checked={train.domainInput === true}
+              onChange={(e) => setTrain('domainInput', e.target.checked)}
+            />{' '}
+            Domain id as input
+          </label>
+        </div>
         <div
           className="field"
           title="Where tensors run. auto tries WebGPU, WebGL, WASM, CPU in turn and reports why it skipped any."

@@ -1,5 +1,5 @@
-import type { ColumnProfile } from '../../engine/data/profile';
-import { rolesFromMapping, type ColumnRole } from '../../engine/data/propose';
+import { distinctAs, type ColumnProfile, type ValueCount } from '../../engine/data/profile';
+import { readingOfRole, rolesFromMapping, type ColumnRole } from '../../engine/data/propose';
 import type { DataMapping } from '../../engine/data/types';
 import { fmtInt } from '../format';
 import { useStore, usesUpload } from '../store';
@@ -20,11 +20,17 @@ const ROLES: { role: ColumnRole; label: string }[] = [
   { role: 'ignore', label: 'ignore' },
 ];
 
-/** What a column holds, in a few words: its most frequent values, or its range when numeric. */
+const counted = (values: ValueCount[]) => values.map((t) => `${t.value} (${fmtInt(t.count)})`).join(', ');
+
+/**
+ * What a column holds, in a few words: its most frequent values, or its range when numeric, then its
+ * missing-value markers (NA, null…), which count as missing or as a value by the column's role.
+ */
 function preview(p: ColumnProfile): string {
-  const top = p.top.map((t) => `${t.value === '' ? '∅' : t.value} (${fmtInt(t.count)})`).join(', ');
-  const numericAll = p.numeric === p.rows - p.missing && p.min !== null && p.max !== null;
-  return numericAll && p.distinct > p.top.length ? `${p.min} … ${p.max}; ${top}` : top;
+  const top = counted(p.top);
+  const numericAll = p.numeric === p.rows - p.missing.number && p.min !== null && p.max !== null;
+  const values = numericAll && p.distinct > p.top.length ? `${p.min} … ${p.max}; ${top}` : top;
+  return p.markers.length > 0 ? `${values}; ${counted(p.markers)}` : values;
 }
 
 /**
@@ -81,13 +87,18 @@ export function UploadMapping() {
               <th>why proposed</th>
               <th>values (most frequent first)</th>
               <th title="distinct non-missing values">distinct</th>
-              <th title="empty, NA, NaN, null, ?">missing</th>
+              <th title="blank cells; in a numeric or task column also NA, N/A, null, NaN, None and ?">
+                missing
+              </th>
             </tr>
           </thead>
           <tbody>
             {roles.map((r) => {
               const p = profile.columns.find((c) => c.name === r.column);
               const proposed = reasons.get(r.column);
+              // The encoder's definition for this role, so that Check data counts the same.
+              const reading = readingOfRole(r.role);
+              const missing = p ? p.missing[reading] : 0;
               return (
                 <tr key={r.column} data-testid={`role-row-${r.column}`}>
                   <th>{r.column}</th>
@@ -126,8 +137,8 @@ export function UploadMapping() {
                     {proposed && proposed.role !== r.role && <em> (proposed: {proposed.role})</em>}
                   </td>
                   <td className="preview">{p ? preview(p) : ''}</td>
-                  <td className="num">{p ? fmtInt(p.distinct) : ''}</td>
-                  <td className={`num ${p && p.missing > 0 ? 'warn' : ''}`}>{p ? fmtInt(p.missing) : ''}</td>
+                  <td className="num">{p ? fmtInt(distinctAs(p, reading)) : ''}</td>
+                  <td className={`num ${missing > 0 ? 'warn' : ''}`}>{p ? fmtInt(missing) : ''}</td>
                 </tr>
               );
             })}

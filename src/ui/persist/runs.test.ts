@@ -51,7 +51,16 @@ const finished = (id: string, createdAt: number, steps: number) => {
     {
       type: 'train',
       runId: id,
-      event: { type: 'done', reason: 'completed', steps, epochs: 1, bestEpoch: 1, test },
+      event: {
+        type: 'done',
+        reason: 'completed',
+        steps,
+        epochs: 1,
+        bestEpoch: 1,
+        weightsFrom: { kind: 'best', epoch: 1, step: steps },
+        flags: [],
+        test,
+      },
     },
     { type: 'export', runId: id, zip: new Uint8Array([1, 2, 3, id.length]).buffer },
   );

@@ -8,7 +8,7 @@ import type { RunState } from '../runState';
 import { emptySeries, pushPoint, seriesPoints, type Series } from '../series';
 
 /** Bumped when RunState changes shape: older records are skipped, not misread. */
-const FORMAT = 1;
+const FORMAT = 2;
 export const STORED_POINTS = 300;
 const PREFIX = 'run:';
 

@@ -48,12 +48,6 @@ export const AESM2_INFO: ModelInfo = {
     },
     {
       text:
-        'The released experts batch-normalise every layer; ours do not by default (census, seed 1: valid AUC equal, ' +
-        '0.9676 vs 0.9675, with fewer kernels per step and no late drop of the validation curve). The option restores it.',
-      restore: { option: 'batchNorm', value: true },
-    },
-    {
-      text:
         'KL(onehot ‖ P) and KL(uniform ‖ P) are computed exactly from a log-softmax (the released code adds 1e-9 inside ' +
         'the specific KL); the gates are plain linear layers (the released gates also batch-normalise their logits); ' +
         'BatchNorm, when on, follows PyTorch (momentum 0.1, ε 1e-5). One scenario level (the domain): the released code also ' +
@@ -156,10 +150,11 @@ export const AESM2_INFO: ModelInfo = {
       key: 'batchNorm',
       label: 'BatchNorm in experts',
       kind: 'bool',
-      default: false,
+      default: true,
       help:
         'Linear → BatchNorm → ReLU in every expert layer, as in the released code (PyTorch-style moving averages at ' +
-        'evaluation). Off by default: ~16% fewer kernels per step and a steadier validation curve on census.',
+        'evaluation). On by default: after one census epoch it lifts test AUC from 0.928 to 0.944 (income); off saves ' +
+        'about 17% of the kernels per step.',
     },
     {
       key: 'dropout',
@@ -206,15 +201,16 @@ export const AESM2_INFO: ModelInfo = {
       },
     },
     {
-      name: 'released experts (BatchNorm on)',
-      description: 'The browser default with Linear → BatchNorm → ReLU experts, as in the released code.',
+      name: 'no BatchNorm (fewer kernels)',
+      description:
+        'The browser default with plain Linear → ReLU experts: about 17% fewer kernels per step, slower to learn.',
       options: {
         scenarioLayers: 1,
         taskLayers: 1,
         experts: 8,
         kSp: 2,
         kSh: 2,
-        batchNorm: true,
+        batchNorm: false,
         towerLayers: [32],
       },
     },

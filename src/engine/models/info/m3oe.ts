@@ -25,9 +25,6 @@ export const M3OE_INFO: ModelInfo = {
       restore: { option: 'schedule', value: 'published' },
     },
     {
-      text: "The official code feeds the domain indicator as its last sparse feature, so the domain id is embedded like any field; domainEmbedding (on by default) does the same (D × embedding-dim extra parameters: with it the census reference setup has the reference's 1,255,448 parameters).",
-    },
-    {
       text: 'The official trainer uses the per-(domain, task) group loss only when D = 3 and T = 2 (its MovieLens setting) and plain mean BCE otherwise; we always use the group loss, as the paper describes.',
     },
   ],
@@ -77,13 +74,6 @@ export const M3OE_INFO: ModelInfo = {
       max: 1024,
       default: 64,
       help: 'Hidden width of each (domain, task) tower: Linear → LayerNorm → ReLU → Linear(·, 1) (official: the expert output size).',
-    },
-    {
-      key: 'domainEmbedding',
-      label: 'Embed the domain id',
-      kind: 'bool',
-      default: true,
-      help: 'Add the domain id as one more embedded input field, as the official code does.',
     },
     {
       key: 'gateStopGradient',
@@ -142,7 +132,6 @@ export const M3OE_INFO: ModelInfo = {
         bottomDim: 256,
         expertLayers: [64],
         towerHidden: 64,
-        domainEmbedding: true,
         schedule: 'darts',
         archEvery: 5,
         archLr: 0.01,
@@ -158,7 +147,6 @@ export const M3OE_INFO: ModelInfo = {
         bottomDim: 256,
         expertLayers: [64],
         towerHidden: 64,
-        domainEmbedding: true,
         schedule: 'published',
         archLr: 0.001,
       },
@@ -173,7 +161,6 @@ export const M3OE_INFO: ModelInfo = {
         bottomDim: 256,
         expertLayers: [64],
         towerHidden: 64,
-        domainEmbedding: true,
         schedule: 'darts',
         archLr: 0,
       },
@@ -187,7 +174,6 @@ export const M3OE_INFO: ModelInfo = {
         bottomDim: 128,
         expertLayers: [32],
         towerHidden: 32,
-        domainEmbedding: true,
         schedule: 'darts',
         archEvery: 5,
         archLr: 0.01,
@@ -202,7 +188,6 @@ export const M3OE_INFO: ModelInfo = {
         bottomDim: 64,
         expertLayers: [16],
         towerHidden: 16,
-        domainEmbedding: true,
         schedule: 'darts',
         archEvery: 5,
         archLr: 0.01,
@@ -218,11 +203,7 @@ export const M3OE_INFO: ModelInfo = {
     const slot = o.slotDim as number;
     const bottom = o.bottomDim as number;
     const tower = o.towerHidden as number;
-    let F = s.featureInput(d);
-    if (o.domainEmbedding) {
-      s.params(D * d.embeddingDim).row(d.embeddingDim);
-      F += d.embeddingDim;
-    }
+    const F = s.featureInput(d);
     s.dense(F, bottom);
     s.params(bottom, bottom);
     // The slot layer: shared and per-domain weights and biases; W_slot[d] ⊙ W_shared, transposed and reshaped

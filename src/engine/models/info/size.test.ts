@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DataShape } from '../../data/types';
-import { buildSmall, PER_MEMBER, SMALL_SHAPE } from '../../testing/models';
+import { PER_MEMBER, SMALL_SHAPE, testContext } from '../../testing/models';
 import { useCpu } from '../../testing/tf';
 import { resolveOptions } from '../catalog';
 import { isMome } from '../mome';
-import { registeredModels } from '../registry';
+import { buildModel, registeredModels } from '../registry';
 
 const ONE_DOMAIN: DataShape = {
   ...SMALL_SHAPE,
@@ -30,24 +30,43 @@ describe('model sizes from the catalog', () => {
 
   it('list exactly the parameter tensors of every preset of every model, on several data shapes', () => {
     for (const shape of [SMALL_SHAPE, ONE_DOMAIN, THREE_TASKS]) {
-      for (const info of registeredModels()) {
-        for (const preset of info.presets) {
-          const where = `${info.id} · ${preset.name} · ${shape.numDomains} domains, ${shape.numTasks} tasks`;
-          const model = buildSmall(info.id, preset.options, PER_MEMBER, shape);
-          if (isMome(model)) model.switchPhase();
-          const built = model.params.entries().map(([, v]) => v.size);
-          model.params.dispose();
-          const size = info.size(resolveOptions(info.id, preset.options), { ...shape, embeddingDim: 4 });
-          expect(sorted(size.tensors), where).toEqual(sorted(built));
-          expect(size.rowValues, where).toBeGreaterThan(0);
-          expect(size.widestRow, where).toBeLessThanOrEqual(size.rowValues);
+      for (const domainInput of [false, true]) {
+        for (const info of registeredModels()) {
+          for (const preset of info.presets) {
+            const where = `${info.id} · ${preset.name} · ${shape.numDomains} domains, ${shape.numTasks} tasks, domainInput ${domainInput}`;
+            const { model } = buildModel(
+              info.id,
+              preset.options,
+              testContext(shape, 4, 3, PER_MEMBER, { domainInput }),
+            );
+            if (isMome(model)) model.switchPhase();
+            const built = model.params.entries().map(([, v]) => v.size);
+            model.params.dispose();
+            const size = info.size(resolveOptions(info.id, preset.options), {
+              ...shape,
+              embeddingDim: 4,
+              domainInput,
+            });
+            expect(sorted(size.tensors), where).toEqual(sorted(built));
+            expect(size.rowValues, where).toBeGreaterThan(0);
+            expect(size.widestRow, where).toBeLessThanOrEqual(size.rowValues);
+          }
         }
       }
     }
   });
 
   it('give the census reference parameter counts without building anything', () => {
-    const census = { numCat: 32, numNum: 7, vocabSize: 526, numDomains: 2, numTasks: 2, embeddingDim: 16 };
+    // Without the domain field, as the PyTorch reference counts are.
+    const census = {
+      numCat: 32,
+      numNum: 7,
+      vocabSize: 526,
+      numDomains: 2,
+      numTasks: 2,
+      embeddingDim: 16,
+      domainInput: false,
+    };
     const params = (id: string, preset: string) => {
       const info = registeredModels().find((m) => m.id === id);
       const options = info?.presets.find((p) => p.name.startsWith(preset))?.options ?? {};

@@ -5,7 +5,7 @@
  * tensor by tensor, so a model that changes its parameters without its description fails there.
  */
 
-/** The dimensions a model is built for (DataShape's numbers) and the embedding size. */
+/** The dimensions a model is built for (DataShape's numbers), the embedding size and whether the domain is an input. */
 export interface SizeDims {
   numCat: number;
   numNum: number;
@@ -13,6 +13,8 @@ export interface SizeDims {
   numDomains: number;
   numTasks: number;
   embeddingDim: number;
+  /** train.domainInput: the domain id embedded as one more input field. */
+  domainInput: boolean;
 }
 
 export interface ModelSize {
@@ -68,10 +70,16 @@ export class SizeBuilder {
     this.stepValues += part.stepValues * copies.params;
   }
 
-  /** The feature input (layers.ts FeatureInput): one embedding table, numCat·dim + numNum values per row. */
+  /**
+   * The feature input (layers.ts FeatureInput): one embedding table, numCat·dim + numNum values per row; with the
+   * domain input, a D × dim table too, its one-hot product (dim per row) and dim more values per row.
+   */
   featureInput(d: SizeDims): number {
-    const width = d.numCat * d.embeddingDim + d.numNum;
-    this.params(Math.max(d.vocabSize, 1) * d.embeddingDim).row(width);
+    const dim = d.embeddingDim;
+    const width = d.numCat * dim + d.numNum + (d.domainInput ? dim : 0);
+    this.params(Math.max(d.vocabSize, 1) * dim);
+    if (d.domainInput) this.params(d.numDomains * dim).row(dim);
+    this.row(width);
     return width;
   }
 
