@@ -5,12 +5,14 @@
 
 /**
  * The data never leaves the machine: nothing may be fetched from, or sent to, another origin. 'wasm-unsafe-eval'
- * lets tfjs compile its WASM backend; inline styles are how React and recharts position things.
+ * lets tfjs compile its WASM backend; inline styles are how React and recharts position things. blob: in
+ * script-src and worker-src: the threaded WASM backend (on once the page is cross-origin isolated) starts its
+ * pthread workers from Blob URLs its own script makes; a blob: URL is of this page's making, never another origin.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "worker-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval' blob:",
+  "worker-src 'self' blob:",
   "connect-src 'self'",
   "img-src 'self' data: blob:",
   "style-src 'self' 'unsafe-inline'",

@@ -69,13 +69,7 @@ export async function chooseBackend(choice: BackendChoice): Promise<ChosenBacken
           continue;
         }
       }
-      if (name === 'wasm') {
-        setWasmPaths(WASM_PATHS);
-        // A cross-origin isolated page (the policy service worker, src/sw) makes tfjs pick its threaded WASM build,
-        // whose thread workers come from blob: URLs the policy refuses (the run then hangs while loading) and,
-        // allowed, fail in this bundle ("e is not defined"). Single-threaded until threads are made to work here.
-        tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-      }
+      if (name === 'wasm') setWasmPaths(WASM_PATHS);
       const formulation = await activateBackend(name);
       if (!formulation) {
         fallbacks.push({ backend: name, reason: `tfjs could not start the ${name} backend here` });
