@@ -9,21 +9,31 @@ export type DataInput = string | ReadableStream<Uint8Array> | Uint8Array;
 
 export type LoadOptions = CsvOptions & EncodeOptions;
 
+/** The stream, each chunk shown to `onChunk` as it passes (a hash, a byte count). */
+export function tapped(
+  stream: ReadableStream<Uint8Array>,
+  onChunk: (chunk: Uint8Array) => void,
+): ReadableStream<Uint8Array> {
+  return stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        onChunk(chunk);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+}
+
 /** Counts the bytes of the source itself, before decompression: what a progress bar compares with the file size. */
 function counted(
   stream: ReadableStream<Uint8Array>,
   onProgress: (bytesRead: number) => void,
 ): ReadableStream<Uint8Array> {
   let bytesRead = 0;
-  return stream.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        bytesRead += chunk.byteLength;
-        onProgress(bytesRead);
-        controller.enqueue(chunk);
-      },
-    }),
-  );
+  return tapped(stream, (chunk) => {
+    bytesRead += chunk.byteLength;
+    onProgress(bytesRead);
+  });
 }
 
 /** The table of a source, before any mapping: what the column mapper shows. */

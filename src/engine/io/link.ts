@@ -7,6 +7,7 @@ import { deflateSync, strFromU8, strToU8 } from 'fflate';
 import { ExperimentError, parsePlan, planToJson, PLAN_LIMITS, type ExperimentPlan } from '../experiment';
 import { ImportError } from './errors';
 import { inflateAtMost } from './inflate';
+import { toHex } from './sha256';
 
 const KEY = 'x';
 
@@ -92,6 +93,5 @@ export function planFromFragment(hash: string): ExperimentPlan {
 /** Lowercase hex SHA-256 of a file's bytes: what `data.sha256` names an uploaded file by. */
 export async function sha256Hex(source: Uint8Array | ArrayBuffer | Blob): Promise<string> {
   const bytes = source instanceof Blob ? await source.arrayBuffer() : source;
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as BufferSource));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as BufferSource)));
 }
