@@ -34,7 +34,12 @@ function fail(id: string, e: unknown): void {
   post({ type: 'error', id, message, ...where });
 }
 
-async function inspect(id: string, file: Blob, name: string): Promise<void> {
+async function inspect(
+  id: string,
+  file: Blob,
+  name: string,
+  heapLimitBytes: number | undefined,
+): Promise<void> {
   table = null;
   const abort = new AbortController();
   running = { id, abort };
@@ -48,6 +53,8 @@ async function inspect(id: string, file: Blob, name: string): Promise<void> {
     {
       name,
       signal: abort.signal,
+      // The page judged the file by its gzip trailer; this counts what it really holds (several members, a bomb).
+      csvLimit: { heapLimitBytes },
       onProgress: (bytesRead) => {
         const now = performance.now();
         if (now - lastPost < PROGRESS_INTERVAL_MS) return;
@@ -103,7 +110,7 @@ self.onmessage = (e: MessageEvent<DataCommand>) => {
   switch (cmd.type) {
     case 'inspect':
       running?.abort.abort();
-      inspect(cmd.id, cmd.file, cmd.name)
+      inspect(cmd.id, cmd.file, cmd.name, cmd.heapLimitBytes)
         .catch((err: unknown) => fail(cmd.id, err))
         .finally(() => {
           if (running?.id === cmd.id) running = null;
