@@ -34,4 +34,18 @@ export default tseslint.config(
     files: ['src/ui/**/*.{ts,tsx}'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['@tensorflow/*'] }] },
   },
+  {
+    // Only src/ui/workers talks to workers: the rest of the page sends commands through it.
+    files: ['src/ui/**/*.{ts,tsx}'],
+    ignores: ['src/ui/workers/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Worker']",
+          message: 'Workers are created and messaged in src/ui/workers only (runClient, uploadClient).',
+        },
+      ],
+    },
+  },
 );

@@ -1,6 +1,6 @@
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
-import { CONTENT_SECURITY_POLICY } from './src/sw/policy';
+import { CONTENT_SECURITY_POLICY, CROSS_ORIGIN_ISOLATION } from './src/sw/policy';
 
 /**
  * The built page carries the policy in a meta tag too: it holds before the service worker (src/sw) controls the
@@ -26,7 +26,8 @@ export default defineConfig({
   plugins: [react(), contentSecurityPolicy()],
   // A meta tag does not reach workers (they take the policy of their own response): `vite preview`, which the
   // e2e tests serve, sends it as a header so the workers run under it too.
-  preview: { headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY } },
+  preview: { headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, ...CROSS_ORIGIN_ISOLATION } },
+  server: { headers: CROSS_ORIGIN_ISOLATION },
   // The training worker imports tfjs as an ES module (code splitting, `import.meta.url` asset URLs).
   worker: { format: 'es' },
   // Pre-bundled up front, or `vite dev` discovers them when the worker starts and reloads the page mid-run.

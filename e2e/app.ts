@@ -6,7 +6,27 @@ export async function openApp(page: Page): Promise<void> {
   await expect(page.getByTestId('dataset-tiny-two-domains')).toBeVisible();
 }
 
+export type StepId = 'data' | 'mapping' | 'model' | 'training' | 'compare';
+
+/** Opens a setup step of the side column (one is open at a time) unless it is open already. */
+export async function openStep(page: Page, step: StepId): Promise<void> {
+  const toggle = page.getByTestId(`step-${step}-toggle`);
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+}
+
+export async function selectModel(page: Page, id: string): Promise<void> {
+  await openStep(page, 'model');
+  await page.getByTestId('model-select').selectOption(id);
+}
+
+export async function selectBackend(page: Page, backend: string): Promise<void> {
+  await openStep(page, 'training');
+  await page.getByTestId('backend-select').selectOption(backend);
+}
+
 export async function setTrain(page: Page, values: Record<string, number>): Promise<void> {
+  await openStep(page, 'training');
   for (const [key, value] of Object.entries(values))
     await page.getByTestId(`train-${key}`).fill(String(value));
 }
@@ -58,4 +78,22 @@ export async function trainWorker(page: Page): Promise<Worker> {
   const find = () => page.workers().find((w) => w.url().includes('train.worker'));
   await expect.poll(() => find() !== undefined, { timeout: 30_000 }).toBe(true);
   return find() as Worker;
+}
+
+/** A small two-task CSV: domain `country` (3 values), features, tasks `clicked` and `bought`, a split column. */
+export function shopCsv(rows = 900): string {
+  const lines = ['country,device,price,clicked,bought,split'];
+  for (let i = 0; i < rows; i++) {
+    const country = ['nl', 'fr', 'de'][i % 3];
+    const device = ['ios', 'android', 'web'][Math.floor(i / 3) % 3];
+    const price = (10 + ((i * 37) % 90)).toFixed(1);
+    const clicked = device === 'ios' || (i * 13) % 4 === 0 ? 1 : 0;
+    const bought = clicked && i % 7 < 4 ? 1 : 0;
+    lines.push(
+      [country, device, price, clicked, bought, ['train', 'train', 'train', 'valid', 'test'][i % 5]].join(
+        ',',
+      ),
+    );
+  }
+  return lines.join('\n');
 }

@@ -1,12 +1,12 @@
 import { expect, test } from '@playwright/test';
-import { openApp, setTrain, train, waitDone } from './app';
+import { openApp, selectModel, setTrain, train, waitDone } from './app';
 
 test('"Train beyond the browser" gives the experiment JSON and the torchrun and parity command lines', async ({
   page,
 }) => {
   await openApp(page);
   await page.getByTestId('dataset-tiny-two-domains').click();
-  await page.getByTestId('model-select').selectOption('mmoe');
+  await selectModel(page, 'mmoe');
   await setTrain(page, { batchSize: 64, maxSteps: 3, evalEvery: 0 });
 
   // Before any run: the form's experiment, the one the Experiment JSON panel holds.

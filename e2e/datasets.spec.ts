@@ -13,11 +13,13 @@ test('the id-heavy dataset is listed and shows its oracle test AUC for every dom
   await page.getByTestId(`dataset-${entry.id}`).click();
   const stats = page.getByTestId('dataset-stats');
   for (const [d, domain] of entry.domains.entries()) {
-    // One row per domain: its name, then rows, positive rate and oracle for each task.
+    // One row per domain: its name, its rows, then one cell per task with the oracle stacked under the positive rate.
     const cells = stats.locator('tbody tr').nth(d).locator('th, td');
     await expect(cells.first()).toHaveText(domain);
     for (const [t, task] of entry.tasks.entries()) {
-      await expect(cells.nth(1 + 3 * t + 2)).toHaveText(entry.oracle.test.byCell[domain][task]!.toFixed(4));
+      await expect(cells.nth(2 + t).locator('.stacked')).toHaveText(
+        entry.oracle.test.byCell[domain][task]!.toFixed(4),
+      );
     }
   }
 });

@@ -1,12 +1,13 @@
 import { expect, test, type Page } from '@playwright/test';
 import { gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
-import { applyJson, openApp, runError, setTrain, train, waitDone } from './app';
+import { applyJson, openApp, openStep, runError, selectBackend, setTrain, train, waitDone } from './app';
 
 /** A good, fast run (WASM, a few steps) must still work after each error. */
 async function trainsAgain(page: Page): Promise<void> {
+  await openStep(page, 'data');
   await page.getByTestId('dataset-tiny-two-domains').click();
-  await page.getByTestId('backend-select').selectOption('wasm');
+  await selectBackend(page, 'wasm');
   await setTrain(page, { batchSize: 64, maxSteps: 3, evalEvery: 0 });
   await train(page);
   await waitDone(page, 'max-steps', 60_000);
@@ -17,7 +18,7 @@ test.describe('bad input: a clear message naming the problem, and the page still
   test.beforeEach(async ({ page }) => {
     await openApp(page);
     await page.getByTestId('dataset-tiny-two-domains').click();
-    await page.getByTestId('backend-select').selectOption('wasm');
+    await selectBackend(page, 'wasm');
   });
 
   test('a mapping naming a missing column', async ({ page }) => {
@@ -37,9 +38,13 @@ test.describe('bad input: a clear message naming the problem, and the page still
     // The tiny dataset with every row in one domain, uploaded as a file.
     const csv = gunzipSync(readFileSync('public/datasets/tiny-two-domains.csv.gz')).toString('utf8');
     const oneDomain = csv.replace(/^web,/gm, 'app,');
+    await openStep(page, 'data');
     await page
       .getByTestId('dataset-upload')
       .setInputFiles({ name: 'one-domain.csv', mimeType: 'text/csv', buffer: Buffer.from(oneDomain) });
+    // Read: the page moves on to its mapping; the data step lists the file as the chosen data.
+    await expect(page.getByTestId('upload-summary')).toBeVisible();
+    await openStep(page, 'data');
     await expect(page.getByTestId('dataset-uploaded')).toHaveAttribute('aria-selected', 'true');
     await page.getByTestId('check-data').click();
     const issues = page.getByTestId('data-issues');
@@ -62,7 +67,8 @@ test.describe('bad input: a clear message naming the problem, and the page still
   });
 
   test('a batch larger than the train split, and JSON the page refuses', async ({ page }) => {
-    await setTrain(page, { batchSize: 100000 });
+    // Within the form's limit (65,536), beyond the tiny set's 2,400 train rows: the worker says so.
+    await setTrain(page, { batchSize: 5000 });
     await train(page);
     expect(await runError(page)).toContain('batch size');
 

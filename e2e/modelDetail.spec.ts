@@ -1,13 +1,13 @@
 import { expect, test } from '@playwright/test';
 import { defaultOptions, MODEL_CATALOG, modelInfo } from '../src/engine/models/catalog';
-import { openApp, setTrain, train, waitDone, type Experiment } from './app';
+import { openApp, selectBackend, selectModel, setTrain, train, waitDone, type Experiment } from './app';
 
 test('model info from the catalog: equations, paper, preset description, restoring published behaviour', async ({
   page,
 }) => {
   await openApp(page);
   const mmoe = modelInfo('mmoe');
-  await page.getByTestId('model-select').selectOption('mmoe');
+  await selectModel(page, 'mmoe');
   await expect(page.getByTestId('model-info')).toContainText(mmoe.description);
   await page.getByTestId('preset-select').selectOption(mmoe.presets[1].name);
   await expect(page.getByTestId('preset-description')).toHaveText(mmoe.presets[1].description);
@@ -28,7 +28,7 @@ test('model info from the catalog: equations, paper, preset description, restori
   )[0];
   test.skip(target === undefined, 'no model in the catalog restores a non-default published behaviour');
   const { model, option, value } = target!;
-  await page.getByTestId('model-select').selectOption(model);
+  await selectModel(page, model);
   await page.getByTestId('model-info-toggle').click();
   const restore = page.getByTestId(`restore-${option}`);
   await expect(restore).toBeEnabled();
@@ -47,8 +47,8 @@ test('a sparse model with an auxiliary loss: aux term by name, selection heatmap
   test.skip(!MODEL_CATALOG.some((m) => m.id === 'cesaa'), 'CESAA is not in the catalog');
   await openApp(page);
   await page.getByTestId('dataset-tiny-two-domains').click();
-  await page.getByTestId('model-select').selectOption('cesaa');
-  await page.getByTestId('backend-select').selectOption('wasm');
+  await selectModel(page, 'cesaa');
+  await selectBackend(page, 'wasm');
   await setTrain(page, { batchSize: 64, maxSteps: 15, evalEvery: 5, liveEvalRows: 256 });
   await train(page);
   await waitDone(page, 'max-steps');
@@ -62,6 +62,7 @@ test('a sparse model with an auxiliary loss: aux term by name, selection heatmap
   const readouts = page.getByTestId('model-readouts');
   await expect(readouts.locator('.legend')).toContainText('MI · ');
   expect(await readouts.locator('path.recharts-line-curve').count()).toBeGreaterThan(0);
+  await selectModel(page, 'cesaa');
   await page.getByTestId('model-info-toggle').click();
-  await page.screenshot({ path: 'test-results/model-detail.png', fullPage: true });
+  await page.screenshot({ path: test.info().outputPath('model-detail.png') });
 });

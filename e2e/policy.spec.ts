@@ -43,8 +43,8 @@ test('a plain static host: the service worker isolates the page and a worker can
       },
     );
     await page.getByTestId('dataset-tiny-two-domains').click();
-    // cpu: threaded WASM (on under isolation) needs the gpu-speed branch's pthread loader, not yet merged here.
-    await page.getByTestId('backend-select').selectOption('cpu');
+    // WASM, threaded under the isolation: its pthread workers come from blob: URLs the policy must allow.
+    await page.getByTestId('backend-select').selectOption('wasm');
     await setTrain(page, { batchSize: 64, epochs: 50, maxSteps: 0, evalEvery: 0, patience: 0 });
     await train(page);
     const worker = await trainWorker(page);

@@ -8,6 +8,12 @@
  *   --seeds 1,2,3        instead of the experiment's seeds
  *   --markdown           after the JSON lines, markdown tables of the summaries and, per configuration,
  *                        the mean ± std over seeds (for BENCHMARKS.md)
+ *   --step-cost          (with --node) no training: the kernels one step launches and the JS time issuing it
+ *                        (a second profiled step; the first compiles the GPU pipelines), per configuration
+ *   --threads N          (with --node --backend wasm) N threads instead of one per core
+ *   --torch              also time PyTorch CPU on the census MMoE of the reference shape (bench/torch_mmoe.py,
+ *                        Debian's /usr/bin/python3) before and after the runs, and print each run's ratio to it
+ *                        with the load average
  *   --allow-data-errors  train even when Check data finds an error in the data (a leaking column, a cell
  *                        without positives…); its notes are printed and kept in each summary either way
  *   --export run.zip     with --node and one run: the trained run's zip (the page's format) with the test split's
@@ -20,16 +26,22 @@
  * configuration once per seed on the same split, and prints one JSON line per evaluation; the last line
  * per run is the summary (backend, throughput, kernels per step, valid AUC per epoch, test metrics).
  * Default: headless Chromium through the real worker on the built site (run `npm run build` first).
- * --node: in Node on the cpu backend (or --backend wasm).
+ * --node: in Node on the cpu backend, or --backend wasm (a thread per core), or --backend webgpu (Dawn: the GPU's
+ *   Vulkan driver, or without one SwiftShader from Debian's chromium, for which the bench restarts itself with
+ *   LD_LIBRARY_PATH and VK_ICD_FILENAMES set; see scripts/bench/dawn.ts).
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expandPlan, parsePlan, type ExperimentPlan, type PlannedModel } from '../src/engine/experiment';
 import { registeredModels } from '../src/engine/models/registry';
 import { checkBenchData } from './bench/dataCheck';
-import { comparisonTable, markdownTable } from './bench/table';
+import { comparisonTable, markdownTable, stepCostTable } from './bench/table';
 import { runInBrowser } from './bench/browser';
-import { runInNode } from './bench/node';
+import { runInNode, stepCostInNode } from './bench/node';
+import { runTorch, torchComparison } from './bench/torch';
+import { dawnAdapter } from './bench/dawn';
+import { swiftShaderEnv, usesSwiftShader } from './bench/swiftShader';
 import { resolveData } from './bench/summary';
 
 interface Args {
@@ -41,13 +53,23 @@ interface Args {
   models?: string[];
   preset?: string;
   markdown: boolean;
+  torch: boolean;
+  stepCost: boolean;
+  threads?: number;
   allowDataErrors: boolean;
   exportTo?: string;
   soak?: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { node: false, listModels: false, markdown: false, allowDataErrors: false };
+  const args: Args = {
+    node: false,
+    listModels: false,
+    markdown: false,
+    torch: false,
+    stepCost: false,
+    allowDataErrors: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -66,6 +88,9 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--models') args.models = value().split(',');
     else if (a === '--preset') args.preset = value();
     else if (a === '--markdown') args.markdown = true;
+    else if (a === '--torch') args.torch = true;
+    else if (a === '--step-cost') args.stepCost = true;
+    else if (a === '--threads') args.threads = Number.parseInt(value(), 10);
     else if (a === '--allow-data-errors') args.allowDataErrors = true;
     else if (a === '--export') args.exportTo = path.resolve(value());
     else if (a === '--soak') args.soak = Number.parseInt(value(), 10);
@@ -86,10 +111,32 @@ async function main(): Promise<void> {
   if (!args.experiment) throw new Error('--experiment <file.json> is required');
   if (args.soak !== undefined && !(args.node && args.soak > 0))
     throw new Error('--soak N needs --node and a number of steps above 0');
+  if (args.node && args.backend === 'webgpu' && !usesSwiftShader(process.env) && !(await dawnAdapter())) {
+    // No GPU driver: SwiftShader's Vulkan loader is found only through LD_LIBRARY_PATH set when a process starts.
+    const env = swiftShaderEnv(process.env);
+    if (!env)
+      throw new Error(
+        '--backend webgpu: Dawn found no GPU adapter and chromium (for SwiftShader) is not installed',
+      );
+    console.log(
+      JSON.stringify({
+        event: 'restart',
+        reason: 'no GPU adapter: running Dawn on SwiftShader',
+        VK_ICD_FILENAMES: env.VK_ICD_FILENAMES,
+      }),
+    );
+    const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+      env,
+      stdio: 'inherit',
+    });
+    process.exit(child.status ?? 1);
+  }
   const file = path.resolve(args.experiment);
   const plan = parsePlan(JSON.parse(readFileSync(file, 'utf8')));
   const data = resolveData(plan.data, path.dirname(file));
   const notes = await checkBenchData(data.path, plan.data, args.allowDataErrors);
+  const torchBefore = args.torch ? runTorch() : null;
+  if (torchBefore) console.log(JSON.stringify({ event: 'torch', when: 'before', ...torchBefore }));
   const summaries: Record<string, unknown>[] = [];
   const runs = expandPlan({ ...plan, models: modelsToRun(plan, args), seeds: args.seeds ?? plan.seeds });
   if (args.exportTo && (!args.node || runs.length !== 1)) {
@@ -98,12 +145,26 @@ async function main(): Promise<void> {
     );
   }
   for (const run of runs) {
+    if (args.stepCost) {
+      if (!args.node) throw new Error('--step-cost runs in Node: add --node');
+      summaries.push(await stepCostInNode(run, data.path, args.backend ?? 'cpu'));
+      continue;
+    }
     summaries.push(
       args.node
-        ? await runInNode(run, data, args.backend ?? 'cpu', notes, args.exportTo, args.soak)
+        ? await runInNode(run, data, args.backend ?? 'cpu', notes, {
+            exportTo: args.exportTo,
+            wasmThreads: args.threads,
+            soak: args.soak,
+          })
         : await runInBrowser(run, data, args.backend ?? 'auto', notes),
     );
   }
+  if (args.stepCost) {
+    if (args.markdown) console.log(stepCostTable(summaries));
+    return;
+  }
+  if (torchBefore) console.log(JSON.stringify(torchComparison(torchBefore, runTorch(), summaries)));
   if (args.markdown) console.log(`${markdownTable(summaries)}\n\n${comparisonTable(summaries)}`);
   // A run that broke its weights still printed its best epoch's figures, but must not pass for a good run.
   const failures = summaries.filter((s) => typeof s.failure === 'string');

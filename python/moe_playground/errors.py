@@ -17,3 +17,11 @@ class ExperimentError(Exception):
 
 class ImportError_(Exception):
     """A run zip that cannot be read or does not fit the model built (src/engine/io/errors.ts ImportError)."""
+
+
+class TrainingError(Exception):
+    """A run that cannot give results: its loss or weights became non-finite before any epoch finished."""
+
+
+class MetricError(ValueError):
+    """A metric asked of scores it cannot be computed from: NaN or infinite (auc.ts requireFinite)."""

@@ -13,7 +13,7 @@ from .catalog import DEFAULT_TRAIN
 from .data.encode import MAX_HASH_BUCKETS
 from .errors import ExperimentError
 
-DATA_KEYS = ("dataset", "path", "domain", "tasks", "numeric", "categorical", "ignore", "split", "splitRatios", "splitSeed", "domainGroups", "hashed", "sha256")
+DATA_KEYS = ("dataset", "path", "domain", "tasks", "numeric", "categorical", "ignore", "split", "splitRatios", "splitSeed", "domainGroups", "hashed", "sha256", "domainNames")
 DOMAIN_GROUP_KEYS = ("bins", "minRows", "other")
 HASHED_KEYS = ("column", "buckets")
 TASK_KEYS = ("name", "column", "rule")
@@ -22,8 +22,22 @@ TOP_KEYS = ("data", "model", "models", "train", "seeds")
 PLANNED_MODEL_KEYS = ("name", "id", "options", "train")
 TRAIN_KEYS = tuple(DEFAULT_TRAIN)
 # The training settings the twins implement. A setting the engine adds later is refused unless at its default.
-TWIN_TRAIN_KEYS = ("epochs", "batchSize", "learningRate", "seed", "embeddingDim", "patience", "evalEvery", "liveEvalRows", "maxSteps")
+TWIN_TRAIN_KEYS = (
+    "epochs",
+    "batchSize",
+    "learningRate",
+    "seed",
+    "embeddingDim",
+    "embeddingInit",
+    "embeddingInitScale",
+    "domainInput",
+    "patience",
+    "evalEvery",
+    "liveEvalRows",
+    "maxSteps",
+)
 INTEGER_KEYS = ("epochs", "batchSize", "seed", "embeddingDim", "patience", "evalEvery", "liveEvalRows", "maxSteps")
+EMBEDDING_INITS = ("normal", "uniform")
 
 
 def _is_number(v: object) -> bool:
@@ -161,6 +175,15 @@ def parse_data_mapping(v: object) -> dict:
         if not isinstance(v["sha256"], str) or not re.fullmatch(r"[0-9a-fA-F]{64}", v["sha256"]):
             raise ExperimentError("data.sha256 must be the 64 hex digits of a SHA-256")
         out["sha256"] = v["sha256"].lower()
+    if "domainNames" in v:
+        # Display names of domain values (the page's); carried, never used by the encoding.
+        names = v["domainNames"]
+        if not isinstance(names, dict):
+            raise ExperimentError('data.domainNames must be an object such as { "0": "Female", "1": "Male" }')
+        for value, name in names.items():
+            if not isinstance(name, str) or name.strip() == "":
+                raise ExperimentError(f'data.domainNames["{value}"] must be a non-empty name')
+        out["domainNames"] = dict(names)
     return out
 
 
@@ -173,9 +196,15 @@ def _train_values(where: str, v: object, allowed) -> dict:
         if k not in v:
             continue
         x = v[k]
-        if not _is_number(x):
+        if k == "embeddingInit":
+            if x not in EMBEDDING_INITS:
+                raise ExperimentError(f"{where}.embeddingInit must be one of {', '.join(EMBEDDING_INITS)}")
+        elif k == "domainInput":
+            if not isinstance(x, bool):
+                raise ExperimentError(f"{where}.domainInput must be true or false")
+        elif not _is_number(x):
             raise ExperimentError(f"{where}.{k} must be a number")
-        if k in INTEGER_KEYS and not _is_int(x):
+        elif k in INTEGER_KEYS and not _is_int(x):
             raise ExperimentError(f"{where}.{k} must be an integer")
         out[k] = int(x) if k in INTEGER_KEYS else x
     return out
@@ -190,6 +219,8 @@ def _check_train_ranges(where: str, c: dict) -> None:
         raise ExperimentError(f"{where}.learningRate must be positive")
     if c["embeddingDim"] < 1:
         raise ExperimentError(f"{where}.embeddingDim must be at least 1")
+    if not c["embeddingInitScale"] > 0:
+        raise ExperimentError(f"{where}.embeddingInitScale must be positive")
     if c["patience"] < 0 or c["evalEvery"] < 0 or c["maxSteps"] < 0 or c["liveEvalRows"] < 1:
         raise ExperimentError(f"{where}.patience, evalEvery and maxSteps must be ≥ 0 and liveEvalRows ≥ 1")
 

@@ -6,15 +6,28 @@ from typing import List, Optional
 
 import numpy as np
 
+from .data.values import js_number_text
+from .errors import MetricError
+
+
+def _require_finite(metric: str, scores: np.ndarray) -> None:
+    """A metric of NaN or infinite scores is a number computed from nothing: refused, naming the first bad row."""
+    bad = np.flatnonzero(~np.isfinite(scores))
+    if bad.size:
+        raise MetricError(f"{metric} needs finite scores: row {int(bad[0])} scored {js_number_text(float(scores[bad[0]]))}")
+
 
 def auc(scores: np.ndarray, labels: np.ndarray) -> Optional[float]:
     """ROC AUC by sorting, ties counted as half (Mann–Whitney U); None when the rows hold a single class."""
     s = np.asarray(scores, dtype=np.float64)
     y = np.asarray(labels) > 0.5
     n = s.size
+    if n == 0:
+        return None
+    _require_finite("AUC", s)
     pos = int(y.sum())
     neg = n - pos
-    if n == 0 or pos == 0 or neg == 0:
+    if pos == 0 or neg == 0:
         return None
     order = np.argsort(s, kind="mergesort")
     sorted_s = s[order]
@@ -31,6 +44,7 @@ def logloss(probs: np.ndarray, labels: np.ndarray) -> Optional[float]:
     """Mean binary cross-entropy of probabilities clipped to [1e-7, 1 − 1e-7]; None on no rows."""
     if probs.size == 0:
         return None
+    _require_finite("logloss", np.asarray(probs, dtype=np.float64))
     p = np.clip(np.asarray(probs, dtype=np.float64), 1e-7, 1 - 1e-7)
     y = np.asarray(labels) > 0.5
     return float(np.where(y, -np.log(p), -np.log(1 - p)).mean())

@@ -25,7 +25,7 @@ from .errors import DataError, ExperimentError, ImportError_
 from .evaluate import predict
 from .experiment import check_twin_train
 from .models import build_model
-from .models.base import BuildContext, TwinModel
+from .models.base import TwinModel, build_context
 from .models.layers import DataShape
 from .rng import Rng
 from .runzip import RunZip, load_weights, read_run_zip
@@ -51,7 +51,7 @@ def twin_of(run: RunZip) -> TwinModel:
     model, _ = build_model(
         run.experiment["model"]["id"],
         run.experiment["model"]["options"],
-        BuildContext(DataShape.of(run.schema), int(train["embeddingDim"]), Rng(int(train["seed"]))),
+        build_context(DataShape.of(run.schema), train, Rng(int(train["seed"]))),
     )
     load_weights(model, run.weights)
     return model

@@ -131,7 +131,11 @@ def read_run_zip(path: str) -> RunZip:
         raise ImportError_(f"the zip archive {path} is corrupt ({e}): download the run again") from None
     weights = _decode(_manifest(_json(files, RUN_FILES["model"])), files)
     try:
-        experiment = select_run(_json(files, RUN_FILES["config"]))["experiment"]
+        config = _json(files, RUN_FILES["config"])
+        experiment = select_run(config)["experiment"]
+        # Runs exported before train.domainInput existed were built without the domain field: read them as such.
+        if isinstance(config, dict) and isinstance(config.get("train"), dict) and "domainInput" not in config["train"]:
+            experiment["train"]["domainInput"] = False
     except ImportError_:
         raise
     except Exception as e:  # the experiment parser names what is wrong

@@ -25,16 +25,16 @@ from typing import Optional
 import torch
 
 from .catalog import resolve_options
-from .data.encode import FORMAT, fit_encode, load_encoded
+from .data.encode import FORMAT, encoding_notes, fit_encode, load_encoded
 from .distributed import Dist
-from .errors import DataError, ExperimentError
+from .errors import DataError, ExperimentError, TrainingError
 from .experiment import check_twin_train, select_run
 from .models import build_model
-from .models.base import BuildContext
+from .models.base import build_context
 from .models.layers import DataShape
 from .rng import Rng
 from .runzip import model_weights, write_run_zip
-from .trainer import Trainer, TrainingError
+from .trainer import Trainer
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -142,13 +142,14 @@ def main(argv: Optional[list] = None) -> int:
                 "domains": data.schema["domains"],
                 "vocabSize": data.schema["vocabSize"],
                 "skipped": data.skipped.to_json(),
-                "notes": data.notes,
+                # The reader's notes and what the encoding read differently from the cells, as the bench's data notes.
+                "notes": [f"warning: {n}" for n in data.notes] + encoding_notes(data),
             }
         )
         if int(train["evalEvery"]) > 0:
             log({"event": "note", "message": "train.evalEvery and liveEvalRows draw the page's live curves; here progress is logged every 10 s"})
         torch.manual_seed(int(train["seed"]) * 7919 + 17 + dist.rank)
-        model, _ = build_model(exp["model"]["id"], options, BuildContext(DataShape.of(data.schema), int(train["embeddingDim"]), Rng(int(train["seed"]))))
+        model, _ = build_model(exp["model"]["id"], options, build_context(DataShape.of(data.schema), train, Rng(int(train["seed"]))))
         trainer = Trainer(model, data, train, dist, log)
         started = time.time()
         result = trainer.run()
@@ -166,6 +167,8 @@ def main(argv: Optional[list] = None) -> int:
             "epochs": result.epochs,
             "bestEpoch": result.best_epoch,
             "reason": result.reason,
+            "weightsFrom": result.weights_from,
+            "flags": [f["message"] for f in result.flags],
             "validAucHistory": result.valid_history,
             "test": {
                 "auc": {t["name"]: result.test["byTask"][i]["auc"] for i, t in enumerate(data.schema["tasks"])},
@@ -201,8 +204,13 @@ def main(argv: Optional[list] = None) -> int:
                 f"moe-playground {app_version()} (PyTorch {torch.__version__}, {dist.world} process{'es' if dist.world > 1 else ''})",
             )
             summary["out"] = args.out
+        if result.failure is not None:
+            summary["failure"] = result.failure
         log(summary)
         dist.barrier()
+        if result.reason == "diverged":
+            # The zip holds the best epoch's results, but the run did not end as asked: a script must see it failed.
+            raise TrainingError(f"the run diverged: {result.failure}")
         return 0
     except (DataError, ExperimentError, TrainingError) as e:
         where = {k: getattr(e, k) for k in ("column", "row") if getattr(e, k, None) is not None}

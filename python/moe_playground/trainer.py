@@ -2,7 +2,9 @@
 The training loop of src/engine/train/trainer.ts, under DistributedDataParallel: task BCE (the model's task loss,
 default Σ_t mean BCE_t over labelled rows) plus its named auxiliary terms, Adam, the schedule hooks (MoME's phase
 switch, M3oE's architecture steps), early stopping on mean valid AUC over (domain, task) cells with exact AUC and
-the best epoch's weights restored, then the test pass.
+the best epoch's weights restored, then the test pass. As on the page, every step's loss is read with a probe of the
+update: a non-finite one ends the run ('diverged', the best epoch restored and tested; before any epoch finished, an
+error), a RunMonitor flags what looks fine but is not, and the result says which weights the test metrics come from.
 
 `train.batchSize` is the global batch, as on the page: every step takes the next batchSize rows of the epoch's
 shuffled order (the page's seeded shuffle) and each of the N processes trains on its batchSize / N of them; DDP
@@ -21,16 +23,24 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
 from .data.encode import EncodedData
+from .data.values import js_number_text
 from .distributed import Dist
-from .errors import DataError
+from .errors import DataError, TrainingError
 from .evaluate import LabelledBatch, batch_of, evaluate
 from .models.base import TwinModel
 from .models.layers import TRAIN
+from .monitor import RunMonitor
 from .rng import Rng
 
 
-class TrainingError(Exception):
-    pass
+def broken_step(values: List[float], step: int, epoch: int, learning_rate: float) -> Optional[str]:
+    """What broke a step, if anything: a non-finite loss (values[0]), or an update that left a non-finite weight (the probe, last)."""
+    where = f"at step {step} (epoch {epoch}): lower the learning rate (now {js_number_text(learning_rate)})"
+    if not math.isfinite(values[0]):
+        return f"the loss became {js_number_text(values[0])} {where}"
+    if not math.isfinite(values[-1]):
+        return f"an update made the weights non-finite (NaN or ±Infinity) {where}"
+    return None
 
 
 def masked_bce(logits: torch.Tensor, labels: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -67,20 +77,37 @@ class Objective(nn.Module):
 @dataclass
 class TrainResult:
     test: dict
+    # The last full valid pass.
     valid: Optional[dict]
     epochs: int
     steps: int
     best_epoch: int
     reason: str
+    # Which weights `test` scores: {"kind": "best", "epoch", "step"} (restored) or {"kind": "last", "step"}.
+    weights_from: dict
+    # The RunMonitor's flags, in order.
+    flags: List[dict] = field(default_factory=list)
+    # Why a diverged run ended.
+    failure: Optional[str] = None
     valid_history: List[Optional[float]] = field(default_factory=list)
     samples_per_second: float = 0.0
     ms_per_step: float = 0.0
 
     def metrics(self) -> dict:
-        """metrics.json as the page writes it."""
-        out = {"test": self.test, "epochs": self.epochs, "steps": self.steps, "bestEpoch": self.best_epoch, "reason": self.reason}
+        """metrics.json as the page writes it (runMetricsOf)."""
+        out = {"test": self.test}
         if self.valid is not None:
             out["valid"] = self.valid
+        out.update(
+            epochs=self.epochs,
+            steps=self.steps,
+            bestEpoch=self.best_epoch,
+            reason=self.reason,
+            weightsFrom=self.weights_from,
+            flags=[f["message"] for f in self.flags],
+        )
+        if self.failure is not None:
+            out["failure"] = self.failure
         return out
 
 
@@ -114,6 +141,9 @@ class Trainer:
         )
         self.arch_cursor = 0
         self.step = 0
+        tasks = [t["name"] for t in data.schema["tasks"]]
+        self.monitor = RunMonitor(data.schema["domains"], tasks, lambda flag: self.log({"event": "flag", **flag}))
+        self.last_valid: Optional[dict] = None
 
     @property
     def steps_per_epoch(self) -> int:
@@ -157,16 +187,29 @@ class Trainer:
         for p in params:
             p.grad = None
 
+    def _update_probe(self) -> torch.Tensor:
+        """
+        0 when every weight the optimizer holds and its second moment are finite, NaN otherwise: read back with the loss,
+        it tells a step that broke the weights (PackedAdam.apply's probe).
+        """
+        with torch.no_grad():
+            tensors = [p for g in self.optimizer.param_groups for p in g["params"]]
+            tensors += [s["exp_avg_sq"] for s in self.optimizer.state.values() if "exp_avg_sq" in s]
+            finite = torch.stack([torch.isfinite(t).all() for t in tensors]).all()
+            return torch.where(finite, 0.0, math.nan).reshape(1).to(torch.float32)
+
     def _train_step(self, b: LabelledBatch) -> List[float]:
-        """One optimisation step; returns [total, task losses…, aux terms…] averaged over processes."""
+        """One optimisation step; returns [total, task losses…, aux terms…, update probe] averaged over processes."""
         self.model.train()
         self.objective.zero_grad(set_to_none=True)
         total, per_task, aux = self.ddp(b.batch, b.labels, b.mask)
         total.backward()
         self.optimizer.step()
-        return self.dist.sum_floats([v / self.dist.world for v in torch.cat([total.detach().reshape(1), per_task.detach(), aux.detach()]).tolist()])
+        values = torch.cat([total.detach().reshape(1), per_task.detach(), aux.detach(), self._update_probe()])
+        return self.dist.sum_floats([v / self.dist.world for v in values.tolist()])
 
     def _snapshot(self) -> Dict[str, torch.Tensor]:
+        """Copies of every stored parameter (a phase switch may change which are trainable)."""
         return {n: self.model.p[n].detach().clone() for n in self.model.p.names()}
 
     def _restore(self, saved: Dict[str, torch.Tensor]) -> None:
@@ -189,9 +232,33 @@ class Trainer:
         self._sync_buffers()
         return evaluate(self.model, self.data, self.data.splits[split], int(self.cfg["batchSize"]), self.dist, split)
 
+    def _valid_pass(self, epoch: int) -> dict:
+        """A full valid pass, shown to the monitor and kept as the run's last one."""
+        report = self._evaluate("valid")
+        self.monitor.on_eval(self.step, epoch, report, float(self.cfg["learningRate"]))
+        self.last_valid = report
+        return report
+
+    def _choose_weights(self, reason: str, best: Optional[dict], epoch: int) -> dict:
+        """
+        Puts the weights the test pass scores in place and says which they are. A completed, early-stopped or diverged
+        run restores its best epoch. A run capped mid-epoch has last weights no full validation pass has scored: they
+        are scored now and kept only if they beat the best epoch.
+        """
+        if reason == "max-steps" and (best is None or best["step"] != self.step):
+            last = self._valid_pass(epoch)
+            score = last["meanCellAuc"] if last["meanCellAuc"] is not None else -math.inf
+            if best is None or score > best["auc"]:
+                return {"kind": "last", "step": self.step}
+        if best is None:
+            return {"kind": "last", "step": self.step}
+        self._restore(best["weights"])
+        return {"kind": "best", "epoch": best["epoch"], "step": best["step"]}
+
     def run(self) -> TrainResult:
         cfg, data = self.cfg, self.data
         B = int(cfg["batchSize"])
+        lr = float(cfg["learningRate"])
         per_epoch = self.steps_per_epoch
         task_names = [t["name"] for t in data.schema["tasks"]]
         T = len(task_names)
@@ -199,11 +266,10 @@ class Trainer:
         best: Optional[dict] = None
         since_best = 0
         reason = "completed"
+        failure: Optional[str] = None
         epochs_run = 0
         window: List[float] = []
-        step_times: List[float] = []
         history: List[Optional[float]] = []
-        valid: Optional[dict] = None
         started = time.time()
         last_log = time.time()
         stop = False
@@ -225,15 +291,19 @@ class Trainer:
                 arch = self.model.architecture
                 if arch is not None and self.step % arch.every_steps == 0:
                     self._architecture_step()
-                if not math.isfinite(values[0]):
-                    raise TrainingError(
-                        f"the loss became {values[0]} at step {self.step} (epoch {epoch + 1}): lower the learning rate (now {cfg['learningRate']})"
-                    )
+                broken = broken_step(values, self.step, epoch + 1, lr)
+                if broken:
+                    # The weights now hold NaN or ±Infinity: only a snapshot taken before can still be tested.
+                    if best is None:
+                        raise TrainingError(f"{broken}; no epoch had finished, so no weights are left to test")
+                    reason, stop = "diverged", True
+                    failure = f"{broken}; the test metrics are those of the best epoch ({best['epoch']}), restored"
+                    break
+                self.monitor.on_step(self.step, sum(values[1 : 1 + T]), lr)
                 window = (window + [ms])[-20:]
-                step_times.append(ms)
                 if time.time() - last_log > 10 or s == per_epoch - 1:
                     last_log = time.time()
-                    aux = dict(zip(self.objective.aux_names, values[1 + T :]))
+                    aux = dict(zip(self.objective.aux_names, values[1 + T : -1]))
                     self.log({"event": "progress", "step": self.step, "epoch": epoch + 1, "loss": values[0], "taskLoss": dict(zip(task_names, values[1 : 1 + T])), "aux": aux, "msPerStep": round(sum(window) / len(window), 2)})
                 if int(cfg["maxSteps"]) > 0 and self.step >= int(cfg["maxSteps"]):
                     reason, stop = "max-steps", True
@@ -241,34 +311,35 @@ class Trainer:
             if stop:
                 break
             epochs_run = epoch + 1
-            valid = self._evaluate("valid")
+            valid = self._valid_pass(epoch + 1)
             score = valid["meanCellAuc"] if valid["meanCellAuc"] is not None else -math.inf
             improved = best is None or score > best["auc"]
             history.append(valid["meanTaskAuc"])
             self.log({"event": "epoch", "epoch": epoch + 1, "validMeanAuc": valid["meanTaskAuc"], "validMeanCellAuc": valid["meanCellAuc"], "best": improved, "samplesPerSecond": round(B * 1000 / (sum(window) / len(window))), "elapsedS": round(time.time() - started, 1)})
             if improved:
-                best = {"auc": score, "epoch": epoch + 1, "weights": self._snapshot()}
+                best = {"auc": score, "epoch": epoch + 1, "step": self.step, "weights": self._snapshot()}
                 since_best = 0
             else:
                 since_best += 1
                 if int(cfg["patience"]) > 0 and since_best >= int(cfg["patience"]):
                     reason = "early-stopped"
                     break
-        if best is not None and reason != "max-steps":
-            self._restore(best["weights"])
+        weights_from = self._choose_weights(reason, best, epoch + 1)
         self._sync_buffers()
         self._check_in_sync()
         test = self._evaluate("test")
         ms_per_step = sum(window) / max(1, len(window))
         return TrainResult(
             test,
-            valid,
+            self.last_valid,
             epochs_run,
             self.step,
             best["epoch"] if best is not None else 0,
             reason,
+            weights_from,
+            self.monitor.flags,
+            failure,
             history,
             B * 1000 / ms_per_step if ms_per_step > 0 else 0.0,
             ms_per_step,
         )
-

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from moe_playground.data.csvfile import CsvFile
-from moe_playground.data.encode import apply_schema, fit_encode
+from moe_playground.data.encode import apply_schema, encoding_notes, fit_encode
 from moe_playground.data.values import js_number_text, parse_number
 from moe_playground.errors import DataError
 from moe_playground.rng import Rng
@@ -30,6 +30,8 @@ def differences(ds, d, schema, meta):
     out = [] if ds.schema == schema else ["schema"]
     out += [] if ds.skipped.to_json() == meta["skipped"] else [f"skipped rows {ds.skipped.to_json()} vs {meta['skipped']}"]
     out += [] if ds.missing == meta["missing"] else [f"missing counts {ds.missing} vs {meta['missing']}"]
+    out += [] if ds.unparseable == meta["unparseable"] else [f"unparseable cells {ds.unparseable} vs {meta['unparseable']}"]
+    out += [] if ds.case_mismatches == meta["caseMismatches"] else [f"case mismatches {ds.case_mismatches} vs {meta['caseMismatches']}"]
     for name, dtype in ARRAYS:
         ref = np.fromfile(os.path.join(d, f"{name}.bin"), dtype=dtype)
         if not np.array_equal(ref, np.asarray(getattr(ds, name)).reshape(-1)):
@@ -39,12 +41,37 @@ def differences(ds, d, schema, meta):
 
 @pytest.mark.parametrize("name", ["models", "binned"])
 def test_fitting_gives_the_pages_schema_and_rows(engine_exports, tmp_path, name):
-    """Vocabularies, scaling (bit for bit), domains (merged or binned), the seeded split and every encoded row."""
+    """
+    Vocabularies, scaling (bit for bit), domains (merged or binned), the seeded split, every encoded row, and what the
+    page counts on the way: missing cells per column's reading, unparseable numbers, rule values matched but for case.
+    """
     mapping = next(e["mapping"] for e in engine_exports["encodings"] if e["name"] == name)
     d, schema, meta = engine_encoding(engine_exports, name)
     ds = fit_encode(engine_exports["csv"], mapping, str(tmp_path), "data.csv")
     assert ds.num_rows == meta["rows"]
     assert differences(ds, d, schema, meta) == []
+    if name == "models":
+        # The fixture holds each case, so that the comparison above compares something.
+        assert meta["unparseable"]["price"]["cells"] > 0 and meta["caseMismatches"] and meta["missing"]["click"] > 0
+
+
+@pytest.mark.parametrize("name", ["models", "binned"])
+def test_the_data_notes_are_check_datas(engine_exports, tmp_path, name):
+    """Labels left out, numbers imputed, rule values matched but for case: worded as the page's Check data words them."""
+    mapping = next(e["mapping"] for e in engine_exports["encodings"] if e["name"] == name)
+    _, _, meta = engine_encoding(engine_exports, name)
+    kinds = ("have no label in column", "were imputed with the train mean", "only by case and are labelled")
+    page = [n for n in meta["notes"] if any(k in n for k in kinds)]
+    assert page, "the fixture gives the page such notes"
+    assert encoding_notes(fit_encode(engine_exports["csv"], mapping, str(tmp_path), "data.csv")) == page
+
+
+def test_files_the_page_refuses_are_refused_naming_the_same_row_and_column(engine_exports, tmp_path):
+    """Unclosed quote, a rule value only in another case, a rule naming a marker, a label or numbers not decimal, no label."""
+    for r in engine_exports["refusals"]:
+        with pytest.raises(DataError) as e:
+            fit_encode(os.path.join(engine_exports["dir"], r["file"]), r["mapping"], str(tmp_path / r["name"]), f'{r["name"]}.csv')
+        assert (str(e.value), e.value.column, e.value.row) == (r["error"]["message"], r["error"]["column"], r["error"]["row"]), r["name"]
 
 
 @pytest.mark.parametrize("name", ["models", "binned"])
@@ -69,11 +96,31 @@ def write(tmp_path, name, text):
     return str(p)
 
 
-def test_a_quote_left_open_drops_its_record_and_says_where(tmp_path):
-    f = CsvFile(write(tmp_path, "open.csv", 'a,b\n1,2\n3,"x\n4,5\n'))
-    rows = [(fr, r) for frs, rs in f.chunks() for fr, r in zip(frs, rs)]
-    assert rows == [(2, ["1", "2"])]
-    assert f.skipped.to_json() == {"count": 1, "examples": [{"row": 3, "reason": "a quoted field opened in row 3 is never closed: the rest of the file was read into it"}]}
+def test_a_quote_left_open_is_an_error_naming_where_it_opened(tmp_path):
+    """The row the quote opened on (after a quoted line end in an earlier field), its column, and the rows it swallowed."""
+    f = CsvFile(write(tmp_path, "open.csv", 'a,b,c\n1,2,3\n"x\ny",4,"z\n5,6,7\n'))
+    with pytest.raises(DataError) as e:
+        list(f.chunks())
+    assert (e.value.row, e.value.column) == (4, "c")
+    assert str(e.value) == 'File "open.csv": a quoted field opened in row 4 (column "c") is never closed, so rows 4–5 were read into that one field; close the quote or double it ("") inside the field'
+    with pytest.raises(DataError, match=r'opened in row 1 is never closed; close'):
+        CsvFile(write(tmp_path, "header.csv", 'a,"b'))
+
+
+def test_a_file_smaller_than_the_write_buffer_is_scaled_whole(tmp_path):
+    """A few hundred bytes of unscaled numbers, still in the write buffer when the scaling pass reads them back."""
+    path = write(tmp_path, "small.csv", "d,x,y\n" + "".join(f"{'ab'[i % 2]},{i},{i % 2}\n" for i in range(40)))
+    mapping = {"domain": "d", "tasks": [{"name": "y", "column": "y", "rule": "== 1"}], "numeric": ["x"]}
+    ds = fit_encode(path, mapping, str(tmp_path / "encoded"))
+    f = ds.schema["numeric"][0]
+    expected = ((np.arange(40, dtype=np.float64) - f["mean"]) / f["std"]).astype(np.float32)
+    assert np.array_equal(np.asarray(ds.num).reshape(-1), expected)
+
+
+def test_file_rows_count_lines_as_the_page_does(tmp_path):
+    """A lone CR inside a quoted field is no line end to the page (Python's line reader would count one)."""
+    f = CsvFile(write(tmp_path, "cr.csv", 'a,b\n"x\ry",1\n"p\r\nq",2\n3,4\n'))
+    assert [fr for frs, _ in f.chunks() for fr in frs] == [2, 3, 5]
 
 
 def test_bad_files_name_what_is_wrong(tmp_path):
@@ -95,9 +142,10 @@ def test_the_delimiter_is_guessed_and_a_misleading_name_noted(tmp_path):
     assert "separated by semicolons" in f.notes[0]
 
 
-def test_numbers_read_as_javascript_reads_them():
-    assert [parse_number(s) for s in [" 0x1F ", "1e5", ".5", "5.", "-0b11", "+2"]] == [31, 100000, 0.5, 5, pytest.approx(float("nan"), nan_ok=True), 2]
-    assert all(np.isnan(parse_number(s)) for s in ["inf", "Infinity", "1_0", "nan", "", "0x", "1e400"])
+def test_numbers_are_decimal_numbers_only():
+    assert [parse_number(s) for s in ["1e5", ".5", "5.", "+2", " -3.25e-1 ", "1.e2"]] == [100000, 0.5, 5, 2, -0.325, 100]
+    not_decimal = [" 0x1F ", "-0b11", "0o7", "inf", "Infinity", "1_0", "nan", "", "0x", "1e400", "2,75", "١٢", "１"]
+    assert all(np.isnan(parse_number(s)) for s in not_decimal)
     assert [js_number_text(x) for x in [18, 0.5, 1e21, 1e-7, 0.00001, 40.5]] == ["18", "0.5", "1e+21", "1e-7", "0.00001", "40.5"]
 
 

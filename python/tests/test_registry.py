@@ -5,9 +5,9 @@ import pytest
 
 from moe_playground import catalog
 from moe_playground.errors import ExperimentError
-from moe_playground.experiment import check_twin_train
+from moe_playground.experiment import check_twin_train, parse_data_mapping
 from moe_playground.models import MODELS, build_model
-from moe_playground.models.base import BuildContext
+from moe_playground.models.base import build_context
 from moe_playground.models.layers import DataShape
 from moe_playground.rng import Rng
 
@@ -23,11 +23,23 @@ def test_an_option_the_twin_lacks_is_refused(monkeypatch):
     spec = {"key": "newGate", "kind": "bool", "default": False}
     monkeypatch.setitem(catalog.MODELS["mmoe"], "options", catalog.MODELS["mmoe"]["options"] + [spec])
     with pytest.raises(ExperimentError, match='does not implement the option\\(s\\) newGate'):
-        build_model("mmoe", {}, BuildContext(SHAPE, 4, Rng(1)))
+        build_model("mmoe", {}, build_context(SHAPE, catalog.DEFAULT_TRAIN, Rng(1)))
 
 
 def test_a_training_setting_the_twins_lack_is_refused_unless_at_its_default(monkeypatch):
-    monkeypatch.setitem(catalog.DEFAULT_TRAIN, "domainInput", False)
+    monkeypatch.setitem(catalog.DEFAULT_TRAIN, "gradientClip", 0)
     check_twin_train({**catalog.DEFAULT_TRAIN})
-    with pytest.raises(ExperimentError, match="train.domainInput"):
-        check_twin_train({**catalog.DEFAULT_TRAIN, "domainInput": True})
+    with pytest.raises(ExperimentError, match="train.gradientClip"):
+        check_twin_train({**catalog.DEFAULT_TRAIN, "gradientClip": 1})
+
+
+def test_the_model_input_settings_are_implemented():
+    check_twin_train({**catalog.DEFAULT_TRAIN, "domainInput": False, "embeddingInit": "uniform", "embeddingInitScale": 0.5})
+
+
+def test_the_pages_domain_names_are_carried_and_an_empty_one_refused():
+    data = {"domain": "sex", "tasks": [{"name": "click", "column": "click", "rule": "== 1"}]}
+    names = {"0": "Female", "1": "Male"}
+    assert parse_data_mapping({**data, "domainNames": names})["domainNames"] == names
+    with pytest.raises(ExperimentError, match='data.domainNames\\["0"\\]'):
+        parse_data_mapping({**data, "domainNames": {"0": " "}})

@@ -42,6 +42,9 @@ def test_torchrun_two_processes_train_a_zip_the_page_imports(engine_exports, tmp
     assert summary["processes"] == 2 and summary["distributedBackend"] == "gloo"
     run = read_run_zip(out)
     assert "base.0.expertMasks" in run.weights, "the zip holds phase B's masks"
+    assert "domainEmbedding" in run.weights, "the domain is a model input by default"
+    # MoME's phase switch forgets the best epoch; the test metrics say which weights they come from.
+    assert run.metrics["weightsFrom"]["kind"] in ("best", "last") and run.metrics["flags"] == summary["flags"]
     page = json.loads(node_tool("import-check.ts", "--zip", out, "--data", engine_exports["csv"]).splitlines()[-1])["test"]
     twin = run.metrics["test"]
     assert [g["name"] for g in page["gates"]] == [g["name"] for g in twin["gates"]]

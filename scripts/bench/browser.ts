@@ -33,7 +33,11 @@ export async function runInBrowser(
             run.name,
             exp.model.id,
             exp.train.seed,
-            { name: e.backend, adapter: e.adapter },
+            {
+              name: e.backend,
+              adapter: e.adapter,
+              threads: e.threads ?? null,
+            },
             notes,
             data.oracle,
           );

@@ -31,7 +31,12 @@ export function serveStatic(
     const file = extra[pathname] ?? path.join(root, decodeURIComponent(pathname));
     if (!file.startsWith(root) && extra[pathname] === undefined) return void res.writeHead(403).end();
     if (!existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    // Cross-origin isolated, like `vite preview`: the training worker's WASM backend then uses threads.
+    res.writeHead(200, {
+      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+    });
     createReadStream(file).pipe(res);
   });
   return new Promise((resolve) =>

@@ -90,6 +90,7 @@ export class BenchRecorder {
   private validAucHistory: (number | null)[] = [];
   private samplesPerSecond = 0;
   private msPerStep = 0;
+  private hostMsPerStep: number | null = null;
   private readonly startedAt = Date.now();
   private lastProgressLog = Date.now();
 
@@ -98,7 +99,8 @@ export class BenchRecorder {
     private readonly name: string,
     private readonly model: string,
     private readonly seed: number,
-    readonly backend: { name: string; adapter?: string | null },
+    /** `threads`: the wasm backend's XNNPACK threads (null on other backends). */
+    readonly backend: { name: string; adapter?: string | null; threads?: number | null },
     /** Check data's notes on the data (skipped rows, imputed values, errors trained on with --allow-data-errors). */
     private readonly notes: string[],
     private readonly oracle: BenchOracle,
@@ -114,6 +116,7 @@ export class BenchRecorder {
       case 'progress':
         this.samplesPerSecond = e.samplesPerSecond;
         this.msPerStep = e.msPerStep;
+        this.hostMsPerStep = e.hostMsPerStep ?? null;
         if (Date.now() - this.lastProgressLog > 10_000) {
           this.lastProgressLog = Date.now();
           console.log(
@@ -161,9 +164,11 @@ export class BenchRecorder {
       seed: this.seed,
       backend: this.backend.name,
       adapter: this.backend.adapter ?? null,
+      threads: this.backend.threads ?? null,
       params: this.params,
       samplesPerSecond: Math.round(this.samplesPerSecond),
       msPerStep: Number(this.msPerStep.toFixed(2)),
+      hostMsPerStep: this.hostMsPerStep === null ? null : Number(this.hostMsPerStep.toFixed(2)),
       kernelsPerStep,
       epochs: done.epochs,
       bestEpoch: done.bestEpoch,

@@ -21,6 +21,7 @@ export function markdownTable(summaries: Record<string, unknown>[]): string {
     'oracle gap',
     'epochs (best)',
     'ms/step',
+    'host ms/step',
     'samples/s',
     'kernels/step',
   ];
@@ -35,10 +36,25 @@ export function markdownTable(summaries: Record<string, unknown>[]): string {
       typeof s.oracleGap === 'number' ? s.oracleGap.toFixed(4) : 'n/a',
       `${String(s.epochs)} (${String(s.bestEpoch)})`,
       s.msPerStep,
+      s.hostMsPerStep,
       s.samplesPerSecond,
       s.kernelsPerStep,
     ];
   });
+  return [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+}
+
+/** A markdown table of --step-cost summaries: what one step costs per model. */
+export function stepCostTable(summaries: Record<string, unknown>[]): string {
+  const head = ['model', 'backend', 'params', 'batch', 'kernels/step', 'host ms/step'];
+  const rows = summaries.map((s) => [
+    s.name,
+    s.backend,
+    s.params,
+    s.batchSize,
+    s.kernelsPerStep,
+    s.hostMsPerStep,
+  ]);
   return [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 

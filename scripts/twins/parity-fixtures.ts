@@ -4,11 +4,14 @@
  * What the PyTorch twins' tests (python/tests) check against, made by this engine:
  * - data.csv: a messy file (quoted commas and newlines, CRLF, a ragged row, blank cells, missing-value markers in
  *   features and labels, hex and exponent numbers, unicode, rare and blank domains, values only seen outside train)
- *   and two mappings of it, each encoded here: schema.json plus the encoded arrays, to compare encoded rows;
- * - runs/*.zip: every preset of every model plus configurations that cover each remaining option value, each trained a
- *   few steps (so weights, moving averages, MoME's masks and M3oE's structure weights move), exported with the test
- *   split's logits;
- * - init/*.zip: each model untrained, to compare the initial weights a seed gives.
+ *   and two mappings of it, each encoded here: schema.json plus the encoded arrays, to compare encoded rows, and
+ *   meta.json with what the encoder counted (missing, unparseable, case mismatches) and Check data's notes;
+ * - refusals/*.csv: small files the page refuses (with their mappings and the engine's error), one reason each;
+ * - runs/*.zip: every preset of every model plus configurations that cover each remaining option value and each
+ *   model-input setting (train.domainInput, train.embeddingInit), each trained a few steps (so weights, moving
+ *   averages, MoME's masks and M3oE's structure weights move), exported with the test split's logits;
+ * - init/*.zip: each model untrained, under the default input settings and under the others, to compare the initial
+ *   weights a seed gives.
  * index.json lists them all.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -17,15 +20,17 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { version as APP_VERSION } from '../../package.json';
 import { parseCsv } from '../../src/engine/data/csv';
+import { dataReport } from '../../src/engine/data/checks';
 import { encodeDataset } from '../../src/engine/data/encode';
-import { dataShapeOf, type DataMapping, type EncodedDataset } from '../../src/engine/data/types';
+import { loadDataset } from '../../src/engine/data/load';
+import { DataError, dataShapeOf, type DataMapping, type EncodedDataset } from '../../src/engine/data/types';
 import type { Experiment } from '../../src/engine/experiment';
 import { exportRunZip, runMetricsOf, type RunMetrics } from '../../src/engine/io/modelZip';
 import { activateBackend } from '../../src/engine/kernels/backend';
 import { MODEL_CATALOG, type ModelOptions } from '../../src/engine/models/catalog';
 import { buildContext } from '../../src/engine/models/types';
 import { buildModel } from '../../src/engine/models/registry';
-import type { Formulation } from '../../src/engine/models/layers';
+import type { Formulation } from '../../src/engine/models/experts';
 import { DEFAULT_TRAIN, type TrainConfig } from '../../src/engine/train/config';
 import { evaluate } from '../../src/engine/train/evaluate';
 import { Trainer } from '../../src/engine/train/trainer';
@@ -72,7 +77,8 @@ export function fixtureCsv(): string {
       String(rng.int(21)),
       // Missing-value markers in a label column: read by the task rule as the engine reads them (a moving target).
       rng.next() < 0.03 ? '' : rng.next() < 0.02 ? pick(rng, ['NA', 'null', '?']) : String(label(0.6)),
-      rng.next() < 0.04 ? '' : label(1.2) ? 'yes' : 'no',
+      // A few "Yes" beside "yes": the rule's case-only mismatch, a warning with counts.
+      rng.next() < 0.04 ? '' : label(1.2) ? (rng.next() < 0.05 ? 'Yes' : 'yes') : 'no',
       rng.next() < 0.03 ? '' : String(1 + Math.min(4, Math.max(0, Math.round(2 + signal + rng.normal())))),
     ];
     lines.push(cells.map(quoted).join(','));
@@ -126,12 +132,35 @@ interface Config {
   name: string;
   id: string;
   options: ModelOptions;
+  /** Training settings besides TRAIN's (the model-input ones). */
+  train?: Partial<TrainConfig>;
 }
+
+/**
+ * The model-input settings away from their defaults (U(−0.05, 0.05), domain field on): nn.Embedding's N(0, 1), no
+ * domain field. Spelled out, so that the runs keep covering both initialisations when a default changes.
+ */
+const OTHER_INPUT: Partial<TrainConfig> = {
+  embeddingInit: 'normal',
+  embeddingInitScale: 1,
+  domainInput: false,
+};
+const NORMAL_INIT: Partial<TrainConfig> = { embeddingInit: 'normal', embeddingInitScale: 1 };
 
 /** Configurations beyond the presets, so that every choice and switch of the registry is exported at least once. */
 const EXTRAS: Config[] = [
-  { name: 'no tower hidden layer', id: 'shared-bottom', options: { towerLayers: [] } },
-  { name: 'two-layer experts', id: 'mmoe', options: { expertLayers: [32, 16], towerLayers: [8] } },
+  {
+    name: 'no tower hidden layer, N(0, 1) embeddings, no domain field',
+    id: 'shared-bottom',
+    options: { towerLayers: [] },
+    train: OTHER_INPUT,
+  },
+  {
+    name: 'two-layer experts, N(0, 1e-4) embeddings',
+    id: 'mmoe',
+    options: { expertLayers: [32, 16], towerLayers: [8] },
+    train: { embeddingInit: 'normal', embeddingInitScale: 1e-4 },
+  },
   {
     name: '3 levels',
     id: 'ple',
@@ -143,9 +172,10 @@ const EXTRAS: Config[] = [
     options: { levels: 2, specificPer: 'cell', sharedExperts: 0, expertLayers: [16] },
   },
   {
-    name: 'scenario layers only',
+    name: 'scenario layers only, N(0, 1) indicators, no domain field',
     id: 'aesm2',
     options: { scenarioLayers: 2, taskLayers: 0, kSh: 0, scenarioExpertLayers: [16, 8] },
+    train: OTHER_INPUT,
   },
   {
     name: 'task layers only, dropout, BatchNorm',
@@ -160,12 +190,13 @@ const EXTRAS: Config[] = [
     },
   },
   {
-    name: 'no aux hidden layer',
+    name: 'no aux hidden layer, N(0, 1) aux table',
     id: 'star',
     options: { starLayers: [16], auxLayers: [], auxNet: 'domain', partitionedNorm: 'all' },
+    train: NORMAL_INIT,
   },
   {
-    name: 'domain not embedded, gates see gradients',
+    name: 'gates see gradients, no domain field',
     id: 'm3oe',
     options: {
       experts: 2,
@@ -173,10 +204,16 @@ const EXTRAS: Config[] = [
       bottomDim: 16,
       expertLayers: [16, 8],
       towerHidden: 8,
-      domainEmbedding: false,
       gateStopGradient: false,
       archEvery: 3,
     },
+    train: { domainInput: false },
+  },
+  {
+    name: 'N(0, 1) gate table, no domain field',
+    id: 'cesaa',
+    options: { specificExperts: 4, topK: 2 },
+    train: OTHER_INPUT,
   },
   {
     name: 'phase A',
@@ -230,10 +267,81 @@ function writeEncoding(dir: string, ds: EncodedDataset): void {
   for (const [name, a] of Object.entries(files))
     writeFileSync(path.join(dir, `${name}.bin`), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   writeFileSync(path.join(dir, 'schema.json'), JSON.stringify(ds.schema, null, 2));
+  const notes = dataReport(ds).issues.map((i) => `${i.level}: ${i.message}`);
+  const { numRows: rows, skipped, missing, unparseable, caseMismatches } = ds;
   writeFileSync(
     path.join(dir, 'meta.json'),
-    JSON.stringify({ rows: ds.numRows, skipped: ds.skipped, missing: ds.missing }, null, 2),
+    JSON.stringify({ rows, skipped, missing, unparseable, caseMismatches, notes }, null, 2),
   );
+}
+
+/** Makes a small file whose label column holds `label(i)` in row i (numbers in x, two domains). */
+function smallCsv(rows: number, label: (i: number) => string, x: (i: number) => string = String): string {
+  const lines = ['d,x,y'];
+  for (let i = 0; i < rows; i++) lines.push(`${'ab'[i % 2]},${x(i)},${label(i)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+const SMALL_MAPPING: DataMapping = {
+  path: 'small.csv',
+  domain: 'd',
+  tasks: [{ name: 'y', column: 'y', rule: '== 1' }],
+  numeric: ['x'],
+};
+const withRule = (rule: string): DataMapping => ({
+  ...SMALL_MAPPING,
+  tasks: [{ name: 'y', column: 'y', rule }],
+});
+
+/** Files and mappings the page refuses, one reason each: the twins must refuse them naming the same row and column. */
+const REFUSALS: { name: string; csv: string; mapping: DataMapping }[] = [
+  {
+    name: 'unclosed-quote',
+    csv: smallCsv(
+      40,
+      (i) => String(i % 2),
+      (i) => (i === 25 ? '"7\n' : String(i)),
+    ),
+    mapping: SMALL_MAPPING,
+  },
+  { name: 'rule-case-only', csv: smallCsv(40, (i) => (i % 3 ? 'No' : 'Yes')), mapping: withRule('== yes') },
+  { name: 'rule-names-a-marker', csv: smallCsv(40, (i) => String(i % 2)), mapping: withRule('in {1, NA}') },
+  {
+    name: 'label-not-decimal',
+    csv: smallCsv(40, (i) => (i === 30 ? '0x1' : String(i % 2))),
+    mapping: withRule('> 0'),
+  },
+  {
+    name: 'numbers-not-decimal',
+    csv: smallCsv(
+      40,
+      (i) => String(i % 2),
+      (i) => (i % 3 ? `"${i},5"` : String(i)),
+    ),
+    mapping: SMALL_MAPPING,
+  },
+  { name: 'no-label', csv: smallCsv(40, (i) => ['NA', '', 'null', '?'][i % 4]), mapping: SMALL_MAPPING },
+];
+
+/** Each refusal's file, with the engine's error: message, column and row (null where it names none). */
+async function writeRefusals(out: string) {
+  mkdirSync(path.join(out, 'refusals'), { recursive: true });
+  const refusals = [];
+  for (const r of REFUSALS) {
+    const file = path.join('refusals', `${r.name}.csv`);
+    writeFileSync(path.join(out, file), r.csv);
+    const error = await loadDataset(r.csv, r.mapping, { name: `${r.name}.csv` }).then(
+      () => {
+        throw new Error(`the refusal fixture "${r.name}" was accepted by the engine`);
+      },
+      (e: unknown) => {
+        if (!(e instanceof DataError)) throw e;
+        return { message: e.message, column: e.column ?? null, row: e.row ?? null };
+      },
+    );
+    refusals.push({ name: r.name, file, mapping: r.mapping, error });
+  }
+  return refusals;
 }
 
 async function exportRun(
@@ -309,32 +417,38 @@ async function main(): Promise<void> {
     if (e.name === 'models') ds = encoded;
   }
   if (!ds) throw new Error('no dataset for the models');
+  const refusals = await writeRefusals(out);
   const runs = [];
   for (const c of configs()) {
     const zip = path.join('runs', `${c.id}--${slug(c.name)}.zip`);
     const experiment: Experiment = {
       data: MODEL_MAPPING,
       model: { id: c.id, options: c.options },
-      train: TRAIN,
+      train: { ...TRAIN, ...c.train },
     };
     await exportRun(path.join(out, zip), experiment, ds, formulation, true);
     runs.push({ ...c, zip });
   }
   const inits = [];
   for (const m of MODEL_CATALOG) {
-    const zip = path.join('init', `${m.id}.zip`);
-    await exportRun(
-      path.join(out, zip),
-      { data: MODEL_MAPPING, model: { id: m.id, options: {} }, train: TRAIN },
-      ds,
-      formulation,
-      false,
-    );
-    inits.push({ id: m.id, zip });
+    for (const [suffix, input] of [
+      ['', {}],
+      ['--other-input', OTHER_INPUT],
+    ] as const) {
+      const zip = path.join('init', `${m.id}${suffix}.zip`);
+      await exportRun(
+        path.join(out, zip),
+        { data: MODEL_MAPPING, model: { id: m.id, options: {} }, train: { ...TRAIN, ...input } },
+        ds,
+        formulation,
+        false,
+      );
+      inits.push({ id: m.id, zip });
+    }
   }
   writeFileSync(
     path.join(out, 'index.json'),
-    JSON.stringify({ data: 'data.csv', encodings, runs, inits }, null, 2),
+    JSON.stringify({ data: 'data.csv', encodings, runs, inits, refusals }, null, 2),
   );
   console.log(JSON.stringify({ out, encodings: encodings.length, runs: runs.length, inits: inits.length }));
 }

@@ -4,7 +4,7 @@ import { backendCapacity, budgetProblem, estimateMemory, type DataDims, type Run
 import type { DataShape } from './data/types';
 import { isMome } from './models/mome';
 import { buildModel, registeredModels } from './models/registry';
-import { batchOf, BATCHED, EXPLICIT, PER_MEMBER, testContext } from './testing/models';
+import { batchOf, FORMULATIONS, PER_MEMBER, testContext } from './testing/models';
 import { useCpu } from './testing/tf';
 import { PackedAdam } from './train/adam';
 import { maskedBce, taskMeans } from './train/loss';
@@ -113,9 +113,9 @@ describe('the memory estimate', () => {
         train: { batchSize: 32, embeddingDim: 16, domainInput: true },
       };
       for (const batchSize of [32, 256]) {
-        for (const formulation of batchSize === 32 ? [PER_MEMBER] : [PER_MEMBER, BATCHED, EXPLICIT]) {
+        for (const formulation of batchSize === 32 ? [PER_MEMBER] : FORMULATIONS) {
           const at = { ...run, train: { ...run.train, batchSize } };
-          const where = `${info.id} · batch ${batchSize} · ${JSON.stringify(formulation)}`;
+          const where = `${info.id} · batch ${batchSize} · ${formulation.name}`;
           const measured = await measuredPeak(at, formulation);
           const estimate = estimateMemory(at, DIMS).totalBytes;
           expect(estimate, where).toBeGreaterThanOrEqual(measured);

@@ -72,4 +72,18 @@ describe('parseExperiment', () => {
       parseExperiment({ ...ISSUE_EXAMPLE, data: { ...ISSUE_EXAMPLE.data, tasks: [dup, dup] } }),
     ).toThrow(/"a" is used twice/);
   });
+
+  it('carries names for domain values, display only, and refuses an empty one', () => {
+    const named = { ...ISSUE_EXAMPLE.data, domainNames: { '0': 'Female', '1': 'Male' } };
+    expect(parseExperiment({ ...ISSUE_EXAMPLE, data: named }).data.domainNames).toEqual({
+      '0': 'Female',
+      '1': 'Male',
+    });
+    expect(() => parseExperiment({ ...ISSUE_EXAMPLE, data: { ...named, domainNames: { '0': '' } } })).toThrow(
+      /data.domainNames\["0"\]/,
+    );
+    expect(() => parseExperiment({ ...ISSUE_EXAMPLE, data: { ...named, domainNames: ['Female'] } })).toThrow(
+      /data.domainNames must be an object/,
+    );
+  });
 });

@@ -37,6 +37,7 @@ const DATA_KEYS = [
   'domainGroups',
   'hashed',
   'sha256',
+  'domainNames',
 ] as const;
 const DOMAIN_GROUP_KEYS = ['bins', 'minRows', 'other'] as const;
 const HASHED_KEYS = ['column', 'buckets'] as const;
@@ -192,8 +193,20 @@ export function parseDataMapping(v: unknown): DataMapping {
       throw new ExperimentError('data.sha256 must be the 64 hex digits of a SHA-256');
     out.sha256 = v.sha256.toLowerCase();
   }
+  if (v.domainNames !== undefined) out.domainNames = parseDomainNames(v.domainNames);
   for (const k of Object.keys(out) as (keyof DataMapping)[]) if (out[k] === undefined) delete out[k];
   return out;
+}
+
+/** Display names of domain values: an object of non-empty texts, such as { "0": "Female", "1": "Male" }. */
+function parseDomainNames(v: unknown): Record<string, string> {
+  if (!isObject(v))
+    throw new ExperimentError('data.domainNames must be an object such as { "0": "Female", "1": "Male" }');
+  for (const [value, name] of Object.entries(v)) {
+    if (typeof name !== 'string' || name.trim() === '')
+      throw new ExperimentError(`data.domainNames["${value}"] must be a non-empty name`);
+  }
+  return { ...(v as Record<string, string>) };
 }
 
 const TRAIN_KEYS = Object.keys(DEFAULT_TRAIN) as (keyof TrainConfig)[];

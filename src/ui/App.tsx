@@ -1,35 +1,37 @@
 import { useEffect } from 'react';
-import { AucCharts } from './components/AucCharts';
-import { ComparePanel } from './components/ComparePanel';
-import { CompareSetup } from './components/CompareSetup';
-import { DatasetPanel } from './components/DatasetPanel';
-import { ErrorBox } from './components/ErrorBox';
-import { ExperimentJson } from './components/ExperimentJson';
-import { GateHeatmaps } from './components/GateHeatmaps';
-import { ImportPanel } from './components/ImportPanel';
-import { LossChart } from './components/LossChart';
-import { MetricGrid } from './components/MetricGrid';
-import { ModelPanel } from './components/ModelPanel';
-import { ModelReadouts } from './components/ModelReadouts';
-import { PendingUploadNotice } from './components/PendingUploadNotice';
-import { RunList } from './components/RunList';
-import { RunPanel } from './components/RunPanel';
-import { ShareLink } from './components/ShareLink';
-import { TestMetrics } from './components/TestMetrics';
-import { TrainSettings } from './components/TrainSettings';
-import { UploadMapping } from './components/UploadMapping';
-import { loadManifest } from './datasets';
-import { restoreKeptRuns } from './runClient';
-import { syncAddressBar } from './share';
-import { useStore } from './store';
-import { refreshSaved } from './upload/uploadClient';
+import { ViewTabs, useMainView } from './common/ViewTabs';
+import { ComparePanel } from './panels/compare/ComparePanel';
+import { CompareSetup } from './panels/compare/CompareSetup';
+import { DatasetPanel } from './panels/data/DatasetPanel';
+import { PendingUploadNotice } from './panels/data/PendingUploadNotice';
+import { ExperimentJson } from './panels/experiment/ExperimentJson';
+import { ImportPanel } from './panels/experiment/ImportPanel';
+import { ShareLink } from './panels/experiment/ShareLink';
+import { MappingStep } from './panels/mapping/MappingStep';
+import { UploadMapping } from './panels/mapping/UploadMapping';
+import { ModelPanel } from './panels/model/ModelPanel';
+import { RunView } from './panels/results/RunView';
+import { ErrorBox } from './panels/run/ErrorBox';
+import { RunList } from './panels/run/RunList';
+import { RunPanel } from './panels/run/RunPanel';
+import { TrainSettings } from './panels/training/TrainSettings';
+import { loadManifest } from './state/datasets';
+import { useStore } from './state/store';
+import { syncAddressBar } from './persist/share';
+import { restoreKeptRuns } from './workers/runClient';
+import { refreshSaved, restoreKeptUpload } from './workers/uploadClient';
 
+/**
+ * The workbench: the configuration as steps in a side column (data → mapping → model → training → compare),
+ * the runs and the experiment's files under it, and the main area showing one view: the selected run, the
+ * runs side by side, or an upload's column mapping. Each column scrolls on its own; the page never does.
+ */
 export default function App() {
   useEffect(() => {
     const { setDatasets, setDatasetsError, selectDataset } = useStore.getState();
     let cancelled = false;
     let stopSync: (() => void) | undefined;
-    loadManifest().then(
+    const linked = loadManifest().then(
       (list) => {
         if (cancelled) return;
         setDatasets(list);
@@ -41,11 +43,17 @@ export default function App() {
       },
       (e: unknown) => setDatasetsError((e as Error).message),
     );
-    refreshSaved().catch((e: unknown) =>
+    const listed = refreshSaved().catch((e: unknown) =>
       useStore
         .getState()
         .setUiError(`The files kept from earlier uploads could not be listed: ${(e as Error).message}`),
     );
+    // The experiment (from the address bar) and the kept files both known: its file is read again by itself.
+    Promise.all([linked, listed])
+      .then(() => (cancelled ? undefined : restoreKeptUpload()))
+      .catch((e: unknown) =>
+        useStore.getState().setUiError(`The kept file could not be read again: ${(e as Error).message}`),
+      );
     restoreKeptRuns().catch((e: unknown) =>
       useStore
         .getState()
@@ -56,42 +64,38 @@ export default function App() {
       stopSync?.();
     };
   }, []);
+  const view = useMainView();
 
   return (
     <div className="app">
       <header className="topbar">
         <h1>MoE Playground</h1>
+        <ViewTabs />
         <span className="tagline">
-          multi-domain · multi-task · mixture-of-experts recommenders, trained in your browser
+          multi-domain · multi-task · mixture-of-experts, trained in your browser
         </span>
         <ShareLink />
       </header>
-      <div className="layout">
-        <aside className="sidebar">
-          <DatasetPanel />
-          <ModelPanel />
-          <CompareSetup />
-          <TrainSettings />
+      <div className="workbench">
+        <aside className="side" aria-label="Experiment setup and runs">
+          <div className="steps">
+            <DatasetPanel />
+            <MappingStep />
+            <ModelPanel />
+            <TrainSettings />
+            <CompareSetup />
+          </div>
+          <RunList />
           <ImportPanel />
           <ExperimentJson />
         </aside>
-        <main className="main">
-          <UploadMapping />
+        <main className="main" id="main-view" aria-label={`${view} view`}>
           <RunPanel />
           <PendingUploadNotice />
           <ErrorBox />
-          <RunList />
-          <ComparePanel />
-          <TestMetrics />
-          <div className="charts-row">
-            <LossChart />
-            <AucCharts />
-          </div>
-          <div className="results-row">
-            <MetricGrid />
-            <GateHeatmaps />
-          </div>
-          <ModelReadouts />
+          {view === 'run' && <RunView />}
+          {view === 'compare' && <ComparePanel />}
+          {view === 'mapping' && <UploadMapping />}
         </main>
       </div>
     </div>

@@ -7,15 +7,18 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { activateBackend, missingKernels } from '../engine/kernels/backend';
-import type { Formulation } from '../engine/models/layers';
+import type { Formulation } from '../engine/models/experts';
 import type { BackendChoice, BackendName } from './protocol';
 import { WASM_PATHS } from './wasmPaths';
+import { wasmThreads, withAllWasmThreads } from './wasmThreads';
 
 export interface ChosenBackend {
   backend: BackendName;
   adapter: string | null;
   fallbacks: { backend: BackendName; reason: string }[];
   formulation: Formulation;
+  /** XNNPACK threads on wasm (one per core where the page is cross-origin isolated), null elsewhere. */
+  threads: number | null;
 }
 
 const ORDER: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -70,7 +73,8 @@ export async function chooseBackend(choice: BackendChoice): Promise<ChosenBacken
         }
       }
       if (name === 'wasm') setWasmPaths(WASM_PATHS);
-      const formulation = await activateBackend(name);
+      const formulation =
+        name === 'wasm' ? await withAllWasmThreads(() => activateBackend(name)) : await activateBackend(name);
       if (!formulation) {
         fallbacks.push({ backend: name, reason: `tfjs could not start the ${name} backend here` });
         continue;
@@ -93,7 +97,13 @@ export async function chooseBackend(choice: BackendChoice): Promise<ChosenBacken
           continue;
         }
       }
-      return { backend: name, adapter, fallbacks, formulation };
+      return {
+        backend: name,
+        adapter,
+        fallbacks,
+        formulation,
+        threads: name === 'wasm' ? wasmThreads() : null,
+      };
     } catch (e) {
       fallbacks.push({
         backend: name,

@@ -5,7 +5,7 @@
  */
 import { dataReport } from '../engine/data/checks';
 import { encodeDataset } from '../engine/data/encode';
-import { recognizeLayout } from '../engine/data/layouts';
+import { layoutMapping, recognizeLayout } from '../engine/data/layouts';
 import { readTable, tapped } from '../engine/data/load';
 import { profileTable } from '../engine/data/profile';
 import { proposeMapping } from '../engine/data/propose';
@@ -91,7 +91,7 @@ async function inspect(
         id: layout.id,
         name: layout.name,
         description: layout.description,
-        mapping: layout.mapping(parsed.header),
+        mapping: layoutMapping(layout, parsed.header),
       },
       parseMs,
     },

@@ -63,6 +63,8 @@ export type WorkerEvent =
       adapter: string | null;
       /** Why each faster backend was not used, in order of preference. */
       fallbacks: { backend: BackendName; reason: string }[];
+      /** XNNPACK threads on wasm (one per core where the page is cross-origin isolated), null elsewhere. */
+      threads?: number | null;
     }
   /** An `init` run's experiment as the worker read it from the .zip: what the run really is. */
   | { type: 'imported'; runId: string; experiment: Experiment }
@@ -81,6 +83,8 @@ export type WorkerEvent =
       /** Hash of the split's row indices and the encoded schema: runs with equal ones saw the same rows. */
       fingerprint: string;
     }
+  /** The model is built: its size, for every run (an imported run scored without training has no `started`). */
+  | { type: 'model'; runId: string; params: number }
   | { type: 'train'; runId: string; event: TrainEvent }
   /** Kernels one training step launches, measured with tf.profile after the run: on a GPU, the cost. */
   | { type: 'profile'; runId: string; kernelsPerStep: number }

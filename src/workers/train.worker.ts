@@ -194,6 +194,7 @@ async function start(cmd: StartCommand): Promise<void> {
     backend: chosen.backend,
     adapter: chosen.adapter,
     fallbacks: chosen.fallbacks,
+    threads: chosen.threads,
   });
   watchDevice(chosen.backend, (fault) => fail(new Error(fault)));
 
@@ -237,6 +238,7 @@ async function start(cmd: StartCommand): Promise<void> {
     experiment.model.options,
     buildContext(shape, experiment.train, new Rng(experiment.train.seed), chosen.formulation),
   );
+  post({ type: 'model', runId, params: model.params.count() });
   try {
     if (imported)
       loadWeightsInto(model, imported.weights, dataset.schema, imported.schema, {

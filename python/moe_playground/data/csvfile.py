@@ -5,8 +5,9 @@ so that a file of any size passes in bounded memory.
 Python's C csv reader does the tokenizing: with `strict=False` and lines split at LF, CRLF and CR it reads quotes
 as the page's tokenizer does (a quote opens a field only at its start; text after a closing quote is kept). Two
 things it does differently are handled here: the delimiter is guessed by a port of the page's tokenizer on the
-first 64 KiB, and a quoted field still open at the end of the file (which the page drops and reports) is caught by
-a sentinel line read after the file.
+first 64 KiB, and a quoted field still open at the end of the file (an error on the page, naming where it opened)
+is caught by a sentinel line read after the file. File rows are counted as the page counts them: one per record,
+plus the LF line ends inside its quoted fields.
 """
 from __future__ import annotations
 
@@ -161,8 +162,8 @@ def open_bytes(path: str):
 class CsvFile:
     """
     Header, delimiter and notes on opening; `chunks()` streams the data rows that have the header's width, with their
-    1-based file rows (header = row 1). Rows of another width, and a record left open by an unclosed quote, are
-    counted in `skipped`. A second `chunks()` reads the file again from its start.
+    1-based file rows (header = row 1). Rows of another width are counted in `skipped`; a quoted field never closed is
+    an error naming its row and column. A second `chunks()` reads the file again from its start.
     """
 
     def __init__(self, path: str, name: Optional[str] = None) -> None:
@@ -242,16 +243,17 @@ class CsvFile:
                 yield _SENTINEL
 
             reader = csv.reader(lines(), delimiter=self.delimiter, quotechar='"', doublequote=True, strict=False)
-            before = 0
+            row = 1
             for fields in reader:
-                start = before + 1
-                before = reader.line_num
                 if fields == ["\x1e"]:
                     return
                 if fields and fields[-1].endswith(_OPEN_QUOTE_TAIL):
-                    yield start, fields, True
+                    yield row, fields, True
                     return
-                yield start, fields, False
+                yield row, fields, False
+                # The page's tokenizer counts a line per record end and per LF inside a quoted field (not a lone CR,
+                # which Python's line reader would count too); unquoted fields hold no line end.
+                row += 1 + sum(f.count("\n") for f in fields)
 
     def chunks(self, size: int = 8192) -> Iterator[Tuple[List[int], List[Sequence[str]]]]:
         """Batches of (file rows, data rows) whose width is the header's; `skipped` is rebuilt on every pass."""
@@ -262,11 +264,7 @@ class CsvFile:
         data_rows = 0
         for start, fields, open_quote in self._records():
             if open_quote:
-                what = f"a quoted field opened in row {start} is never closed"
-                if header is None:
-                    raise DataError(f"{self.label}: {what}", None, start)
-                skipped.note(start, f"{what}: the rest of the file was read into it")
-                break
+                raise self._unclosed_quote(start, fields, header)
             if not fields or (len(fields) == 1 and js_trim(fields[0]) == ""):
                 continue
             if header is None:
@@ -297,6 +295,22 @@ class CsvFile:
         self.skipped = skipped
         if rows:
             yield file_rows, rows
+
+    def _unclosed_quote(self, start: int, fields: List[str], header: Optional[List[str]]) -> DataError:
+        """The rest of the file read into one field is an error: it would silently lose every row after it."""
+        row = start + sum(f.count("\n") for f in fields[:-1])
+        content = fields[-1][: -len(_OPEN_QUOTE_TAIL)]
+        # A final line end belongs to the last row; it does not start another.
+        last_row = row + content.count("\n") - (1 if content.endswith("\n") else 0)
+        field = len(fields) - 1
+        column = header[field] if header is not None and field < len(header) else None
+        where = "" if column is None else f' (column "{column}")'
+        rest = f", so rows {row}–{last_row} were read into that one field" if last_row > row else ""
+        return DataError(
+            f'{self.label}: a quoted field opened in row {row}{where} is never closed{rest}; close the quote or double it ("") inside the field',
+            column,
+            row,
+        )
 
     def _set_header(self, fields: List[str]) -> List[str]:
         header = [js_trim(f) for f in fields]

@@ -25,9 +25,9 @@ import numpy as np
 
 from ..errors import DataError
 from .csvfile import CsvFile, Skipped
-from .rules import LABEL_INVALID, LABEL_MISSING, parse_rule
+from .rules import LABEL_INVALID, LABEL_MISSING, LabelRule, case_candidates, case_only_matches, parse_rule
 from .split import DEFAULT_SPLIT_RATIOS, DEFAULT_SPLIT_SEED, SPLITS, random_split, split_code
-from .values import hash_bucket, is_missing_marker, js_number_text, js_trim, parse_number, value_sort_key
+from .values import hash_bucket, is_missing_cell, js_number_text, js_trim, parse_number, value_sort_key
 
 DEFAULT_MAX_VOCAB_PER_FIELD = 100_000
 MAX_DOMAINS = 1000
@@ -36,7 +36,10 @@ DEFAULT_OTHER_DOMAIN = "other"
 CHUNK_ROWS = 16384
 # Past this many distinct cells a column's lookup cache starts over: memory stays bounded on id-like columns.
 CACHE_LIMIT = 1 << 20
-FORMAT = "moe-playground-encoded/1"
+# /2: strict decimal numbers, missing-value markers as missing labels, unparseable cells and case mismatches kept.
+FORMAT = "moe-playground-encoded/2"
+# Distinct unparseable cells quoted in the report.
+UNPARSEABLE_EXAMPLES = 3
 
 
 @dataclass
@@ -214,7 +217,99 @@ def _numeric_reading(cell: str) -> Tuple[float, int]:
     x = parse_number(cell)
     if not math.isnan(x):
         return x, _NUMBER
-    return x, (_NO_VALUE if is_missing_marker(cell) else _TEXT)
+    return x, (_NO_VALUE if is_missing_cell(cell, "number") else _TEXT)
+
+
+class _NumericCells:
+    """A numeric column's filled cells and the unparseable ones (neither a decimal number nor missing), in file order."""
+
+    def __init__(self) -> None:
+        self.filled = 0
+        self.bad = 0
+        self.first_bad: Optional[Tuple[int, str]] = None
+        self.examples: List[str] = []
+
+    def add(self, kinds: np.ndarray, cells: List[str], file_rows: np.ndarray) -> None:
+        self.filled += int((kinds != _NO_VALUE).sum())
+        bad = np.flatnonzero(kinds == _TEXT)
+        self.bad += int(bad.size)
+        if bad.size and self.first_bad is None:
+            self.first_bad = (int(file_rows[bad[0]]), cells[bad[0]])
+        for i in bad:
+            if len(self.examples) >= UNPARSEABLE_EXAMPLES:
+                break
+            v = js_trim(cells[i])
+            if v not in self.examples:
+                self.examples.append(v)
+
+    def check(self, column: str) -> None:
+        """A column mostly of text is no numeric column: refused, naming its first such cell."""
+        if self.bad > 0 and self.bad * 2 >= self.filled:
+            row, cell = self.first_bad
+            raise DataError(
+                f'numeric column "{column}" mostly does not hold numbers: {self.bad} of {self.filled} filled cells are not '
+                f'decimal numbers, the first in row {row} ("{cell}"); map it as categorical?',
+                column,
+                row,
+            )
+
+    def unparseable(self) -> Optional[dict]:
+        """The page's UnparseableCells: imputed with the train mean, counted and quoted."""
+        return None if self.bad == 0 else {"cells": self.bad, "firstRow": self.first_bad[0], "examples": list(self.examples)}
+
+
+class _TaskValues:
+    """
+    The train values of a task column that a case-only rule mismatch is judged on (trainValueCounts), in the page's
+    order (a raw cell's first appearance in the file). Only cells that match a rule value or equal one but for case
+    are kept: no other value changes the outcome, and a comparison rule keeps none.
+    """
+
+    def __init__(self, rule: LabelRule) -> None:
+        self.rule = rule
+        is_candidate = case_candidates(rule)
+        self.candidate = _Cache(lambda cell: not is_missing_cell(cell, "label") and is_candidate(js_trim(cell)))
+        self.order: Dict[str, None] = {}
+        self.train: Counter = Counter()
+
+    def add(self, all_cells, kept_cells: List[str], train: np.ndarray) -> None:
+        if not self.rule.values:
+            return
+        for cell in dict.fromkeys(all_cells):
+            if cell not in self.order and self.candidate[cell]:
+                self.order[cell] = None
+        self.train.update(kept_cells[i] for i in np.flatnonzero(train) if self.candidate[kept_cells[i]])
+
+    def mismatches(self, task: dict) -> List[dict]:
+        """Case-only matches beside exact ones, as the page reports them; with no exact match the rule is refused."""
+        counts: Dict[str, int] = {}
+        for cell in self.order:
+            if self.train[cell]:
+                v = js_trim(cell)
+                counts[v] = counts.get(v, 0) + self.train[cell]
+        out = []
+        for m in case_only_matches(self.rule, list(counts.items())):
+            variants = ", ".join(f'"{v}" ({n:,} rows)' for v, n in m.variants)
+            if m.exact_rows == 0:
+                raise DataError(
+                    f'task "{task["name"]}": rule "{self.rule.text}" matches no train value of column "{task["column"]}", '
+                    f'but {variants} differ from "{m.value}" only by case: rules compare text exactly, so write the value '
+                    "as the column spells it",
+                    task["column"],
+                )
+            label = 1 if self.rule.apply(m.variants[0][0]) == 1 else 0
+            out.append(
+                {
+                    "value": m.value,
+                    "exactRows": m.exact_rows,
+                    "variants": [{"value": v, "count": n} for v, n in m.variants],
+                    "task": task["name"],
+                    "column": task["column"],
+                    "rule": self.rule.text,
+                    "label": label,
+                }
+            )
+        return out
 
 
 def _seq_sum(start: float, values: np.ndarray) -> float:
@@ -238,6 +333,10 @@ class EncodedData:
     file_rows: np.ndarray
     skipped: Skipped
     missing: Dict[str, int]
+    # Per numeric column that has them: cells neither a decimal number nor missing, imputed with the train mean.
+    unparseable: Dict[str, dict]
+    # Task rule values that some train values of the column meet only when case is ignored.
+    case_mismatches: List[dict]
     notes: List[str]
     directory: str
     splits: Dict[str, np.ndarray] = field(default_factory=dict)
@@ -280,7 +379,16 @@ def load_encoded(directory: str) -> EncodedData:
         else:
             arrays[name] = np.memmap(_array_path(directory, name), dtype=dtype, mode="r", shape=shape)
     skipped = Skipped(meta["skipped"]["count"], meta["skipped"]["examples"])
-    return EncodedData(meta["schema"], skipped=skipped, missing=meta["missing"], notes=meta["notes"], directory=directory, **arrays)
+    return EncodedData(
+        meta["schema"],
+        skipped=skipped,
+        missing=meta["missing"],
+        unparseable=meta["unparseable"],
+        case_mismatches=meta["caseMismatches"],
+        notes=meta["notes"],
+        directory=directory,
+        **arrays,
+    )
 
 
 def domain_coder(column: str, grouping: dict, domains: List[str]) -> Callable[[str], Tuple[int, str]]:
@@ -320,7 +428,7 @@ class _Plan:
         self.split_name = roles.split
         self.split_codes = split_codes
         self.split_word = _Cache(split_code)
-        # Per field: column index, cell → id, cell → blank (each read once per distinct cell), column name.
+        # Per field: column index, cell → id, cell → missing (each read once per distinct cell), column name.
         self.cat: List[Tuple[int, _Cache, _Cache, str]] = []
         for f in schema["categorical"]:
             offset = f["offset"]
@@ -335,12 +443,12 @@ class _Plan:
             else:
                 ids = {v: offset + 1 + i for i, v in enumerate(f["vocab"])}
                 id_of = _Cache(lambda cell, ids=ids, offset=offset: ids.get(js_trim(cell), offset))
-            self.cat.append((col[f["column"]], id_of, _Cache(lambda cell: js_trim(cell) == ""), f["column"]))
+            self.cat.append((col[f["column"]], id_of, _Cache(lambda cell: is_missing_cell(cell, "category")), f["column"]))
         self.num = [(col[f["column"]], _Cache(_numeric_reading), f["column"]) for f in schema["numeric"]]
         self.tasks = []
         for t in schema["tasks"]:
             rule = _compile_rule(t)
-            self.tasks.append((col[t["column"]], _Cache(rule.apply), t, rule.text))
+            self.tasks.append((col[t["column"]], _Cache(rule.apply), t, rule))
 
 
 def _compile_rule(task: dict):
@@ -397,21 +505,22 @@ def _seeded_split(csvf: CsvFile, mapping: dict) -> Optional[np.ndarray]:
     return random_split(csvf.count_rows(), ratios, seed)
 
 
-def _labels(plan: _Plan, chunk: _Chunk, t: int) -> Tuple[List[int], int]:
-    """Task t's outcomes for the chunk's rows; a cell the rule cannot read is an error naming its row."""
-    index, outcome, task, text = plan.tasks[t]
+def _labels(plan: _Plan, chunk: _Chunk, t: int) -> Tuple[List[int], int, Optional[DataError]]:
+    """Task t's outcomes for the chunk's rows, its missing labels, and the error of the first cell the rule cannot read."""
+    index, outcome, task, rule = plan.tasks[t]
     cells = chunk.column(index)
     ys = [outcome[c] for c in cells]
+    invalid = None
     if LABEL_INVALID in ys:
         k = ys.index(LABEL_INVALID)
         row = int(chunk.file_rows[k])
-        raise DataError(
-            f'task "{task["name"]}": row {row} of column "{task["column"]}" holds "{cells[k]}", which is not a number '
-            f'for the rule "{text}"',
+        invalid = DataError(
+            f'task "{task["name"]}": row {row} of column "{task["column"]}" holds "{cells[k]}", which is not a decimal '
+            f'number for the rule "{rule.text}"',
             task["column"],
             row,
         )
-    return ys, ys.count(LABEL_MISSING)
+    return ys, ys.count(LABEL_MISSING), invalid
 
 
 class _Writer:
@@ -433,24 +542,54 @@ class _Writer:
             self.files[name].write(np.ascontiguousarray(a, dtype=self.dtypes[name]).tobytes())
         self.rows += len(arrays["domain"])
 
-    def close(self, schema: dict, skipped: Skipped, missing: Dict[str, int], notes: List[str]) -> EncodedData:
+    def flush(self) -> None:
+        """Puts what is still buffered on disk, so that the files can be read back before they are closed."""
+        for f in self.files.values():
+            f.flush()
+
+    def close(self, schema: dict, counts: "_PassCounts", case_mismatches: List[dict], notes: List[str]) -> EncodedData:
         for f in self.files.values():
             f.close()
-        meta = {"format": FORMAT, "rows": self.rows, "schema": schema, "skipped": skipped.to_json(), "missing": missing, "notes": notes}
+        meta = {
+            "format": FORMAT,
+            "rows": self.rows,
+            "schema": schema,
+            "skipped": counts.skipped.to_json(),
+            "missing": counts.missing,
+            "unparseable": counts.unparseable,
+            "caseMismatches": case_mismatches,
+            "notes": notes,
+        }
         with open(os.path.join(self.directory, "encoded.json"), "w", encoding="utf-8") as f:
             json.dump(meta, f)
         return load_encoded(self.directory)
 
 
-def _encode_pass(csvf: CsvFile, plan: _Plan, writer: _Writer, raw_num: Optional[Callable[[np.ndarray, np.ndarray], None]]):
+@dataclass
+class _PassCounts:
+    """What an encoding pass counts besides the rows: skipped rows, missing cells per column, unparseable numbers."""
+
+    skipped: Skipped
+    missing: Dict[str, int]
+    unparseable: Dict[str, dict]
+
+
+def _encode_pass(
+    csvf: CsvFile,
+    plan: _Plan,
+    writer: _Writer,
+    raw_num: Optional[Callable[[np.ndarray, np.ndarray], None]],
+    task_values: Optional[List[_TaskValues]] = None,
+) -> _PassCounts:
     """
     Writes every usable row. `raw_num`, when fitting, receives each chunk's numeric values (NaN where missing) and
     split codes, and the values are written unscaled (float64) for the caller to scale; otherwise they are scaled
-    with the schema's mean and std.
+    with the schema's mean and std. `task_values`, when given, count the task columns' train values.
     """
     schema = plan.schema
     skipped = Skipped()
     missing: Dict[str, int] = {}
+    numeric_cells = [_NumericCells() for _ in plan.num]
     table_row = 0
     for file_rows, rows in csvf.chunks(CHUNK_ROWS):
         chunk = _Chunk(plan, file_rows, rows, table_row, skipped)
@@ -463,13 +602,20 @@ def _encode_pass(csvf: CsvFile, plan: _Plan, writer: _Writer, raw_num: Optional[
             missing[column] = missing.get(column, 0) + sum(map(blank.__getitem__, cells))
         values = np.empty((k, len(plan.num)), dtype=np.float64)
         for j, (index, reading, column) in enumerate(plan.num):
-            read = [reading[c] for c in chunk.column(index)]
+            cells = chunk.column(index)
+            read = [reading[c] for c in cells]
             values[:, j] = [x for x, _ in read]
-            missing[column] = missing.get(column, 0) + sum(1 for _, kind in read if kind != _NUMBER)
+            kinds = np.array([kind for _, kind in read], dtype=np.int8)
+            numeric_cells[j].add(kinds, cells, chunk.file_rows)
+            missing[column] = missing.get(column, 0) + int((kinds == _NO_VALUE).sum())
         labels = np.zeros((k, len(plan.tasks)), dtype=np.float32)
         mask = np.zeros((k, len(plan.tasks)), dtype=np.uint8)
-        for t, (_index, _outcome, task, _text) in enumerate(plan.tasks):
-            ys, blank = _labels(plan, chunk, t)
+        for t, (index, _outcome, task, _rule) in enumerate(plan.tasks):
+            ys, blank, invalid = _labels(plan, chunk, t)
+            if invalid is not None:
+                raise invalid
+            if task_values is not None:
+                task_values[t].add(chunk.cols[index], chunk.column(index), chunk.split == 0)
             y = np.array(ys, dtype=np.int8)
             known = y >= 0
             labels[known, t] = y[known]
@@ -483,7 +629,8 @@ def _encode_pass(csvf: CsvFile, plan: _Plan, writer: _Writer, raw_num: Optional[
             stds = np.array([f["std"] for f in schema["numeric"]], dtype=np.float64)
             num = np.where(np.isnan(values), 0.0, (values - means) / stds).astype(np.float32)
         writer.write(cat=cat, num=num, domain=chunk.domain, labels=labels, label_mask=mask, split=chunk.split, file_rows=chunk.file_rows)
-    return csvf.skipped.merged(skipped), missing
+    unparseable = {column: u for (_, _, column), c in zip(plan.num, numeric_cells) if (u := c.unparseable()) is not None}
+    return _PassCounts(csvf.skipped.merged(skipped), missing, unparseable)
 
 
 def apply_schema(path: str, mapping: dict, schema: dict, out_dir: str, name: Optional[str] = None) -> EncodedData:
@@ -494,8 +641,10 @@ def apply_schema(path: str, mapping: dict, schema: dict, out_dir: str, name: Opt
     domain_id = domain_coder(roles.domain, mapping.get("domainGroups") or {}, schema["domains"])
     plan = _Plan(csvf.header, roles, schema, domain_id, split_codes)
     writer = _Writer(out_dir)
-    skipped, missing = _encode_pass(csvf, plan, writer, None)
-    return writer.close(schema, skipped, missing, csvf.notes)
+    task_values = [_TaskValues(rule) for *_, rule in plan.tasks]
+    counts = _encode_pass(csvf, plan, writer, None, task_values)
+    case_mismatches = [m for (_, _, task, _), v in zip(plan.tasks, task_values) for m in v.mismatches(task)]
+    return writer.close(schema, counts, case_mismatches, csvf.notes)
 
 
 @dataclass
@@ -506,12 +655,14 @@ class _Fit:
     train_values: List[Counter] = field(default_factory=list)
     num_sum: List[float] = field(default_factory=list)
     num_count: List[int] = field(default_factory=list)
-    num_filled: List[int] = field(default_factory=list)
-    num_bad: List[int] = field(default_factory=list)
-    num_first_bad: List[Optional[Tuple[int, str]]] = field(default_factory=list)
+    num_cells: List[_NumericCells] = field(default_factory=list)
     task_known: List[int] = field(default_factory=list)
     task_positives: List[int] = field(default_factory=list)
-    task_train_values: List[List[str]] = field(default_factory=list)
+    # The first few distinct train values of each task column, for a message.
+    task_shown: List[List[str]] = field(default_factory=list)
+    task_values: List[_TaskValues] = field(default_factory=list)
+    # The first cell of each task column the rule cannot read, raised in the page's order of checks.
+    task_invalid: List[Optional[DataError]] = field(default_factory=list)
     train_rows: int = 0
 
 
@@ -535,12 +686,12 @@ def _fit_pass(csvf: CsvFile, roles: Roles, mapping: dict, split_codes: Optional[
         train_values=[Counter() for _ in cat_cols],
         num_sum=[0.0] * len(num_cols),
         num_count=[0] * len(num_cols),
-        num_filled=[0] * len(num_cols),
-        num_bad=[0] * len(num_cols),
-        num_first_bad=[None] * len(num_cols),
+        num_cells=[_NumericCells() for _ in num_cols],
         task_known=[0] * len(plan.tasks),
         task_positives=[0] * len(plan.tasks),
-        task_train_values=[[] for _ in plan.tasks],
+        task_shown=[[] for _ in plan.tasks],
+        task_values=[_TaskValues(rule) for *_, rule in plan.tasks],
+        task_invalid=[None] * len(plan.tasks),
     )
     readings = [_Cache(_numeric_reading) for _ in num_cols]
     table_row = 0
@@ -559,30 +710,32 @@ def _fit_pass(csvf: CsvFile, roles: Roles, mapping: dict, split_codes: Optional[
         for j, index in enumerate(num_cols):
             cells = chunk.column(index)
             read = [readings[j][c] for c in cells]
-            kinds = np.array([kind for _, kind in read], dtype=np.int8)
-            fit.num_filled[j] += int((kinds != _NO_VALUE).sum())
-            bad = np.flatnonzero(kinds == _TEXT)
-            if bad.size and fit.num_first_bad[j] is None:
-                fit.num_first_bad[j] = (int(chunk.file_rows[bad[0]]), cells[bad[0]])
-            fit.num_bad[j] += int(bad.size)
+            fit.num_cells[j].add(np.array([kind for _, kind in read], dtype=np.int8), cells, chunk.file_rows)
             x = np.array([read[i][0] for i in train_at], dtype=np.float64)
             x = x[~np.isnan(x)]
             fit.num_sum[j] = _seq_sum(fit.num_sum[j], x)
             fit.num_count[j] += int(x.size)
-        for t in range(len(plan.tasks)):
-            ys, _ = _labels(plan, chunk, t)
-            cells = chunk.column(plan.tasks[t][0])
+        for t, (index, *_) in enumerate(plan.tasks):
+            ys, _, invalid = _labels(plan, chunk, t)
+            if fit.task_invalid[t] is None:
+                fit.task_invalid[t] = invalid
+            cells = chunk.column(index)
+            fit.task_values[t].add(chunk.cols[index], cells, train)
             for i in train_at:
                 if ys[i] >= 0:
                     fit.task_known[t] += 1
                     fit.task_positives[t] += ys[i]
-                if len(fit.task_train_values[t]) < 6 and js_trim(cells[i]) != "" and js_trim(cells[i]) not in fit.task_train_values[t]:
-                    fit.task_train_values[t].append(js_trim(cells[i]))
+                shown = fit.task_shown[t]
+                if len(shown) < 6 and js_trim(cells[i]) != "" and js_trim(cells[i]) not in shown:
+                    shown.append(js_trim(cells[i]))
     return fit
 
 
-def _fit_schema(csvf: CsvFile, roles: Roles, mapping: dict, fit: _Fit, max_vocab: int) -> dict:
-    """Domains, vocabularies, means (std comes with the encoding pass) and the label checks, as encodeDataset does them."""
+def _fit_schema(csvf: CsvFile, roles: Roles, mapping: dict, fit: _Fit, max_vocab: int) -> Tuple[dict, List[dict]]:
+    """
+    Domains, vocabularies, means (std comes with the encoding pass), the label checks and the rules' case mismatches,
+    as encodeDataset does them and in its order.
+    """
     grouping = mapping.get("domainGroups") or {}
     if sum(fit.domain_rows.values()) == 0:
         raise DataError(
@@ -617,30 +770,29 @@ def _fit_schema(csvf: CsvFile, roles: Roles, mapping: dict, fit: _Fit, max_vocab
         offset += buckets + 1
     numeric = []
     for j, column in enumerate(roles.numeric):
-        bad, filled = fit.num_bad[j], fit.num_filled[j]
-        if bad > 0 and bad * 2 >= filled:
-            row, cell = fit.num_first_bad[j]
-            raise DataError(
-                f'numeric column "{column}" mostly does not hold numbers: {bad} of {filled} filled cells are not numbers, '
-                f'the first in row {row} ("{cell}"); map it as categorical?',
-                column,
-                row,
-            )
+        fit.num_cells[j].check(column)
         n = fit.num_count[j]
         numeric.append({"column": column, "mean": fit.num_sum[j] / n if n > 0 else 0.0, "std": None})
     tasks = [{"name": t["name"], "column": t["column"], "rule": t["rule"]} for t in mapping["tasks"]]
+    case_mismatches = []
     for t, task in enumerate(tasks):
+        case_mismatches += fit.task_values[t].mismatches(task)
+        if fit.task_invalid[t] is not None:
+            raise fit.task_invalid[t]
         known, positives = fit.task_known[t], fit.task_positives[t]
         if known == 0:
-            raise DataError(f'task "{task["name"]}": column "{task["column"]}" is blank in every train row', task["column"])
+            raise DataError(
+                f'task "{task["name"]}": column "{task["column"]}" has no label in any train row (blank, NA, null, …)', task["column"]
+            )
         if positives in (0, known):
-            shown = ", ".join(f'"{v}"' for v in fit.task_train_values[t][:5]) + (", …" if len(fit.task_train_values[t]) > 5 else "")
+            shown = ", ".join(f'"{v}"' for v in fit.task_shown[t][:5]) + (", …" if len(fit.task_shown[t]) > 5 else "")
             raise DataError(
                 f'task "{task["name"]}": column "{task["column"]}" is always {0 if positives == 0 else 1} under rule '
                 f'"{js_trim(task["rule"])}" in the train split (it holds {shown}), so there is nothing to learn',
                 task["column"],
             )
-    return {"domainColumn": roles.domain, "domains": domains, "tasks": tasks, "categorical": categorical, "numeric": numeric, "vocabSize": offset}
+    schema = {"domainColumn": roles.domain, "domains": domains, "tasks": tasks, "categorical": categorical, "numeric": numeric, "vocabSize": offset}
+    return schema, case_mismatches
 
 
 def fit_encode(path: str, mapping: dict, out_dir: str, name: Optional[str] = None, max_vocab: int = DEFAULT_MAX_VOCAB_PER_FIELD) -> EncodedData:
@@ -649,7 +801,7 @@ def fit_encode(path: str, mapping: dict, out_dir: str, name: Optional[str] = Non
     roles = infer_columns(csvf.header, mapping)
     split_codes = _seeded_split(csvf, mapping)
     fit = _fit_pass(csvf, roles, mapping, split_codes)
-    schema = _fit_schema(csvf, roles, mapping, fit, max_vocab)
+    schema, case_mismatches = _fit_schema(csvf, roles, mapping, fit, max_vocab)
     means = np.array([f["mean"] for f in schema["numeric"]], dtype=np.float64)
     squares = [0.0] * len(means)
 
@@ -664,14 +816,16 @@ def fit_encode(path: str, mapping: dict, out_dir: str, name: Optional[str] = Non
     plan = _Plan(csvf.header, roles, schema, domain_id, split_codes)
     # Unscaled values first (float64), scaled below once the std is known.
     writer = _Writer(out_dir, raw_numeric=True)
-    skipped, missing = _encode_pass(csvf, plan, writer, deviations)
+    counts = _encode_pass(csvf, plan, writer, deviations)
     for j, f in enumerate(schema["numeric"]):
         n = fit.num_count[j]
         sd = math.sqrt(squares[j] / n) if n > 0 else 0.0
         # A constant column would divide by zero; it carries no signal, so it just becomes 0.
         f["std"] = sd if sd > 0 else 1.0
+    # A file's last chunk (a whole small file) may still sit in the write buffer.
+    writer.flush()
     _scale_numeric(writer.paths["num"], _array_path(out_dir, "num"), schema, writer.rows)
-    return writer.close(schema, skipped, missing, csvf.notes)
+    return writer.close(schema, counts, case_mismatches, csvf.notes)
 
 
 def _scale_numeric(raw_path: str, out_path: str, schema: dict, rows: int) -> None:
@@ -688,3 +842,39 @@ def _scale_numeric(raw_path: str, out_path: str, schema: dict, rows: int) -> Non
             dst.write(np.where(np.isnan(x), 0.0, (x - means) / stds).astype(np.float32).tobytes())
             done += n
     os.remove(raw_path)
+
+
+def encoding_notes(data: EncodedData) -> List[str]:
+    """
+    What the encoding read differently from the file's cells, as the page's Check data words it (checks.ts
+    encodingIssues, the bench's data notes): rule values matched but for case, labels left out, numbers imputed.
+    """
+    notes = []
+    for m in data.case_mismatches:
+        variants = ", ".join(f'"{v["value"]}" ({v["count"]:,} rows)' for v in m["variants"])
+        notes.append(
+            f'warning: task "{m["task"]}": rule "{m["rule"]}" matches {m["exactRows"]:,} train rows of column "{m["column"]}" '
+            f'holding "{m["value"]}", but {variants} differ from it only by case and are labelled {m["label"]}; list every '
+            "spelling (in {…}) if they mean the same"
+        )
+    for task in data.schema["tasks"]:
+        missing = data.missing[task["column"]]
+        if missing > 0:
+            notes.append(
+                f'warning: task "{task["name"]}": {missing:,} rows have no label in column "{task["column"]}" (blank, NA, N/A, '
+                "null, NaN, None or ?): they are left out of its loss and metrics"
+            )
+    for f in data.schema["numeric"]:
+        missing, bad = data.missing[f["column"]], data.unparseable.get(f["column"])
+        parts = []
+        if missing > 0:
+            parts.append(f"{missing:,} missing cells (blank, NA, null, …)")
+        if bad is not None:
+            first, *more = [f'"{v}"' for v in bad["examples"]]
+            also = f", {', '.join(more)}" if more else ""
+            etc = ", …" if bad["cells"] > len(bad["examples"]) else ""
+            parts.append(f'{bad["cells"]:,} cells that are not decimal numbers ({first} in row {bad["firstRow"]}{also}{etc})')
+        if parts:
+            mean = js_number_text(float(f"{f['mean']:.6g}"))
+            notes.append(f'warning: numeric column "{f["column"]}": {" and ".join(parts)} were imputed with the train mean ({mean})')
+    return notes

@@ -1,6 +1,7 @@
 """
-How one raw cell is read (src/engine/data/values.ts): JavaScript's Number() grammar, its whitespace, its string
-order (UTF-16 code units) and the FNV-1a hash of UTF-8 bytes, so that Python reads every cell as the page does.
+How one raw cell is read (src/engine/data/values.ts): the page's decimal-number grammar, its one definition of a
+missing cell, JavaScript's whitespace, its string order (UTF-16 code units) and the FNV-1a hash of UTF-8 bytes, so
+that Python reads every cell as the page does.
 """
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from typing import Tuple
 # JavaScript's String.prototype.trim set: WhiteSpace (incl. U+FEFF and category Zs) and LineTerminator.
 JS_WHITESPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 
-_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)")
-_RADIX = re.compile(r"0(?:[xX](?P<hex>[0-9a-fA-F]+)|[oO](?P<oct>[0-7]+)|[bB](?P<bin>[01]+))")
+# A decimal number as CSV exporters write one (values.ts DECIMAL). ASCII digits only: Python's \d and float() would
+# also read other scripts' digits ("١٢" is 12 to float()), which the page does not.
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 def js_trim(text: str) -> str:
@@ -20,21 +22,14 @@ def js_trim(text: str) -> str:
 
 
 def parse_number(cell: str) -> float:
-    """The number a cell holds, or NaN when it is blank or not a finite number (JavaScript's Number(cell))."""
+    """
+    The number a cell holds, or NaN when it does not hold a finite decimal number: blank, a missing-value marker,
+    text, hex or binary literals, "inf", a decimal comma ("2,75"), digit separators ("1_000") or an overflow ("1e400").
+    """
     t = js_trim(cell)
-    if t == "":
+    if not _DECIMAL.fullmatch(t):
         return math.nan
-    try:
-        if _DECIMAL.fullmatch(t):
-            x = float(t)
-        else:
-            m = _RADIX.fullmatch(t)
-            if not m:
-                return math.nan
-            digits, base = next((m.group(k), b) for k, b in (("hex", 16), ("oct", 8), ("bin", 2)) if m.group(k))
-            x = float(int(digits, base))
-    except OverflowError:
-        return math.nan
+    x = float(t)
     return x if math.isfinite(x) else math.nan
 
 
@@ -54,11 +49,27 @@ def compare_key(text: str) -> Tuple[int, float, bytes]:
     return value_sort_key(text, parse_number(text))
 
 
-_MISSING_MARKERS = {"", "nan", "na", "n/a", "null", "none", "?"}
+# How exporters write "no value" (pandas NaN, R NA, SQL NULL, Python None, UCI "?"), besides a blank.
+_MISSING_MARKERS = {"nan", "na", "n/a", "null", "none", "?"}
+# How a column's cells are read: as category names, as numbers (a numeric feature) or as a task's label.
+COLUMN_READINGS = ("category", "number", "label")
+_MARKER_READINGS = ("number", "label")
 
 
-def is_missing_marker(cell: str) -> bool:
-    return js_trim(cell).lower() in _MISSING_MARKERS
+def readings_missing(cell: str) -> Tuple[str, ...]:
+    """
+    The one definition of a missing cell (readingsMissing): the readings under which the cell holds no value. A blank
+    cell is missing under every reading; a marker (NA, N/A, null, NaN, None, ?, in any case) is missing in a number or
+    a label, but a value of a category ("none" is a MovieLens occupation, "NA" may be North America).
+    """
+    t = js_trim(cell)
+    if t == "":
+        return COLUMN_READINGS
+    return _MARKER_READINGS if t.lower() in _MISSING_MARKERS else ()
+
+
+def is_missing_cell(cell: str, reading: str) -> bool:
+    return reading in readings_missing(cell)
 
 
 _FNV_OFFSET = 0x811C9DC5
@@ -79,7 +90,11 @@ def hash_bucket(value: str, buckets: int) -> int:
 
 
 def js_number_text(x: float) -> str:
-    """Number.prototype.toString of a finite number: how the page writes a bin edge into a domain name."""
+    """Number.prototype.toString: how the page writes a number into a name or a message (a bin edge, a learning rate)."""
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
     if x == 0:
         return "0"
     if isinstance(x, int):

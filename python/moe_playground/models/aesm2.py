@@ -143,10 +143,10 @@ class Aesm2(TwinModel):
         if problems:
             raise ValueError(f"AESM²: {'; '.join(problems)}")
         self.o = o
-        self.input = FeatureInput(p, s.vocab_size, s.num_cat, s.num_num, ctx.embedding_dim)
-        # Scenario and task indicators (the paper's e_scenario, e_task), nn.Embedding's N(0, 1).
-        self.scenario_emb = p.normal("scenarioEmbedding", [D, o["indicatorDim"]], 1)
-        self.task_emb = p.normal("taskEmbedding", [T, o["indicatorDim"]], 1) if o["taskLayers"] > 0 else None
+        self.input = FeatureInput(p, ctx)
+        # Scenario and task indicators (the paper's e_scenario, e_task): embedding tables, initialised like the features'.
+        self.scenario_emb = p.embedding("scenarioEmbedding", [D, o["indicatorDim"]], ctx)
+        self.task_emb = p.embedding("taskEmbedding", [T, o["indicatorDim"]], ctx) if o["taskLayers"] > 0 else None
         self.sel = SelectionConfig(o["kSp"], o["kSh"], o["noiseScale"], o["masking"])
         self.scenario: List[SelectionLayer] = []
         width = self.input.width

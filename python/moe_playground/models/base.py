@@ -12,9 +12,28 @@ from .layers import Batch, DataShape, Output, Params
 
 @dataclass
 class BuildContext:
+    """Everything a model is built from (src/engine/models/types.ts BuildContext)."""
+
     shape: DataShape
     embedding_dim: int
     rng: Rng
+    # How every embedding table starts (train.embeddingInit, train.embeddingInitScale): 'normal' N(0, scale²), 'uniform' U(−scale, scale).
+    embedding_init: str
+    embedding_init_scale: float
+    # The domain id as one more embedded input field of every model (train.domainInput).
+    domain_input: bool
+
+
+def build_context(shape: DataShape, train: dict, rng: Rng) -> BuildContext:
+    """The build context of a run: its data shape, the input settings of its train block and its generator (buildContext)."""
+    return BuildContext(
+        shape,
+        int(train["embeddingDim"]),
+        rng,
+        train["embeddingInit"],
+        float(train["embeddingInitScale"]),
+        bool(train["domainInput"]),
+    )
 
 
 @dataclass

@@ -49,12 +49,12 @@ class Cesaa(TwinModel):
         if o["topK"] > N:
             raise ValueError(f'CESAA: option "topK" ({o["topK"]}) must not exceed "specificExperts" ({N})')
         self.o = o
-        self.input = FeatureInput(p, s.vocab_size, s.num_cat, s.num_num, ctx.embedding_dim)
+        self.input = FeatureInput(p, ctx)
         self.shared = StackedMlp(p, "shared", o["sharedExperts"], self.input.width, o["expertLayers"], True)
         self.shared_gate = SoftmaxGates(p, "sharedGate", self.input.width, 1, o["sharedExperts"])
         self.specific = StackedMlp(p, "specific", N, self.input.width, o["expertLayers"], True)
-        # nn.Embedding's N(0, 1) for the domain indicator the sparse gate reads.
-        self.domain_emb = p.normal("domainEmbedding", [s.num_domains, o["domainEmbeddingDim"]], 1)
+        # The domain indicator the sparse gate reads: an embedding table, initialised like the features'.
+        self.domain_emb = p.embedding("sparseGate.domainEmbedding", [s.num_domains, o["domainEmbeddingDim"]], ctx)
         self.sparse_gate = Dense(p, "sparseGate", self.input.width + o["domainEmbeddingDim"], N)
         self.towers = TaskTowers(p, "towers", s.num_tasks, self.shared.out_dim + self.specific.out_dim, o["towerLayers"], True)
 

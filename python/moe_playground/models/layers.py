@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
@@ -19,6 +19,9 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..rng import Rng
+
+if TYPE_CHECKING:
+    from .base import BuildContext
 
 TRAIN = "train"
 EVAL = "eval"
@@ -105,8 +108,11 @@ class Params:
         bound = 1 / math.sqrt(fan_in)
         return self.add(name, shape, self.rng.fill_uniform(_size(shape), -bound, bound))
 
-    def normal(self, name: str, shape: Sequence[int], std: float) -> str:
-        return self.add(name, shape, self.rng.fill_normal(_size(shape), std))
+    def embedding(self, name: str, shape: Sequence[int], ctx: "BuildContext") -> str:
+        """An embedding table initialised as the run's settings say (train.embeddingInit, train.embeddingInitScale)."""
+        n, s = _size(shape), ctx.embedding_init_scale
+        values = self.rng.fill_uniform(n, -s, s) if ctx.embedding_init == "uniform" else self.rng.fill_normal(n, s)
+        return self.add(name, shape, values)
 
     def constant(self, name: str, shape: Sequence[int], value: float, trainable: bool = True) -> str:
         return self.add(name, shape, np.full(_size(shape), value, dtype=np.float32), trainable)
@@ -163,21 +169,30 @@ class Mlp:
 
 
 class FeatureInput:
-    """Every categorical field from one shared embedding table, flattened, then the numerics: F = numCat·dim + numNum."""
+    """
+    Every categorical field from one shared embedding table, flattened, then the numerics, then (with domain input)
+    the domain id's embedding: F = numCat·dim + numNum (+ dim).
+    """
 
-    def __init__(self, p: Params, vocab_size: int, num_cat: int, num_num: int, dim: int) -> None:
+    def __init__(self, p: Params, ctx: "BuildContext") -> None:
+        s, dim = ctx.shape, ctx.embedding_dim
         self.p = p
-        # nn.Embedding's default N(0, 1), as in the reference runs.
-        self.table = p.normal("embedding", [max(vocab_size, 1), dim], 1)
-        self.num_cat = num_cat
+        self.table = p.embedding("embedding", [max(s.vocab_size, 1), dim], ctx)
+        self.domain_table = p.embedding("domainEmbedding", [s.num_domains, dim], ctx) if ctx.domain_input else None
+        self.num_cat = s.num_cat
         self.dim = dim
-        self.width = num_cat * dim + num_num
+        self.width = s.num_cat * dim + s.num_num + (dim if self.domain_table is not None else 0)
 
     def __call__(self, batch: Batch) -> Tensor:
-        if self.num_cat == 0:
-            return batch.num
-        emb = F.embedding(batch.cat, self.p[self.table]).reshape(batch.size, self.num_cat * self.dim)
-        return emb if batch.num.shape[1] == 0 else torch.cat([emb, batch.num], 1)
+        parts = []
+        if self.num_cat > 0:
+            parts.append(F.embedding(batch.cat, self.p[self.table]).reshape(batch.size, self.num_cat * self.dim))
+        if batch.num.shape[1] > 0:
+            parts.append(batch.num)
+        if self.domain_table is not None:
+            # A one-hot matMul, as the engine computes it (the same sum of one product per row).
+            parts.append(batch.domain_one_hot @ self.p[self.domain_table])
+        return parts[0] if len(parts) == 1 else torch.cat(parts, 1)
 
 
 class StackedMlp:

@@ -43,7 +43,7 @@ def group_loss(bce: Tensor, mask: Tensor, domain_one_hot: Tensor) -> Tensor:
 
 
 class M3oe(TwinModel):
-    OPTIONS = ("experts", "slotDim", "bottomDim", "expertLayers", "towerHidden", "domainEmbedding", "gateStopGradient", "structureInit", "schedule", "archEvery", "archLr")
+    OPTIONS = ("experts", "slotDim", "bottomDim", "expertLayers", "towerHidden", "gateStopGradient", "structureInit", "schedule", "archEvery", "archLr")
 
     def __init__(self, o: dict, ctx: BuildContext) -> None:
         super().__init__(ctx)
@@ -52,9 +52,8 @@ class M3oe(TwinModel):
         D, T, E = s.num_domains, s.num_tasks, o["experts"]
         self.E = E
         N = E + D + T
-        self.input = FeatureInput(p, s.vocab_size, s.num_cat, s.num_num, ctx.embedding_dim)
-        self.domain_table = p.normal("domainEmbedding", [D, ctx.embedding_dim], 1) if o["domainEmbedding"] else None
-        self.F = F = self.input.width + (ctx.embedding_dim if self.domain_table else 0)
+        self.input = FeatureInput(p, ctx)
+        self.F = F = self.input.width
         self.slot_dim = S = o["slotDim"]
         self.skip = Dense(p, "skip", F, o["bottomDim"])
         self.skip_norm = _norm_params(p, "skip.ln", [o["bottomDim"]])
@@ -87,12 +86,6 @@ class M3oe(TwinModel):
             # every_steps becomes the epoch length at the first step (before_step).
             self.architecture = Architecture(self.structure, o["archLr"], 2**62, "train", also_trained_with_weights=True)
 
-    def _features(self, batch: Batch) -> Tensor:
-        x = self.input(batch)
-        if self.domain_table is None:
-            return x
-        return torch.cat([x, batch.domain_one_hot @ self.p[self.domain_table]], 1)
-
     def _slot(self, x: Tensor, batch: Batch) -> Tensor:
         """All D slots as one [F, D·S] matMul, each sample keeping its own domain's slot."""
         p, D, S = self.p, self.shape.num_domains, self.slot_dim
@@ -124,7 +117,7 @@ class M3oe(TwinModel):
         D, T, E, H = self.shape.num_domains, self.shape.num_tasks, self.E, self.H
         B = batch.size
         alpha_d, alpha_t, beta_d, beta_t = (p[n] for n in self.structure)
-        x = self._features(batch)
+        x = self.input(batch)
         skip_out = torch.relu(layer_norm(p, self.skip(x), self.skip_norm))
         emb = torch.relu(layer_norm(p, self.bottom(self._slot(x, batch)), self.bottom_norm)) + skip_out
         everything = self._experts(emb)

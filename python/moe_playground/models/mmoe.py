@@ -21,7 +21,7 @@ class Mmoe(TwinModel):
         s = ctx.shape
         self.gate = o["gate"]
         D, T, E = s.num_domains, s.num_tasks, o["experts"]
-        self.input = FeatureInput(self.p, s.vocab_size, s.num_cat, s.num_num, ctx.embedding_dim)
+        self.input = FeatureInput(self.p, ctx)
         self.experts = StackedMlp(self.p, "experts", E, self.input.width, o["expertLayers"], True)
         gates = T if self.gate == "task" else D if self.gate == "domain" else D * T
         self.gates = SoftmaxGates(self.p, "gates", self.input.width, gates, E)

@@ -75,7 +75,7 @@ class Mome(TwinModel):
         p = self.p
         self.o = o
         self.E = o["experts"]
-        self.input = FeatureInput(p, s.vocab_size, s.num_cat, s.num_num, ctx.embedding_dim)
+        self.input = FeatureInput(p, ctx)
         self.F = self.input.width
         self.layers: List[_BaseLayer] = []
         d = self.F

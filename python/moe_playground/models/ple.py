@@ -37,7 +37,7 @@ class Ple(TwinModel):
             raise ValueError("PLE needs at least one level")
         if self.Ks < 1:
             raise ValueError("PLE needs at least one specific expert per unit")
-        self.input = FeatureInput(p, s.vocab_size, s.num_cat, s.num_num, ctx.embedding_dim)
+        self.input = FeatureInput(p, ctx)
         self.H = o["expertLayers"][-1]
         self.levels = []
         for l in range(1, self.L + 1):

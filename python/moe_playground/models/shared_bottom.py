@@ -15,7 +15,7 @@ class SharedBottom(TwinModel):
     def __init__(self, o: dict, ctx: BuildContext) -> None:
         super().__init__(ctx)
         s = ctx.shape
-        self.input = FeatureInput(self.p, s.vocab_size, s.num_cat, s.num_num, ctx.embedding_dim)
+        self.input = FeatureInput(self.p, ctx)
         self.bottom = Mlp(self.p, "bottom", self.input.width, o["bottomLayers"])
         self.towers = TaskTowers(self.p, "towers", s.num_tasks, self.bottom.out_dim, o["towerLayers"], True)
 

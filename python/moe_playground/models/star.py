@@ -86,7 +86,7 @@ class Star(TwinModel):
         D, T = s.num_domains, s.num_tasks
         if len(o["starLayers"]) == 0:
             raise ValueError("STAR needs at least one star layer")
-        self.input = FeatureInput(p, s.vocab_size, s.num_cat, s.num_num, ctx.embedding_dim)
+        self.input = FeatureInput(p, ctx)
         self.layers = []
         d = self.input.width
         for i, size in enumerate(o["starLayers"]):
@@ -96,8 +96,8 @@ class Star(TwinModel):
             d = size
         self.towers = TaskTowers(p, "towers", T, d, o["towerLayers"], True)
         self.aux_with_features = o["auxNet"] == "domain+features"
-        # nn.Embedding's N(0, 1), like the feature embeddings.
-        self.domain_embedding = None if o["auxNet"] == "off" else p.normal("aux.domainEmbedding", [D, ctx.embedding_dim], 1)
+        # An embedding table, initialised like the feature embeddings.
+        self.domain_embedding = None if o["auxNet"] == "off" else p.embedding("aux.domainEmbedding", [D, ctx.embedding_dim], ctx)
         self.aux = (
             None
             if o["auxNet"] == "off"

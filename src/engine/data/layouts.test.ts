@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { encodeDataset } from './encode';
-import { KNOWN_LAYOUTS, recognizeLayout, type LayoutId } from './layouts';
+import { KNOWN_LAYOUTS, layoutMapping, recognizeLayout, type LayoutId } from './layouts';
 import { mappingFromRoles, rolesFromMapping } from './propose';
 import { tableOf } from './table';
 import type { DataMapping } from './types';
@@ -141,6 +141,16 @@ describe('known layouts', () => {
     const ds = encodeDataset(sampleTable(header), m);
     expect(ds.schema.tasks.map((t) => t.name)).toEqual(m.tasks.map((t) => t.name));
     expect(ds.skipped.count).toBe(0);
+  });
+
+  it('names the census domains as its README does, beside the bench mapping', () => {
+    const census = KNOWN_LAYOUTS.find((l) => l.id === 'census')!;
+    expect(layoutMapping(census, HEADERS.census)).toEqual({
+      ...census.mapping(HEADERS.census),
+      domainNames: { '0': 'Female', '1': 'Male' },
+    });
+    const movielens = KNOWN_LAYOUTS.find((l) => l.id === 'movielens')!;
+    expect(layoutMapping(movielens, HEADERS.movielens).domainNames).toBeUndefined();
   });
 
   it('maps the real census header to exactly the data block of the census bench experiment', () => {

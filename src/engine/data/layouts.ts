@@ -16,6 +16,14 @@ export interface KnownLayout {
   required: string[];
   /** The mapping (no path) for a header that holds every required column. */
   mapping(header: readonly string[]): DataMapping;
+  /** Names of the domain values where the dataset documents them (census: 0 = Female, 1 = Male). */
+  domainNames?: Record<string, string>;
+}
+
+/** The layout's mapping for this header, with the names of its domains where it knows them. */
+export function layoutMapping(layout: KnownLayout, header: readonly string[]): DataMapping {
+  const mapping = layout.mapping(header);
+  return layout.domainNames ? { ...mapping, domainNames: { ...layout.domainNames } } : mapping;
 }
 
 /** Id columns hashed by a layout: 65,536 rows × 16 dims = 4 MB of embedding per field, whatever the file. */
@@ -78,6 +86,8 @@ const census: KnownLayout = {
     ignore: ['instance_weight'],
     split: 'split',
   }),
+  // ../shared/datasets/README.md: domain_sex 0 = Female, 1 = Male.
+  domainNames: { '0': 'Female', '1': 'Male' },
 };
 
 /** Columns a person may add to say which country (scenario) a row of joined AliExpress files is from. */

@@ -38,6 +38,11 @@ export interface DataMapping {
   hashed?: HashedColumn[];
   /** SHA-256 (hex) of the uploaded file's bytes: a shared experiment names the exact file it was run on. */
   sha256?: string;
+  /**
+   * Names to show for domain values (after grouping), e.g. { "0": "Female", "1": "Male" }: display only, the
+   * encoding and every metric key stay the values themselves.
+   */
+  domainNames?: Record<string, string>;
 }
 
 export interface DomainGrouping {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { formulationFor, type Formulation } from '../models/layers';
+import { formulationFor, type Formulation } from '../models/experts';
+import { registerFusedKernels } from './fused';
 import { registerRowGather } from './gather';
 import { registerSegmentSum } from './segmentSum';
 
@@ -12,6 +13,7 @@ export async function activateBackend(name: string): Promise<Formulation | null>
   if (!ok || tf.getBackend() !== name) return null;
   registerSegmentSum(name);
   registerRowGather(name);
+  registerFusedKernels(name);
   return formulationFor(name);
 }
 

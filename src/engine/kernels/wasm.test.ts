@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activateBackend, missingKernels } from './backend';
+import { smallestKMask } from '../models/selection';
 
 /** The wasm backend in Node: the project's kernels make it train embeddings (it has no UnsortedSegmentSum of its own). */
 describe('wasm backend kernels', () => {
@@ -45,6 +46,21 @@ describe('wasm backend kernels', () => {
       [1, 1],
       [0, 0],
       [3, 3],
+    ]);
+  });
+
+  it('marks exactly the k smallest entries of each row in a selection mask', async () => {
+    const mask = smallestKMask(
+      tf.tensor2d([
+        [3, 1, 2, 5],
+        [0, 9, 8, 1],
+      ]),
+      2,
+    );
+    expect(mask.dtype).toBe('float32');
+    expect(await mask.array()).toEqual([
+      [0, 1, 1, 0],
+      [1, 0, 0, 1],
     ]);
   });
 });

@@ -18,7 +18,8 @@ import { evaluate } from '../train/evaluate';
 import { Trainer } from '../train/trainer';
 import { Rng } from '../util/rng';
 import { SelectionLayer, selectExperts, type SelectionConfig } from './aesm2';
-import { Params, type Formulation } from './layers';
+import type { Formulation } from './experts';
+import { Params } from './layers';
 import { AESM2_INFO } from './info/aesm2';
 import { maskedGateWeights } from './selection';
 

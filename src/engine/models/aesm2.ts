@@ -13,22 +13,9 @@
  * weight): `masking: 'multiplicative'` restores it. k_sp, k_sh, noise, α, β and sizes are open (our defaults).
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  FeatureInput,
-  Params,
-  batchNorm,
-  batchNormParams,
-  dropout,
-  type BatchNorm,
-  denseParams,
-  dense,
-  matMul2d,
-  selectByDomain,
-  type Dense,
-  type Formulation,
-} from './layers';
-import { mixExperts } from './gates';
-import { maskedGateWeights, smallestKMask, type Masking } from './selection';
+import { ExpertStack, type Formulation } from './experts';
+import { FeatureInput, Params, denseParams, dense, matMul2d, selectByDomain, type Dense } from './layers';
+import { maskedGateInput, maskedGateWeights, smallestKMask, type Masking } from './selection';
 import { TaskTowers } from './towers';
 import type { BuildContext, Mode, Model } from './types';
 import type { Rng } from '../util/rng';
@@ -57,65 +44,6 @@ function gaussian(shape: number[], std: number, rng: Rng): tf.Tensor {
   return tf.tensor(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)), std), shape, 'float32');
 }
 
-/**
- * N expert MLPs reading one input, every layer Linear → [BatchNorm] → ReLU → [dropout]. Like StackedMlp, the
- * first layer of all N is one [in, N·h] matMul; later layers are batched on a GPU and per member elsewhere.
- */
-export class ExpertStack {
-  private readonly layers: { w: tf.Variable; b: tf.Variable; bn: BatchNorm | null }[] = [];
-  readonly outDim: number;
-
-  constructor(
-    p: Params,
-    name: string,
-    readonly n: number,
-    inDim: number,
-    private readonly sizes: number[],
-    batchNorm: boolean,
-    private readonly dropoutRate: number,
-  ) {
-    if (sizes.length === 0) throw new Error(`${name}: an expert needs at least one layer`);
-    sizes.forEach((s, i) => {
-      const fanIn = i === 0 ? inDim : sizes[i - 1];
-      const shape = i === 0 ? [n * s] : [n, 1, s];
-      this.layers.push({
-        w: p.uniform(`${name}.${i}.w`, i === 0 ? [inDim, n * s] : [n, fanIn, s], fanIn),
-        b: p.uniform(`${name}.${i}.b`, shape, fanIn),
-        bn: batchNorm ? batchNormParams(p, `${name}.${i}.bn`, shape) : null,
-      });
-    });
-    this.outDim = sizes[sizes.length - 1];
-  }
-
-  /** x [B, in] → [B, N, out]. */
-  forward(x: tf.Tensor2D, mode: Mode, rng: Rng, f: Formulation): tf.Tensor3D {
-    const B = x.shape[0];
-    const first = this.layers[0];
-    let z: tf.Tensor = tf.add(matMul2d(x, first.w as tf.Tensor2D, f), first.b);
-    if (first.bn) z = batchNorm(z, first.bn, 0, mode);
-    const h0 = dropout(tf.relu(z), this.dropoutRate, mode, rng);
-    if (this.layers.length === 1) return tf.reshape(h0, [B, this.n, this.sizes[0]]);
-    // [B, N·h] → [N, B, h] for the per-member layers.
-    let h = tf.transpose(tf.reshape(h0, [B, this.n, this.sizes[0]]), [1, 0, 2]) as tf.Tensor3D;
-    for (const l of this.layers.slice(1)) {
-      let zi: tf.Tensor = this.stackedLayer(h, l.w as tf.Tensor3D, l.b as tf.Tensor3D, f);
-      if (l.bn) zi = batchNorm(zi, l.bn, 1, mode);
-      h = dropout(tf.relu(zi), this.dropoutRate, mode, rng) as tf.Tensor3D;
-    }
-    return tf.transpose(h, [1, 0, 2]);
-  }
-
-  private stackedLayer(x: tf.Tensor3D, w: tf.Tensor3D, b: tf.Tensor3D, f: Formulation): tf.Tensor3D {
-    if (f.batchedStacks) return tf.add(tf.matMul(x, w), b) as tf.Tensor3D;
-    const xs = tf.unstack(x);
-    const ws = tf.unstack(w);
-    return tf.add(
-      tf.stack(xs.map((xi, i) => matMul2d(xi as tf.Tensor2D, ws[i] as tf.Tensor2D, f))),
-      b,
-    ) as tf.Tensor3D;
-  }
-}
-
 /** What one expert-selection layer computed, for the model and for tests. */
 export interface SelectionOutput {
   /** [B, H] Σ_n W_n X_n. */
@@ -124,6 +52,8 @@ export interface SelectionOutput {
   weights: tf.Tensor2D;
   /** Gate logits A [B, G, N] (noise-free). */
   logits: tf.Tensor3D;
+  /** What the layer's softmax gate reads: logits [B, N] and, under additive masking, the selection SP ∪ SH. */
+  gateInput: { logits: tf.Tensor2D; mask: tf.Tensor2D | null };
   /** Constant 0/1 selection masks [B, N]. */
   sp: tf.Tensor2D;
   sh: tf.Tensor2D;
@@ -163,7 +93,7 @@ export function selectExperts(
   const lossSh = c.kSh > 0 ? (tf.div(tf.sum(tf.mul(klSh, sh)), B * c.kSh) as tf.Scalar) : tf.scalar(0);
   const aOwn = selectByDomain(A, own) as tf.Tensor2D;
   const weights = maskedGateWeights(aOwn, sp, sh, c.masking);
-  return { weights, sp, sh, klSp, klSh, lossSp, lossSh };
+  return { weights, gateInput: maskedGateInput(aOwn, sp, sh, c.masking), sp, sh, klSp, klSh, lossSp, lossSh };
 }
 
 /** One AESM² layer: N experts and G gates over them, read from [h ; context]. */
@@ -182,7 +112,11 @@ export class SelectionLayer {
     batchNorm: boolean,
     dropoutRate: number,
   ) {
-    this.experts = new ExpertStack(p, `${name}.experts`, numExperts, inDim, sizes, batchNorm, dropoutRate);
+    this.experts = new ExpertStack(p, `${name}.experts`, numExperts, inDim, sizes, {
+      sharedInput: true,
+      batchNorm,
+      dropout: dropoutRate,
+    });
     this.gates = denseParams(p, `${name}.gates`, inDim + contextDim, numGates * numExperts);
   }
 
@@ -210,11 +144,13 @@ export class SelectionLayer {
     f: Formulation,
     X?: tf.Tensor3D,
   ): SelectionOutput {
-    const experts = X ?? this.experts.forward(h, mode, rng, f);
+    const experts = X ?? this.experts.forwardShared(h, f, { mode, rng });
     const A = this.logits(h, context, f);
     const s = selectExperts(A, own, c, mode, rng);
+    const { logits, mask } = s.gateInput;
+    const selection = mask ? { mask: tf.expandDims(mask, 1) as tf.Tensor3D } : undefined;
     const out = tf.squeeze(
-      mixExperts(tf.expandDims(s.weights, 1) as tf.Tensor3D, experts, f),
+      f.mixture(tf.expandDims(logits, 1) as tf.Tensor3D, experts, selection),
       [1],
     ) as tf.Tensor2D;
     return { ...s, out, logits: A };
@@ -313,7 +249,7 @@ export function buildAesm2(o: Aesm2Options, ctx: BuildContext): Model {
         task.forEach((layers, i) => {
           // Every path reads the same h in the first task layer: shared experts then run once for all tasks.
           const sharedX =
-            o.shareTaskLayers && i === 0 ? layers[0].experts.forward(h, mode, rng, f) : undefined;
+            o.shareTaskLayers && i === 0 ? layers[0].experts.forwardShared(h, f, { mode, rng }) : undefined;
           outs = layers.map((layer, t) => {
             const s = layer.forward(outs[t], contexts[t], owns[t], sel, mode, rng, f, sharedX);
             sp.push(s.lossSp);

@@ -96,6 +96,37 @@ export function defaultOptions(info: ModelInfo): ModelOptions {
   );
 }
 
+const fmtNumber = (n: number): string => n.toLocaleString('en-US');
+
+/** What is wrong with one option's value, in words ("must be a whole number from 1 to 64"), or null when it is fine. */
+export function optionProblem(spec: OptionSpec, v: unknown): string | null {
+  switch (spec.kind) {
+    case 'int':
+    case 'number': {
+      const range = `from ${fmtNumber(spec.min)} to ${fmtNumber(spec.max)}`;
+      const ok =
+        typeof v === 'number' && Number.isFinite(v) && (spec.kind === 'number' || Number.isInteger(v));
+      if (!ok || v < spec.min || v > spec.max)
+        return `must be ${spec.kind === 'int' ? 'a whole number' : 'a number'} ${range}`;
+      return null;
+    }
+    case 'choice':
+      return spec.choices.some((c) => c.value === v)
+        ? null
+        : `must be one of ${spec.choices.map((c) => c.value).join(', ')}`;
+    case 'bool':
+      return typeof v === 'boolean' ? null : 'must be true or false';
+    case 'intList': {
+      const list = `a list of whole numbers from ${fmtNumber(spec.min)} to ${fmtNumber(spec.max)}, such as 64, 32`;
+      if (!Array.isArray(v) || v.some((x) => !Number.isInteger(x) || x < spec.min || x > spec.max))
+        return `must be ${list}`;
+      if (v.length < spec.minLength)
+        return `needs at least ${spec.minLength} entr${spec.minLength === 1 ? 'y' : 'ies'}`;
+      return null;
+    }
+  }
+}
+
 /** One message per problem, each naming the option. */
 export function optionErrors(info: ModelInfo, options: Record<string, unknown>): string[] {
   const errors: string[] = [];
@@ -109,29 +140,8 @@ export function optionErrors(info: ModelInfo, options: Record<string, unknown>):
   for (const spec of info.options) {
     const v = options[spec.key];
     if (v === undefined) continue;
-    const where = `${info.name} option "${spec.key}"`;
-    switch (spec.kind) {
-      case 'int':
-      case 'number':
-        if (typeof v !== 'number' || !Number.isFinite(v) || (spec.kind === 'int' && !Number.isInteger(v))) {
-          errors.push(`${where} must be ${spec.kind === 'int' ? 'an integer' : 'a number'}`);
-        } else if (v < spec.min || v > spec.max)
-          errors.push(`${where} must be between ${spec.min} and ${spec.max}`);
-        break;
-      case 'choice':
-        if (!spec.choices.some((c) => c.value === v))
-          errors.push(`${where} must be one of ${spec.choices.map((c) => c.value).join(', ')}`);
-        break;
-      case 'bool':
-        if (typeof v !== 'boolean') errors.push(`${where} must be true or false`);
-        break;
-      case 'intList':
-        if (!Array.isArray(v) || v.some((x) => !Number.isInteger(x) || x < spec.min || x > spec.max)) {
-          errors.push(`${where} must be a list of integers between ${spec.min} and ${spec.max}`);
-        } else if (v.length < spec.minLength)
-          errors.push(`${where} needs at least ${spec.minLength} entr${spec.minLength === 1 ? 'y' : 'ies'}`);
-        break;
-    }
+    const problem = optionProblem(spec, v);
+    if (problem !== null) errors.push(`${info.name} option "${spec.key}" ${problem}`);
   }
   return errors;
 }

@@ -20,7 +20,7 @@ import type { EvalReport } from '../train/report';
 import { Trainer } from '../train/trainer';
 import { Rng } from '../util/rng';
 import { batchMutualInformation, topKSoftmax } from './cesaa';
-import type { Formulation } from './layers';
+import type { Formulation } from './experts';
 import { CESAA_INFO } from './info/cesaa';
 
 function build(options: Record<string, unknown>, f: Formulation = PER_MEMBER) {

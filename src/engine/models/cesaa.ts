@@ -14,10 +14,10 @@
  * pool without bound (TFJS-NOTES) and cost more dispatches than the dense stack saves at browser sizes.
  */
 import * as tf from '@tensorflow/tfjs';
-import { FeatureInput, Params, StackedMlp, dense, denseParams, matMul2d } from './layers';
-import { SoftmaxGates, mixExperts } from './gates';
+import { ExpertStack, gateWeights } from './experts';
+import { FeatureInput, Params, dense, denseParams, matMul2d } from './layers';
+import { SoftmaxGates } from './gates';
 import { TaskTowers } from './towers';
-import { maskedGateWeights, smallestKMask } from './selection';
 import type { BuildContext, Model } from './types';
 
 export interface CesaaOptions {
@@ -51,8 +51,7 @@ export function batchMutualInformation(probs: tf.Tensor2D, domainOneHot: tf.Tens
 
 /** w = softmax over the k largest logits of each row, exactly 0 elsewhere (the choice is a constant mask). */
 export function topKSoftmax(z: tf.Tensor2D, k: number): tf.Tensor2D {
-  const selected = smallestKMask(tf.neg(z) as tf.Tensor2D, k);
-  return maskedGateWeights(z, selected, tf.zerosLike(selected), 'additive');
+  return tf.squeeze(gateWeights(tf.expandDims(z, 1) as tf.Tensor3D, { topK: k }), [1]) as tf.Tensor2D;
 }
 
 export function buildCesaa(o: CesaaOptions, ctx: BuildContext): Model {
@@ -62,9 +61,11 @@ export function buildCesaa(o: CesaaOptions, ctx: BuildContext): Model {
     throw new Error(`CESAA: option "topK" (${o.topK}) must not exceed "specificExperts" (${N})`);
   const p = new Params(ctx.rng);
   const input = new FeatureInput(p, ctx);
-  const shared = new StackedMlp(p, 'shared', o.sharedExperts, input.width, o.expertLayers, true);
+  const shared = new ExpertStack(p, 'shared', o.sharedExperts, input.width, o.expertLayers, {
+    sharedInput: true,
+  });
   const sharedGate = new SoftmaxGates(p, 'sharedGate', input.width, 1, o.sharedExperts);
-  const specific = new StackedMlp(p, 'specific', N, input.width, o.expertLayers, true);
+  const specific = new ExpertStack(p, 'specific', N, input.width, o.expertLayers, { sharedInput: true });
   // The domain indicator the sparse gate reads: an embedding table, initialised like the features'.
   const domainEmb = p.embedding('sparseGate.domainEmbedding', [shape.numDomains, o.domainEmbeddingDim], ctx);
   const sparseGate = denseParams(p, 'sparseGate', input.width + o.domainEmbeddingDim, N);
@@ -82,24 +83,23 @@ export function buildCesaa(o: CesaaOptions, ctx: BuildContext): Model {
     forward(batch, mode) {
       const B = batch.domain.shape[0];
       const x = input.forward(batch, f);
-      const gSh = sharedGate.forward(x, f); // [B, 1, K_sh]
-      const hShared = tf.reshape(mixExperts(gSh, shared.forwardShared(x, f), f), [
+      const zSh = sharedGate.logits(x, f); // [B, 1, K_sh]
+      const hShared = tf.reshape(f.mixture(zSh, shared.forwardShared(x, f)), [
         B,
         shared.outDim,
       ]) as tf.Tensor2D;
       const eDomain = matMul2d(batch.domainOneHot, domainEmb as tf.Tensor2D, f);
       const z = dense(tf.concat([x, eDomain], 1), sparseGate, f); // [B, N]
-      const w = topKSoftmax(z, o.topK);
       const hSpecific = tf.reshape(
-        mixExperts(tf.expandDims(w, 1) as tf.Tensor3D, specific.forwardShared(x, f), f),
+        f.mixture(tf.expandDims(z, 1) as tf.Tensor3D, specific.forwardShared(x, f), { topK: o.topK }),
         [B, specific.outDim],
       ) as tf.Tensor2D;
       const logits = towers.forwardShared(tf.concat([hShared, hSpecific], 1), f);
       const mi = batchMutualInformation(tf.softmax(z), batch.domainOneHot);
       const routing: Record<string, tf.Tensor2D> = {};
       if (mode === 'eval') {
-        routing.specific = w;
-        routing.shared = tf.reshape(gSh, [B, o.sharedExperts]);
+        routing.specific = topKSoftmax(z, o.topK);
+        routing.shared = tf.reshape(gateWeights(zSh), [B, o.sharedExperts]);
       }
       return { logits, routing, aux: { '−λ·MI': tf.mul(mi, -o.lambda) as tf.Scalar } };
     },

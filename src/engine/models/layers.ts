@@ -1,51 +1,16 @@
 /**
  * Building blocks shared by the models: parameters with PyTorch-style initialisation (the reference
- * numbers in shared/datasets were measured with it), dense layers, per-backend matMul formulations,
- * the feature input (one embedding table for all categorical fields + numeric columns), stacked MLPs.
+ * numbers in shared/datasets were measured with it), dense layers (in the backend's formulation, experts.ts),
+ * the feature input (one embedding table for all categorical fields + numeric columns), normalisation, dropout.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { Activation, Formulation } from './experts';
 import type { Batch, BuildContext, Mode } from './types';
 import type { Rng } from '../util/rng';
 
-/**
- * How layers are formulated on a backend, chosen by measurement (TFJS-NOTES):
- * - wasm's matMul is fast only for plain 2-D, non-transposed operands, so gradients transpose explicitly;
- * - on a GPU the dispatch count is the cost, so N parallel layers run as one batched matMul,
- *   while on CPU-like backends plain per-slice 2-D matMuls are faster than the batched kernel.
- */
-export interface Formulation {
-  explicitTransposeGrad: boolean;
-  batchedStacks: boolean;
-}
-
-export function formulationFor(backend: string): Formulation {
-  switch (backend) {
-    case 'wasm':
-      return { explicitTransposeGrad: true, batchedStacks: false };
-    case 'webgpu':
-      return { explicitTransposeGrad: false, batchedStacks: true };
-    default:
-      return { explicitTransposeGrad: false, batchedStacks: false };
-  }
-}
-
-/** A 2-D matMul whose backward pass uses explicitly transposed, plain operands (fast on wasm). */
-const matMulExplicitT = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-  save([a, b]);
-  return {
-    value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sa, sb] = saved as tf.Tensor2D[];
-      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy as tf.Tensor2D)];
-    },
-  };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
-  a: tf.Tensor2D,
-  b: tf.Tensor2D,
-) => tf.Tensor2D;
-
+/** A plain 2-D matMul in the backend's formulation. */
 export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D, f: Formulation): tf.Tensor2D {
-  return f.explicitTransposeGrad ? matMulExplicitT(a, b) : tf.matMul(a, b);
+  return f.matMul(a, b);
 }
 
 /** Named variables of one model; names are the export keys, unique per model (not per tfjs engine). */
@@ -128,8 +93,8 @@ export function denseParams(p: Params, name: string, inDim: number, outDim: numb
   return { w: p.uniform(`${name}.w`, [inDim, outDim], inDim), b: p.uniform(`${name}.b`, [outDim], inDim) };
 }
 
-export function dense(x: tf.Tensor2D, d: Dense, f: Formulation): tf.Tensor2D {
-  return tf.add(matMul2d(x, d.w as tf.Tensor2D, f), d.b);
+export function dense(x: tf.Tensor2D, d: Dense, f: Formulation, act: Activation = 'linear'): tf.Tensor2D {
+  return f.dense(x, d.w as tf.Tensor2D, d.b, act);
 }
 
 /** An MLP of ReLU layers (`relu` on the last layer too unless `linearLast`). */
@@ -156,8 +121,7 @@ export class Mlp {
   forward(x: tf.Tensor2D, f: Formulation): tf.Tensor2D {
     let h = x;
     this.layers.forEach((l, i) => {
-      h = dense(h, l, f);
-      if (!(this.linearLast && i === this.layers.length - 1)) h = tf.relu(h);
+      h = dense(h, l, f, this.linearLast && i === this.layers.length - 1 ? 'linear' : 'relu');
     });
     return h;
   }
@@ -193,94 +157,6 @@ export class FeatureInput {
     if (batch.num.shape[1] > 0) parts.push(batch.num);
     if (this.domainTable) parts.push(matMul2d(batch.domainOneHot, this.domainTable as tf.Tensor2D, f));
     return parts.length === 1 ? parts[0] : (tf.concat(parts, 1) as tf.Tensor2D);
-  }
-}
-
-/**
- * N parallel MLPs with identical layer sizes (experts, towers), stored stacked so that a GPU runs
- * each layer of all N as one dispatch. With `sharedInput` the first layer of all N reads the same
- * input and is a single [in, N·out] matMul on every backend.
- */
-export class StackedMlp {
-  private readonly first: Dense;
-  private readonly rest: { w: tf.Variable; b: tf.Variable }[] = [];
-  readonly outDim: number;
-
-  constructor(
-    p: Params,
-    name: string,
-    readonly n: number,
-    inDim: number,
-    private readonly sizes: number[],
-    private readonly sharedInput: boolean,
-    private readonly linearLast = false,
-  ) {
-    if (sizes.length === 0) throw new Error(`${name}: a stacked MLP needs at least one layer`);
-    const h0 = sizes[0];
-    this.first = sharedInput
-      ? { w: p.uniform(`${name}.0.w`, [inDim, n * h0], inDim), b: p.uniform(`${name}.0.b`, [n * h0], inDim) }
-      : {
-          w: p.uniform(`${name}.0.w`, [n, inDim, h0], inDim),
-          b: p.uniform(`${name}.0.b`, [n, 1, h0], inDim),
-        };
-    for (let i = 1; i < sizes.length; i++) {
-      const fanIn = sizes[i - 1];
-      this.rest.push({
-        w: p.uniform(`${name}.${i}.w`, [n, fanIn, sizes[i]], fanIn),
-        b: p.uniform(`${name}.${i}.b`, [n, 1, sizes[i]], fanIn),
-      });
-    }
-    this.outDim = sizes[sizes.length - 1];
-  }
-
-  private act(h: tf.Tensor, i: number): tf.Tensor {
-    return this.linearLast && i === this.sizes.length - 1 ? h : tf.relu(h);
-  }
-
-  /** x [B, in] shared by all N → [B, N, out]. Requires `sharedInput`. */
-  forwardShared(x: tf.Tensor2D, f: Formulation): tf.Tensor3D {
-    if (!this.sharedInput) throw new Error('forwardShared on a stack without a shared input');
-    const B = x.shape[0];
-    const h0 = this.act(tf.add(matMul2d(x, this.first.w as tf.Tensor2D, f), this.first.b), 0);
-    if (this.rest.length === 0) return tf.reshape(h0, [B, this.n, this.sizes[0]]);
-    // [B, N·h] → [N, B, h] for the per-member layers.
-    const stacked = tf.transpose(tf.reshape(h0, [B, this.n, this.sizes[0]]), [1, 0, 2]) as tf.Tensor3D;
-    return tf.transpose(this.forwardRest(stacked, f), [1, 0, 2]);
-  }
-
-  /** xs [N, B, in], one input per member → [N, B, out]. */
-  forwardEach(xs: tf.Tensor3D, f: Formulation): tf.Tensor3D {
-    if (this.sharedInput) throw new Error('forwardEach on a stack with a shared input');
-    const h0 = this.act(
-      this.stackedLayer(xs, this.first.w as tf.Tensor3D, this.first.b as tf.Tensor3D, f),
-      0,
-    ) as tf.Tensor3D;
-    return this.forwardRest(h0, f);
-  }
-
-  private forwardRest(h: tf.Tensor3D, f: Formulation): tf.Tensor3D {
-    let out = h;
-    this.rest.forEach((l, i) => {
-      out = this.act(this.stackedLayer(out, l.w as tf.Tensor3D, l.b as tf.Tensor3D, f), i + 1) as tf.Tensor3D;
-    });
-    return out;
-  }
-
-  /** [N, B, in] @ [N, in, out] + [N, 1, out], batched on a GPU, per member elsewhere. */
-  private stackedLayer(x: tf.Tensor3D, w: tf.Tensor3D, b: tf.Tensor3D, f: Formulation): tf.Tensor3D {
-    if (f.batchedStacks || this.n === 1) {
-      if (this.n === 1 && !f.batchedStacks) {
-        const y = matMul2d(tf.squeeze(x, [0]) as tf.Tensor2D, tf.squeeze(w, [0]) as tf.Tensor2D, f);
-        return tf.add(tf.expandDims(y, 0), b) as tf.Tensor3D;
-      }
-      return tf.add(tf.matMul(x, w), b) as tf.Tensor3D;
-    }
-    const xs = tf.unstack(x);
-    const ws = tf.unstack(w);
-    return tf.add(
-      tf.stack(xs.map((xi, i) => matMul2d(xi as tf.Tensor2D, ws[i] as tf.Tensor2D, f))),
-      b,
-    ) as tf.Tensor3D;
   }
 }
 

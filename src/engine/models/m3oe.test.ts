@@ -19,7 +19,7 @@ import { useCpu } from '../testing/tf';
 import { DEFAULT_TRAIN, type TrainConfig } from '../train/config';
 import { Trainer } from '../train/trainer';
 import { Rng } from '../util/rng';
-import type { Formulation } from './layers';
+import type { Formulation } from './experts';
 import { buildModel } from './registry';
 import type { Batch, Mode, Model } from './types';
 

@@ -10,17 +10,9 @@
  * or the official code's schedule (trained with the weights + one extra step per epoch on a train batch).
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  FeatureInput,
-  Params,
-  StackedMlp,
-  dense,
-  denseParams,
-  matMul2d,
-  selectByDomain,
-  type Dense,
-} from './layers';
-import { SoftmaxGates, mixExperts } from './gates';
+import { ExpertStack, gateWeights } from './experts';
+import { FeatureInput, Params, dense, denseParams, matMul2d, selectByDomain, type Dense } from './layers';
+import { SoftmaxGates } from './gates';
 import type { ArchitectureSearch, BuildContext, Model } from './types';
 import type { Inspection } from '../train/report';
 
@@ -107,20 +99,26 @@ export function buildM3oe(o: M3oeOptions, ctx: BuildContext): Model {
   const bottomNorm = normParams(p, 'bottom.ln', [o.bottomDim]);
 
   // All E + D + T experts as one stack (members: shared 0..E−1, domain E..E+D−1, task E+D..N−1), one layer per entry.
-  const expertLayers: { stack: StackedMlp; norm: Norm }[] = [];
+  const expertLayers: { stack: ExpertStack; norm: Norm }[] = [];
   let width = o.bottomDim;
   o.expertLayers.forEach((h, i) => {
     expertLayers.push({
-      stack: new StackedMlp(p, `experts.l${i}`, N, width, [h], i === 0, true),
+      stack: new ExpertStack(p, `experts.l${i}`, N, width, [h], { sharedInput: i === 0, linearLast: true }),
       norm: normParams(p, `experts.l${i}.ln`, [N, h]),
     });
     width = h;
   });
   const H = width;
   const gates = new SoftmaxGates(p, 'gates', o.bottomDim, D * T, E);
-  const towerHidden = new StackedMlp(p, 'towers.hidden', D * T, H, [o.towerHidden], false, true);
+  const towerHidden = new ExpertStack(p, 'towers.hidden', D * T, H, [o.towerHidden], {
+    sharedInput: false,
+    linearLast: true,
+  });
   const towerNorm = normParams(p, 'towers.hidden.ln', [D * T, 1, o.towerHidden]);
-  const towerOut = new StackedMlp(p, 'towers.out', D * T, o.towerHidden, [1], false, true);
+  const towerOut = new ExpertStack(p, 'towers.out', D * T, o.towerHidden, [1], {
+    sharedInput: false,
+    linearLast: true,
+  });
 
   const alphaD = p.constant('structure.alphaD', [], o.structureInit);
   const alphaT = p.constant('structure.alphaT', [], o.structureInit);
@@ -187,8 +185,8 @@ export function buildM3oe(o: M3oeOptions, ctx: BuildContext): Model {
       const shared = tf.slice(all, [0, 0, 0], [-1, E, -1]) as tf.Tensor3D;
       const domain = tf.slice(all, [0, E, 0], [-1, D, -1]) as tf.Tensor3D;
       const task = tf.slice(all, [0, E + D, 0], [-1, T, -1]) as tf.Tensor3D;
-      const g = gates.forward(o.gateStopGradient ? stopGradient(emb) : emb, f); // [B, D·T, E], gate d·T + t
-      const s = tf.reshape(mixExperts(g, shared, f), [B, D, T, H]);
+      const z = gates.logits(o.gateStopGradient ? stopGradient(emb) : emb, f); // [B, D·T, E], gate d·T + t
+      const s = tf.reshape(f.mixture(z, shared), [B, D, T, H]);
       const dom = fuse(domain, betaD, D);
       const tsk = fuse(task, betaT, T);
       const fused = tf.add(
@@ -202,7 +200,7 @@ export function buildM3oe(o: M3oeOptions, ctx: BuildContext): Model {
       const logits = selectByDomain(cells, oneHot) as tf.Tensor2D;
       const routing: Record<string, tf.Tensor2D> = {};
       if (mode === 'eval') {
-        const own = selectByDomain(tf.reshape(g, [B, D, T, E]), oneHot) as tf.Tensor3D;
+        const own = selectByDomain(tf.reshape(gateWeights(z), [B, D, T, E]), oneHot) as tf.Tensor3D;
         shape.taskNames.forEach((name, t) => {
           routing[`gate · ${name}`] = tf.squeeze(tf.slice(own, [0, t, 0], [-1, 1, -1]), [1]) as tf.Tensor2D;
         });

@@ -11,7 +11,7 @@ import {
 } from '../testing/models';
 import { useCpu } from '../testing/tf';
 import { Rng } from '../util/rng';
-import type { Formulation } from './layers';
+import type { Formulation } from './experts';
 
 function build(options: Record<string, unknown>, f: Formulation, id = 'mmoe') {
   return buildSmall(id, options, f);

@@ -4,8 +4,9 @@
  * The gate unit u is configurable: per task (the paper), per domain d(b), or per (domain, task) cell.
  */
 import * as tf from '@tensorflow/tfjs';
-import { FeatureInput, Params, StackedMlp, selectByDomain } from './layers';
-import { SoftmaxGates, mixExperts } from './gates';
+import { ExpertStack, gateWeights } from './experts';
+import { FeatureInput, Params, selectByDomain } from './layers';
+import { SoftmaxGates } from './gates';
 import { TaskTowers } from './towers';
 import type { BuildContext, Model } from './types';
 
@@ -25,13 +26,13 @@ export function buildMmoe(o: MmoeOptions, ctx: BuildContext): Model {
   const E = o.experts;
   const p = new Params(ctx.rng);
   const input = new FeatureInput(p, ctx);
-  const experts = new StackedMlp(p, 'experts', E, input.width, o.expertLayers, true);
+  const experts = new ExpertStack(p, 'experts', E, input.width, o.expertLayers, { sharedInput: true });
   const numGates = o.gate === 'task' ? T : o.gate === 'domain' ? D : D * T;
   const gates = new SoftmaxGates(p, 'gates', input.width, numGates, E);
   const towers = new TaskTowers(p, 'towers', T, experts.outDim, o.towerLayers, false);
 
-  /** Each sample's gate weights for each task, [B, T, E]. */
-  function taskWeights(g: tf.Tensor3D, oneHot: tf.Tensor2D): tf.Tensor3D {
+  /** Each sample's gate logits for each task, [B, T, E] (the one-hot picks a whole row, so softmax commutes with it). */
+  function taskLogits(g: tf.Tensor3D, oneHot: tf.Tensor2D): tf.Tensor3D {
     const B = g.shape[0];
     switch (o.gate) {
       case 'task':
@@ -50,10 +51,11 @@ export function buildMmoe(o: MmoeOptions, ctx: BuildContext): Model {
     forward(batch, mode) {
       const x = input.forward(batch, f);
       const e = experts.forwardShared(x, f);
-      const w = taskWeights(gates.forward(x, f), batch.domainOneHot);
-      const logits = towers.forwardEach(mixExperts(w, e, f), f);
+      const z = taskLogits(gates.logits(x, f), batch.domainOneHot);
+      const logits = towers.forwardEach(f.mixture(z, e), f);
       const routing: Record<string, tf.Tensor2D> = {};
       if (mode === 'eval') {
+        const w = gateWeights(z);
         shape.taskNames.forEach((name, t) => {
           routing[`gate · ${name}`] = tf.squeeze(tf.slice(w, [0, t, 0], [-1, 1, -1]), [1]) as tf.Tensor2D;
         });

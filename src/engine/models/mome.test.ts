@@ -18,7 +18,7 @@ import { DEFAULT_TRAIN, type TrainConfig } from '../train/config';
 import type { TrainEvent } from '../train/events';
 import { Trainer } from '../train/trainer';
 import { Rng } from '../util/rng';
-import type { Formulation } from './layers';
+import type { Formulation } from './experts';
 import { isMome, maskThresholdCost, type MomeModel } from './mome';
 
 const SMALL = { experts: 3, expertLayers: [8, 6], towerLayers: [5] };

@@ -11,6 +11,7 @@
  * The task loss is the project's Σ_t mean BCE_t; towers are Linear → BN → ReLU → Dropout, then Linear(·, 1).
  */
 import * as tf from '@tensorflow/tfjs';
+import { gateWeights } from './experts';
 import {
   FeatureInput,
   Params,
@@ -19,9 +20,9 @@ import {
   dropout,
   matMul2d,
   type BatchNorm,
-  type Formulation,
 } from './layers';
-import { SoftmaxGates, mixExperts } from './gates';
+import { SoftmaxGates } from './gates';
+import { TaskTowers } from './towers';
 import type { BuildContext, Mode, Model, ModelOutput } from './types';
 import type { EncodedDataset } from '../data/types';
 import type { Rng } from '../util/rng';
@@ -76,59 +77,6 @@ function normalCdf(x: tf.Tensor): tf.Tensor {
   return tf.mul(tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1), 0.5);
 }
 
-/** [N, B, in] @ [N, in, out]: batched on a GPU, per member elsewhere. */
-function stackedMatMul(x: tf.Tensor3D, w: tf.Tensor3D, f: Formulation): tf.Tensor3D {
-  if (f.batchedStacks) return tf.matMul(x, w);
-  const ws = tf.unstack(w);
-  return tf.stack(
-    tf.unstack(x).map((xi, i) => matMul2d(xi as tf.Tensor2D, ws[i] as tf.Tensor2D, f)),
-  ) as tf.Tensor3D;
-}
-
-/** One MLP tower per task (official MultiLayerPerceptron: Linear → BN → ReLU → Dropout per hidden layer, then Linear(·, 1)), stacked. */
-class BnTowers {
-  private readonly hidden: { w: tf.Variable; b: tf.Variable; bn: BatchNorm }[] = [];
-  private readonly out: { w: tf.Variable; b: tf.Variable };
-
-  constructor(
-    p: Params,
-    name: string,
-    private readonly n: number,
-    inDim: number,
-    sizes: number[],
-  ) {
-    let d = inDim;
-    sizes.forEach((h, i) => {
-      this.hidden.push({
-        w: p.uniform(`${name}.${i}.w`, [n, d, h], d),
-        b: p.uniform(`${name}.${i}.b`, [n, 1, h], d),
-        bn: batchNormParams(p, `${name}.${i}.bn`, [n, 1, h], [n, 1, h]),
-      });
-      d = h;
-    });
-    this.out = { w: p.uniform(`${name}.out.w`, [n, d, 1], d), b: p.uniform(`${name}.out.b`, [n, 1, 1], d) };
-  }
-
-  /** xs [T, B, in], one input per tower → logits [B, T]. */
-  forwardEach(xs: tf.Tensor3D, rate: number, mode: Mode, rng: Rng, f: Formulation): tf.Tensor2D {
-    let h = xs;
-    for (const l of this.hidden) {
-      h = dropout(
-        tf.relu(batchNorm(tf.add(stackedMatMul(h, l.w as tf.Tensor3D, f), l.b), l.bn, 1, mode)),
-        rate,
-        mode,
-        rng,
-      ) as tf.Tensor3D;
-    }
-    const y = tf.add(stackedMatMul(h, this.out.w as tf.Tensor3D, f), this.out.b);
-    return tf.transpose(tf.reshape(y, [this.n, xs.shape[1]]));
-  }
-
-  forwardShared(x: tf.Tensor2D, rate: number, mode: Mode, rng: Rng, f: Formulation): tf.Tensor2D {
-    return this.forwardEach(tf.tile(tf.expandDims(x, 0), [this.n, 1, 1]) as tf.Tensor3D, rate, mode, rng, f);
-  }
-}
-
 interface BaseLayer {
   inDim: number;
   outDim: number;
@@ -164,7 +112,12 @@ export function buildMome(o: MomeOptions, ctx: BuildContext): MomeModel {
     d = h;
   });
   const H = d;
-  const towers = new BnTowers(p, 'towers', T, H, o.towerLayers);
+  // Official MultiLayerPerceptron towers: Linear → BN → ReLU → Dropout per hidden layer, then Linear(·, 1).
+  const towers = new TaskTowers(p, 'towers', T, H, o.towerLayers, false, {
+    batchNorm: true,
+    dropout: o.dropout,
+    lastLayerName: 'out',
+  });
   let gates: SoftmaxGates | null = null;
   let phase: 0 | 1 = 0;
 
@@ -206,7 +159,7 @@ export function buildMome(o: MomeOptions, ctx: BuildContext): MomeModel {
         // The first layer of every expert reads x: one [in, E·out] matMul.
         const wide = tf.reshape(tf.transpose(w, [1, 0, 2]), [l.inDim, E * l.outDim]) as tf.Tensor2D;
         y = tf.transpose(tf.reshape(matMul2d(x, wide, f), [B, E, l.outDim]), [1, 0, 2]) as tf.Tensor3D;
-      } else y = stackedMatMul(h as tf.Tensor3D, w, f);
+      } else y = f.stackedDense(h as tf.Tensor3D, w, null, 'linear');
       h = dropout(
         tf.relu(batchNorm(tf.add(y, l.b), l.expertBn as BatchNorm, 1, mode)),
         o.dropout,
@@ -258,17 +211,17 @@ export function buildMome(o: MomeOptions, ctx: BuildContext): MomeModel {
       if (phase === 0) {
         const { h, penalty } = forwardA(x, mode, rng);
         return {
-          logits: towers.forwardShared(h, o.dropout, mode, rng, f),
+          logits: towers.forwardShared(h, f, { mode, rng }),
           routing: {},
           aux: { 'L0 neuron': penalty },
         };
       }
       const { h, penalty } = forwardB(x, mode, rng);
-      const g = (gates as SoftmaxGates).forward(x, f); // [B, T, E]
-      const mixed = tf.transpose(mixExperts(g, h, f), [1, 0, 2]) as tf.Tensor3D;
-      const logits = towers.forwardEach(mixed, o.dropout, mode, rng, f);
+      const z = (gates as SoftmaxGates).logits(x, f); // [B, T, E]
+      const logits = towers.forwardEach(f.mixture(z, h), f, { mode, rng });
       const routing: Record<string, tf.Tensor2D> = {};
       if (mode === 'eval') {
+        const g = gateWeights(z);
         shape.taskNames.forEach((name, t) => {
           routing[`gate · ${name}`] = tf.squeeze(tf.slice(g, [0, t, 0], [-1, 1, -1]), [1]) as tf.Tensor2D;
         });

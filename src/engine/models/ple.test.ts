@@ -17,7 +17,7 @@ import {
 } from '../testing/models';
 import { useCpu } from '../testing/tf';
 import { Rng } from '../util/rng';
-import type { Formulation } from './layers';
+import type { Formulation } from './experts';
 import { buildModel } from './registry';
 import type { Batch, Model } from './types';
 

@@ -11,8 +11,9 @@
  * Every unit's path runs for every sample (the one-hot picks), so a sample's gradient reaches only its unit.
  */
 import * as tf from '@tensorflow/tfjs';
-import { FeatureInput, Params, StackedMlp, selectByDomain } from './layers';
-import { SoftmaxGates, mixExperts } from './gates';
+import { ExpertStack, gateWeights } from './experts';
+import { FeatureInput, Params, selectByDomain } from './layers';
+import { SoftmaxGates } from './gates';
 import { TaskTowers } from './towers';
 import type { BuildContext, Model } from './types';
 
@@ -34,12 +35,12 @@ export interface PleOptions {
  * `sharedGate` (levels < L, S > 0) mixes all U·Ks + S experts into the next level's shared input.
  */
 type Level =
-  | { kind: 'first'; experts: StackedMlp; gates: SoftmaxGates; sharedGate: SoftmaxGates | null }
+  | { kind: 'first'; experts: ExpertStack; gates: SoftmaxGates; sharedGate: SoftmaxGates | null }
   | {
       kind: 'later';
-      specific: StackedMlp;
-      shared: StackedMlp | null;
-      gates: StackedMlp;
+      specific: ExpertStack;
+      shared: ExpertStack | null;
+      gates: ExpertStack;
       sharedGate: SoftmaxGates | null;
     };
 
@@ -67,32 +68,29 @@ export function buildPle(o: PleOptions, ctx: BuildContext): Model {
     const name = `l${l}`;
     const inDim = l === 1 ? input.width : H;
     if (l === 1) {
-      const experts = new StackedMlp(p, `${name}.experts`, E, inDim, o.expertLayers, true);
+      const experts = new ExpertStack(p, `${name}.experts`, E, inDim, o.expertLayers, { sharedInput: true });
       const gates = new SoftmaxGates(p, `${name}.gates`, inDim, U, K);
       levels.push({ kind: 'first', experts, gates, sharedGate: sharedGate(name, inDim, l) });
     } else {
-      const specific = new StackedMlp(p, `${name}.specific`, U * Ks, inDim, o.expertLayers, false);
-      const shared = S > 0 ? new StackedMlp(p, `${name}.shared`, S, inDim, o.expertLayers, true) : null;
-      const gates = new StackedMlp(p, `${name}.gates`, U, inDim, [K], false, true);
+      const specific = new ExpertStack(p, `${name}.specific`, U * Ks, inDim, o.expertLayers, {
+        sharedInput: false,
+      });
+      const shared =
+        S > 0 ? new ExpertStack(p, `${name}.shared`, S, inDim, o.expertLayers, { sharedInput: true }) : null;
+      const gates = new ExpertStack(p, `${name}.gates`, U, inDim, [K], {
+        sharedInput: false,
+        linearLast: true,
+      });
       levels.push({ kind: 'later', specific, shared, gates, sharedGate: sharedGate(name, inDim, l) });
     }
   }
   // A domain unit gives every task of a sample the same input: one read of it by all towers.
   const towers = new TaskTowers(p, 'towers', T, H, o.towerLayers, o.specificPer === 'domain');
 
-  /** Σ_k w[b,u,k] · own[b,u,k,:] + Σ_s w[b,u,Ks+s] · shared[b,s,:] → [B, U, H]. */
-  function mixUnits(w: tf.Tensor3D, own: tf.Tensor4D, shared: tf.Tensor3D | null): tf.Tensor3D {
-    const [B, , , Hh] = own.shape;
-    const wOwn = tf.slice(w, [0, 0, 0], [-1, -1, Ks]);
-    let out: tf.Tensor3D;
-    if (f.batchedStacks) {
-      const flat = tf.matMul(tf.reshape(wOwn, [B * U, 1, Ks]), tf.reshape(own, [B * U, Ks, Hh]));
-      out = tf.reshape(flat, [B, U, Hh]);
-    } else {
-      out = tf.sum(tf.mul(tf.expandDims(wOwn, 3), own), 2) as tf.Tensor3D;
-    }
-    if (shared) out = tf.add(out, mixExperts(tf.slice(w, [0, 0, Ks], [-1, -1, S]), shared, f));
-    return out;
+  /** Σ_k softmax(z[b,u])[k] · [own[b,u] ; shared[b]][k] → [B, U, H]: each unit gate over its own + the shared experts. */
+  function mixUnits(z: tf.Tensor3D, own: tf.Tensor4D, shared: tf.Tensor3D | null): tf.Tensor3D {
+    const candidates = shared ? tf.concat([own, tf.tile(tf.expandDims(shared, 1), [1, U, 1, 1])], 2) : own;
+    return f.mixture(z, candidates as tf.Tensor4D);
   }
 
   /** Unit gate weights [B, U, Ks+S] laid out over all E experts of the level: zeros on other units' experts. */
@@ -131,19 +129,19 @@ export function buildPle(o: PleOptions, ctx: BuildContext): Model {
       const B = x.shape[0];
       let units: tf.Tensor3D | null = null; // [B, U, H]: the unit outputs, the next level's unit inputs
       let sharedIn: tf.Tensor2D = x;
-      let lastWeights: tf.Tensor3D | null = null;
+      let lastLogits: tf.Tensor3D | null = null;
       const sharedRouting: Record<string, tf.Tensor2D> = {};
       for (let i = 0; i < levels.length; i++) {
         const level = levels[i];
         let own: tf.Tensor4D; // [B, U, Ks, H]
         let shared: tf.Tensor3D | null = null; // [B, S, H]
-        let w: tf.Tensor3D; // [B, U, Ks + S]
+        let z: tf.Tensor3D; // [B, U, Ks + S] unit gate logits
         let every: () => tf.Tensor3D; // [B, E, H], for the shared gate
         if (level.kind === 'first') {
           const all = level.experts.forwardShared(x, f);
           own = tf.reshape(tf.slice(all, [0, 0, 0], [-1, U * Ks, -1]), [B, U, Ks, H]);
           if (S > 0) shared = tf.slice(all, [0, U * Ks, 0], [-1, S, -1]);
-          w = level.gates.forward(x, f);
+          z = level.gates.logits(x, f);
           every = () => all;
         } else {
           if (units === null) throw new Error('PLE: a later level without unit inputs');
@@ -157,21 +155,21 @@ export function buildPle(o: PleOptions, ctx: BuildContext): Model {
           const spec = tf.transpose(level.specific.forwardEach(perExpert, f), [1, 0, 2]) as tf.Tensor3D; // [B, U·Ks, H]
           own = tf.reshape(spec, [B, U, Ks, H]);
           if (level.shared) shared = level.shared.forwardShared(sharedIn, f);
-          w = tf.transpose(tf.softmax(level.gates.forwardEach(perUnit, f)), [1, 0, 2]) as tf.Tensor3D;
+          z = tf.transpose(level.gates.forwardEach(perUnit, f), [1, 0, 2]) as tf.Tensor3D;
           const sh = shared;
           every = () => (sh ? tf.concat([spec, sh], 1) : spec);
         }
-        const next = mixUnits(w, own, shared);
+        const next = mixUnits(z, own, shared);
         if (level.sharedGate) {
-          const g = level.sharedGate.forward(sharedIn, f); // [B, 1, E]
-          sharedIn = tf.squeeze(mixExperts(g, every(), f), [1]) as tf.Tensor2D;
+          const g = level.sharedGate.logits(sharedIn, f); // [B, 1, E]
+          sharedIn = tf.squeeze(f.mixture(g, every()), [1]) as tf.Tensor2D;
           if (mode === 'eval')
-            sharedRouting[`shared gate · level ${i + 1}`] = tf.squeeze(g, [1]) as tf.Tensor2D;
+            sharedRouting[`shared gate · level ${i + 1}`] = tf.squeeze(gateWeights(g), [1]) as tf.Tensor2D;
         }
         units = next;
-        lastWeights = w;
+        lastLogits = z;
       }
-      if (units === null || lastWeights === null) throw new Error('PLE: no levels');
+      if (units === null || lastLogits === null) throw new Error('PLE: no levels');
       const picked = pickUnit(units, batch.domainOneHot);
       const logits =
         o.specificPer === 'domain'
@@ -180,7 +178,7 @@ export function buildPle(o: PleOptions, ctx: BuildContext): Model {
       const routing: Record<string, tf.Tensor2D> = {};
       if (mode === 'eval') {
         // Per task, the last-level gate each sample used, over all E experts of that level.
-        const spreadW = pickUnit(spread(lastWeights), batch.domainOneHot);
+        const spreadW = pickUnit(spread(gateWeights(lastLogits)), batch.domainOneHot);
         shape.taskNames.forEach((name, t) => {
           routing[`gate · ${name}`] =
             o.specificPer === 'domain'

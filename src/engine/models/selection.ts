@@ -25,24 +25,44 @@ function constantOf(f: (x: tf.Tensor) => tf.Tensor): (x: tf.Tensor) => tf.Tensor
 export function smallestKMask(values: tf.Tensor2D, k: number): tf.Tensor2D {
   const n = values.shape[1];
   if (k <= 0) return tf.zerosLike(values);
-  return constantOf((x) =>
-    tf.cast(tf.sum(tf.oneHot(tf.topk(tf.neg(x), Math.min(k, n)).indices, n), 1), 'float32'),
-  )(values) as tf.Tensor2D;
+  return constantOf((x) => {
+    const chosen = tf.expandDims(tf.topk(tf.neg(x), Math.min(k, n)).indices, 2); // [B, k, 1]
+    const hit = tf.equal(chosen, tf.range(0, n, 1, 'int32')); // [B, k, n]
+    // A float one-hot made by a select, not tf.oneHot + cast: on webgpu a cast of int32 data to float keeps the int32
+    // buffer and the Sum below transposes it with a shader that does not compile; wasm's OneHot ignores a float dtype.
+    return tf.sum(tf.where(hit, tf.ones(hit.shape), tf.zeros(hit.shape)), 1);
+  })(values) as tf.Tensor2D;
+}
+
+/** Logits with every unselected expert (mask 0) pushed to −1e9: a softmax gives those exactly 0. */
+export function maskUnselected<T extends tf.Tensor>(logits: T, mask: tf.Tensor): T {
+  return tf.add(logits, tf.mul(tf.sub(1, mask), MASKED));
 }
 
 /**
- * The gate weights of a layer from the own-gate logits [B, N] and the selection masks [B, N] (0/1):
- * additive (ours): softmax(a + M), M = 0 on SP ∪ SH and −1e9 elsewhere, so unselected experts get exactly 0;
- * multiplicative (released code): softmax(a · m), m = [n ∈ SP] + [n ∈ SH] on selected experts and −1e9 elsewhere.
+ * What a layer's softmax gate reads, from the own-gate logits [B, N] and the selection masks [B, N] (0/1):
+ * additive (ours): a with the mask SP ∪ SH (softmax(a + M), M = 0 on SP ∪ SH and −1e9 elsewhere, so unselected
+ * experts get exactly 0); multiplicative (released code): a · m, m = [n ∈ SP] + [n ∈ SH] on selected experts and
+ * −1e9 elsewhere, no mask.
  */
+export function maskedGateInput(
+  aOwn: tf.Tensor2D,
+  sp: tf.Tensor2D,
+  sh: tf.Tensor2D,
+  masking: Masking,
+): { logits: tf.Tensor2D; mask: tf.Tensor2D | null } {
+  const union = tf.maximum(sp, sh) as tf.Tensor2D;
+  if (masking === 'additive') return { logits: aOwn, mask: union };
+  return { logits: tf.mul(aOwn, maskUnselected(tf.add(sp, sh), union)) as tf.Tensor2D, mask: null };
+}
+
+/** The gate weights of a layer (see maskedGateInput), [B, N]. */
 export function maskedGateWeights(
   aOwn: tf.Tensor2D,
   sp: tf.Tensor2D,
   sh: tf.Tensor2D,
   masking: Masking,
 ): tf.Tensor2D {
-  const union = tf.maximum(sp, sh);
-  const unselectedPenalty = tf.mul(tf.sub(1, union), MASKED);
-  if (masking === 'additive') return tf.softmax(tf.add(aOwn, unselectedPenalty) as tf.Tensor2D);
-  return tf.softmax(tf.mul(aOwn, tf.add(tf.add(sp, sh), unselectedPenalty)) as tf.Tensor2D);
+  const { logits, mask } = maskedGateInput(aOwn, sp, sh, masking);
+  return tf.softmax(mask ? maskUnselected(logits, mask) : logits);
 }

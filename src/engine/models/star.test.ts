@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DataShape } from '../data/types';
 import {
-  BATCHED,
   batchOf,
   buildFor,
   buildSmall,
@@ -19,7 +18,8 @@ import {
 } from '../testing/models';
 import { useCpu } from '../testing/tf';
 import { Rng } from '../util/rng';
-import { Params, type Formulation } from './layers';
+import type { Formulation } from './experts';
+import { Params } from './layers';
 import { buildModel } from './registry';
 import { PartitionedNorm, StarDense } from './star';
 import type { Batch, Model } from './types';
@@ -58,7 +58,7 @@ describe('STAR', () => {
     await randomise(layer.bDomain, 2, -1, 1);
     const domains = [2, 0, 1, 2, 0];
     const xValues = new Rng(9).fillNormal(new Float32Array(5 * 5));
-    for (const f of [PER_MEMBER, BATCHED, EXPLICIT]) {
+    for (const f of [PER_MEMBER, EXPLICIT]) {
       const y = await rows(layer.forward(tf.tensor2d(xValues, [5, 5]), oneHotOf(domains), f));
       const [w, wd, b, bd] = (await Promise.all([
         layer.w.array(),

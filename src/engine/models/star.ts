@@ -11,7 +11,8 @@
  * domain one-hot, so a batch without domain d leaves every parameter of d with an exactly zero gradient.
  */
 import * as tf from '@tensorflow/tfjs';
-import { FeatureInput, Mlp, Params, matMul2d, selectByDomain, type Formulation } from './layers';
+import type { Formulation } from './experts';
+import { FeatureInput, Mlp, Params, matMul2d, selectByDomain } from './layers';
 import { TaskTowers } from './towers';
 import type { Inspection } from '../train/report';
 import type { BuildContext, Mode, Model } from './types';

@@ -1,7 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { DataShape } from '../data/types';
 import type { Rng } from '../util/rng';
-import type { Formulation, Params } from './layers';
+import type { Formulation } from './experts';
+import type { Params } from './layers';
 import type { Inspection } from '../train/report';
 import type { EmbeddingInit, TrainConfig } from '../train/config';
 

@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import { encodeDataset } from '../data/encode';
 import { parseCsv } from '../data/csv';
 import { dataShapeOf, type DataShape, type EncodedDataset } from '../data/types';
-import type { Formulation } from '../models/layers';
+import { formulationFor, type Formulation } from '../models/experts';
 import { buildModel } from '../models/registry';
 import type { Batch, BuildContext, Model } from '../models/types';
 import { BUNDLED_SPECS } from '../synth/bundled';
@@ -42,11 +42,11 @@ export function batchOf(domains: number[], seed = 1, s: DataShape = SMALL_SHAPE)
   };
 }
 
-// The three ways the backend may compute expert stacks and their gradients; a model must not depend on which one runs.
-export const PER_MEMBER: Formulation = { explicitTransposeGrad: false, batchedStacks: false };
-export const BATCHED: Formulation = { explicitTransposeGrad: false, batchedStacks: true };
-export const EXPLICIT: Formulation = { explicitTransposeGrad: true, batchedStacks: false };
-export const FORMULATIONS: readonly Formulation[] = [PER_MEMBER, BATCHED, EXPLICIT];
+// The formulations the cpu backend can run (the fused one needs WebGPU: kernels/fused.test.ts); a model must not
+// depend on which one runs.
+export const PER_MEMBER: Formulation = formulationFor('cpu');
+export const EXPLICIT: Formulation = formulationFor('wasm');
+export const FORMULATIONS: readonly Formulation[] = [PER_MEMBER, EXPLICIT];
 
 /**
  * The build context of the mechanism tests: N(0, 1) embeddings and no domain input field (the settings these tests

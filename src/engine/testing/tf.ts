@@ -1,7 +1,7 @@
 /** Test setup: the cpu backend with the project's kernels, quiet. */
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../kernels/backend';
-import type { Formulation } from '../models/layers';
+import type { Formulation } from '../models/experts';
 
 tf.env().set('IS_TEST', true);
 

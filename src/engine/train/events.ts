@@ -23,6 +23,8 @@ export type TrainEvent =
       aux: Record<string, number>;
       samplesPerSecond: number;
       msPerStep: number;
+      /** JS time spent issuing a step before waiting for its result: on a GPU the host's share of it (absent in runs stored before it existed). */
+      hostMsPerStep?: number;
     }
   | { type: 'eval'; step: number; epoch: number; report: EvalReport }
   | { type: 'epoch'; epoch: number; validMeanAuc: number | null; best: boolean }

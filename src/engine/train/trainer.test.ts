@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dataShapeOf, DataError, type EncodedDataset } from '../data/types';
-import type { Formulation } from '../models/layers';
+import type { Formulation } from '../models/experts';
 import { Params } from '../models/layers';
 import { buildModel } from '../models/registry';
 import type { Model } from '../models/types';

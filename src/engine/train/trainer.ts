@@ -6,20 +6,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { BatchAssembler, shuffledEpoch } from '../data/batches';
 import { DataError, type EncodedDataset } from '../data/types';
+import { formulationFor, type Formulation } from '../models/experts';
 import type { Model } from '../models/types';
 import { Rng } from '../util/rng';
-import { PackedAdam } from './adam';
+import { countKernels } from '../kernels/dispatches';
+import { createAdam, type Optimizer } from './adam';
 import { disposeBatch, toTensors, type LabelledBatch } from './batchTensors';
 import type { TrainConfig } from './config';
 import { RunControl, yieldToEventLoop } from './control';
 import { evaluate } from './evaluate';
 import type { TrainEvent, WeightsSource } from './events';
-import { maskedBce, taskMeans } from './loss';
+import { taskMeans } from './loss';
 import { RunMonitor } from './monitor';
 import type { EvalReport } from './report';
-
-/** Kernels that only relabel a tensor's buffer on the GPU backends (no program runs). */
-const SHAPE_ONLY_KERNELS = new Set(['Reshape', 'Identity', 'ExpandDims', 'Squeeze']);
 
 export type DoneEvent = Extract<TrainEvent, { type: 'done' }>;
 
@@ -52,6 +51,8 @@ export interface TrainerOptions {
   control?: RunControl;
   /** Minimum wall time between progress events (the last step of an epoch always reports). */
   progressIntervalMs?: number;
+  /** The backend's formulation (it picks the optimizer); default: the active tfjs backend's. */
+  formulation?: Formulation;
 }
 
 interface StepParts {
@@ -63,6 +64,8 @@ interface StepParts {
 interface StepResult {
   values: Float32Array;
   auxNames: string[];
+  /** JS time spent issuing the step (upload, forward, backward, optimizer) before waiting for its result. */
+  hostMs: number;
 }
 
 export class Trainer {
@@ -73,8 +76,9 @@ export class Trainer {
   private readonly control: RunControl;
   private readonly assembler: BatchAssembler;
   private readonly archAssembler: BatchAssembler;
-  private optimizer: PackedAdam;
-  private readonly archOptimizer: PackedAdam | null = null;
+  private readonly formulation: Formulation;
+  private optimizer: Optimizer;
+  private readonly archOptimizer: Optimizer | null = null;
   private archCursor = 0;
   private step = 0;
   private monitor: RunMonitor | null = null;
@@ -99,14 +103,19 @@ export class Trainer {
       throw new DataError('the test split is empty: the final metrics need test rows');
     this.assembler = new BatchAssembler(this.ds, this.cfg.batchSize);
     this.archAssembler = new BatchAssembler(this.ds, this.cfg.batchSize);
-    this.optimizer = new PackedAdam(this.weightVariables(), { learningRate: this.cfg.learningRate });
+    this.formulation = opts.formulation ?? formulationFor(tf.getBackend());
+    this.optimizer = createAdam(
+      this.weightVariables(),
+      { learningRate: this.cfg.learningRate },
+      this.formulation,
+    );
     const arch = this.model.architecture;
     if (arch) {
       if (this.ds.splits[arch.split].length < this.cfg.batchSize)
         throw new DataError(
           `the ${arch.split} split has fewer rows than one batch of ${this.cfg.batchSize}: the architecture search needs a full batch of it`,
         );
-      this.archOptimizer = new PackedAdam(arch.params, { learningRate: arch.learningRate });
+      this.archOptimizer = createAdam(arch.params, { learningRate: arch.learningRate }, this.formulation);
     }
   }
 
@@ -121,7 +130,7 @@ export class Trainer {
     aux: Record<string, tf.Scalar>;
   } {
     const out = this.model.forward(b.batch, 'train', this.rng);
-    const bce = maskedBce(out.logits, b.labels, b.mask);
+    const bce = this.formulation.maskedBce(out.logits, b.labels, b.mask);
     const taskLoss = taskMeans(bce, b.mask);
     const objective = this.model.taskLoss ? this.model.taskLoss(bce, b.mask, b.batch) : tf.sum(taskLoss);
     const total = Object.values(out.aux).reduce<tf.Scalar>(
@@ -181,34 +190,44 @@ export class Trainer {
   }
 
   private async runStep(rows: Int32Array, start: number): Promise<StepResult> {
+    const t0 = performance.now();
     this.assembler.fill(rows, start);
     const b = toTensors(this.assembler, this.ds.schema.domains.length);
     const { parts, auxNames } = this.trainStep(b);
     disposeBatch(b);
+    // On a GPU the work is only queued by now; on cpu and wasm it is done.
+    const hostMs = performance.now() - t0;
     const values = (await parts.data()) as Float32Array;
     parts.dispose();
-    return { values, auxNames };
+    return { values, auxNames, hostMs };
+  }
+
+  /** Kernels one training step launches (profileStep). */
+  async kernelsPerStep(): Promise<number> {
+    return (await this.profileStep()).kernels;
   }
 
   /**
-   * Kernels one training step launches (tf.profile): on a GPU this count is the cost. Shape-only
-   * kernels (reshape, identity, …) are left out: they relabel a buffer and dispatch nothing. The
-   * profiled step is undone (weights and optimizer state restored), so it can run at any point.
+   * One training step, counted and timed: the kernels it launches (on a GPU this count is the cost, see
+   * countKernels) and the JS time spent issuing it. The step is undone (weights and optimizer state restored), so
+   * it can run at any point.
    */
-  async kernelsPerStep(): Promise<number> {
+  async profileStep(): Promise<{ kernels: number; hostMs: number }> {
     const weights = this.snapshot();
     const state = this.optimizer.saveState();
-    this.assembler.fill(this.ds.splits.train, 0);
-    const b = toTensors(this.assembler, this.ds.schema.domains.length);
-    const info = await tf.profile(() => {
+    let hostMs = 0;
+    const kernels = await countKernels(() => {
+      const t0 = performance.now();
+      this.assembler.fill(this.ds.splits.train, 0);
+      const b = toTensors(this.assembler, this.ds.schema.domains.length);
       this.trainStep(b).parts.dispose();
-      return [];
+      disposeBatch(b);
+      hostMs = performance.now() - t0;
     });
-    disposeBatch(b);
     this.restore(weights);
     tf.dispose([...weights.values()]);
     this.optimizer.restoreState(state);
-    return info.kernels.filter((k) => !SHAPE_ONLY_KERNELS.has(k.name)).length;
+    return { kernels, hostMs };
   }
 
   /** Copies of every stored parameter, keyed by variable (a phase switch may change which are trainable). */
@@ -262,6 +281,7 @@ export class Trainer {
     let lastProgress = -Infinity;
     let lastYield = performance.now();
     const window: number[] = [];
+    const hostWindow: number[] = [];
 
     outer: for (; epoch < cfg.epochs; epoch++) {
       const order = shuffledEpoch(ds.splits.train, shuffleRng);
@@ -279,7 +299,11 @@ export class Trainer {
         if (hook?.variablesChanged) {
           // Adam keeps its moments per variable: a new variable list needs a new optimizer.
           this.optimizer.dispose();
-          this.optimizer = new PackedAdam(this.weightVariables(), { learningRate: cfg.learningRate });
+          this.optimizer = createAdam(
+            this.weightVariables(),
+            { learningRate: cfg.learningRate },
+            this.formulation,
+          );
         }
         if (hook?.resetBest && best) {
           tf.dispose([...best.weights.values()]);
@@ -287,7 +311,7 @@ export class Trainer {
           sinceBest = 0;
         }
         const t0 = performance.now();
-        const { values, auxNames } = await this.runStep(order, s * cfg.batchSize);
+        const { values, auxNames, hostMs } = await this.runStep(order, s * cfg.batchSize);
         const ms = performance.now() - t0;
         this.step++;
         const arch = this.model.architecture;
@@ -307,7 +331,9 @@ export class Trainer {
         const taskLossSum = values.subarray(1, 1 + T).reduce((a, b) => a + b, 0);
         this.monitor.onStep(this.step, taskLossSum, cfg.learningRate);
         window.push(ms);
+        hostWindow.push(hostMs);
         if (window.length > 20) window.shift();
+        if (hostWindow.length > 20) hostWindow.shift();
         const now = performance.now();
         const epochEnd = s === perEpoch - 1;
         if (epochEnd || now - lastProgress >= (opts.progressIntervalMs ?? 0)) {
@@ -326,6 +352,7 @@ export class Trainer {
             aux,
             samplesPerSecond: (cfg.batchSize * 1000) / msPerStep,
             msPerStep,
+            hostMsPerStep: hostWindow.reduce((a, b) => a + b, 0) / hostWindow.length,
           });
         }
         if (cfg.maxSteps > 0 && this.step >= cfg.maxSteps) {

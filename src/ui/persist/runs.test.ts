@@ -2,8 +2,8 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRAIN } from '../../engine/train/config';
 import type { WorkerEvent } from '../../workers/protocol';
-import { applyWorkerEvents, newRun } from '../runState';
-import { seriesPoints } from '../series';
+import { applyWorkerEvents, newRun } from '../state/runState';
+import { seriesPoints } from '../state/series';
 import { loadRuns, removeRuns, saveRun, STORED_POINTS, thinSeries } from './runs';
 
 const finished = (id: string, createdAt: number, steps: number) => {
@@ -97,5 +97,44 @@ describe('kept runs', () => {
     expect(thinned.length).toBeLessThanOrEqual(100);
     const gaps = new Set(thinned.slice(1, -1).map((s, i) => s - thinned[i]));
     expect(gaps.size).toBe(1);
+  });
+
+  it('a run kept while it was going comes back interrupted, with its curves; one going in another tab stays out', async () => {
+    const base = finished('x', 1, 1);
+    const going = (id: string, createdAt: number) =>
+      applyWorkerEvents(
+        [{ ...base, id, createdAt, status: 'queued', done: null, exportZip: null, loss: base.loss }],
+        [
+          { type: 'status', runId: id, status: 'training' },
+          {
+            type: 'train',
+            runId: id,
+            event: {
+              type: 'progress',
+              step: 7,
+              epoch: 1,
+              loss: 0.5,
+              taskLoss: {},
+              aux: {},
+              samplesPerSecond: 1,
+              msPerStep: 1,
+            },
+          },
+        ],
+      )[0];
+    const queued = { ...base, id: 'q', createdAt: 4, status: 'queued' as const, done: null, exportZip: null };
+    await saveRun(finished('done', 1, 3));
+    await saveRun(going('here', 2));
+    await saveRun(going('elsewhere', 3));
+    await saveRun(queued);
+    const runs = await loadRuns(new Set(['elsewhere', 'done']));
+    expect(runs.map((r) => [r.id, r.status])).toEqual([
+      ['done', 'done'],
+      ['here', 'interrupted'],
+      ['q', 'interrupted'],
+    ]);
+    expect(runs[1].progress?.step).toBe(7);
+    expect(seriesPoints(runs[1].loss).map((p) => p.step)).toContain(7);
+    await removeRuns(['done', 'here', 'elsewhere', 'q']);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { createStore, del, entries, get, set, type UseStore } from 'idb-keyval';
 import type { DataMapping } from '../../engine/data/types';
-import type { SavedUploadInfo } from '../upload/session';
+import type { SavedUploadInfo } from '../state/uploadSession';
 
 interface SavedUpload extends SavedUploadInfo {
   file: Blob;

@@ -1,0 +1,271 @@
+/**
+ * The experts of a layer behind one interface, and how their arithmetic is formulated on each backend.
+ *
+ * The formulation is fixed once per backend (formulationFor) and handed to the models at build time; model
+ * files call its operations and never branch on the backend. Chosen by measurement (TFJS-NOTES, BENCHMARKS.md):
+ * - cpu, webgl: plain tfjs ops, N parallel layers as N plain 2-D matMuls;
+ * - wasm: the same, with matMul gradients that transpose explicitly (XNNPACK is fast only on plain operands);
+ * - webgpu: the dispatch count is the cost, so the project's fused WGSL kernels (kernels/fused.ts): a stacked
+ *   dense layer with its bias and activation in one dispatch (backward in three), softmax gate + mixture in one
+ *   (backward in two), and the optimizer in one. Each has a twin here, the composed formulation, that a test
+ *   compares it with.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { fusedGateMixture, fusedMaskedBce, fusedStackedDense } from '../kernels/fused';
+import { maskedBce } from '../train/loss';
+import { batchNorm, batchNormParams, dropout, type BatchNorm, type Params } from './layers';
+import { maskUnselected, smallestKMask } from './selection';
+import type { Mode } from './types';
+import type { Rng } from '../util/rng';
+
+export type Activation = 'relu' | 'linear';
+
+/** Which experts a gate may weight: the k largest logits of each row, or a 0/1 mask [B, G, E] (additive masking). */
+export type GateSelection = { topK: number } | { mask: tf.Tensor3D };
+
+export interface Formulation {
+  readonly name: 'per-member' | 'explicit-transpose' | 'fused';
+  /** Whether the optimizer runs as one fused kernel over a flat parameter buffer (train/adam.ts). */
+  readonly fusedOptimizer: boolean;
+  matMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D;
+  /** act(x w + b): x [B, in], w [in, out], b [out] → [B, out]. */
+  dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor, act: Activation): tf.Tensor2D;
+  /** N parallel layers act(x_n w_n + b_n): x [N, B, in], w [N, in, out], b [N, 1, out] or null → [N, B, out]. */
+  stackedDense(x: tf.Tensor3D, w: tf.Tensor3D, b: tf.Tensor3D | null, act: Activation): tf.Tensor3D;
+  /**
+   * Softmax gates and the mixture they weight: logits [B, G, E] over experts [B, E, H] (shared by all G gates) or
+   * [B, G, E, H] (each gate its own candidates) → Σ_e softmax(logits)[b, g, e] · experts[b, (g,) e, :], [B, G, H].
+   */
+  mixture(logits: tf.Tensor3D, experts: tf.Tensor3D | tf.Tensor4D, selection?: GateSelection): tf.Tensor3D;
+  /** The training loss's per-sample BCE on logits, 0 where the label is missing: [B, T] (train/loss.ts). */
+  maskedBce(logits: tf.Tensor2D, labels: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D;
+}
+
+/** The gate weights the mixture uses, [B, G, E]: softmax over the selected experts, exactly 0 elsewhere. */
+export function gateWeights(logits: tf.Tensor3D, selection?: GateSelection): tf.Tensor3D {
+  if (!selection) return tf.softmax(logits);
+  const [B, G, E] = logits.shape;
+  const mask =
+    'topK' in selection
+      ? tf.reshape(smallestKMask(tf.neg(tf.reshape(logits, [B * G, E])) as tf.Tensor2D, selection.topK), [
+          B,
+          G,
+          E,
+        ])
+      : selection.mask;
+  return tf.softmax(maskUnselected(logits, mask));
+}
+
+/** A 2-D matMul whose backward pass uses explicitly transposed, plain operands (fast on wasm). */
+const matMulExplicitT = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([a, b]);
+  return {
+    value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved as tf.Tensor2D[];
+      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy as tf.Tensor2D)];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
+  a: tf.Tensor2D,
+  b: tf.Tensor2D,
+) => tf.Tensor2D;
+
+function activate<T extends tf.Tensor>(y: T, act: Activation): T {
+  return act === 'relu' ? tf.relu(y) : y;
+}
+
+/** [N, B, in] and [N, in, out] as N pairs of plain 2-D operands. */
+function unstackPairs(x: tf.Tensor3D, w: tf.Tensor3D): [tf.Tensor2D, tf.Tensor2D][] {
+  const ws = tf.unstack(w) as tf.Tensor2D[];
+  return (tf.unstack(x) as tf.Tensor2D[]).map((xi, i) => [xi, ws[i]]);
+}
+
+/** The twin of the fused kernels in plain tfjs ops: N layers as N plain 2-D matMuls, multiply-and-sum mixtures. */
+function composed(
+  name: 'per-member' | 'explicit-transpose',
+  matMul: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D,
+): Formulation {
+  // One member by squeeze and expandDims: tfjs's Unpack gradient fails with a single output.
+  const oneMember = (x: tf.Tensor3D, w: tf.Tensor3D) =>
+    tf.expandDims(matMul(tf.squeeze(x, [0]), tf.squeeze(w, [0])), 0) as tf.Tensor3D;
+  return {
+    name,
+    fusedOptimizer: false,
+    matMul,
+    dense: (x, w, b, act) => activate(tf.add(matMul(x, w), b) as tf.Tensor2D, act),
+    stackedDense(x, w, b, act) {
+      const y =
+        x.shape[0] === 1
+          ? oneMember(x, w)
+          : (tf.stack(unstackPairs(x, w).map(([xi, wi]) => matMul(xi, wi))) as tf.Tensor3D);
+      return activate(b ? (tf.add(y, b) as tf.Tensor3D) : y, act);
+    },
+    mixture(logits, experts, selection) {
+      const w = tf.expandDims(gateWeights(logits, selection), 3); // [B, G, E, 1]
+      const candidates = experts.rank === 3 ? tf.expandDims(experts, 1) : experts; // [B, 1 or G, E, H]
+      return tf.sum(tf.mul(w, candidates), 2) as tf.Tensor3D;
+    },
+    maskedBce,
+  };
+}
+
+const PER_MEMBER = composed('per-member', (a, b) => tf.matMul(a, b));
+const EXPLICIT_TRANSPOSE = composed('explicit-transpose', matMulExplicitT);
+
+const FUSED: Formulation = {
+  name: 'fused',
+  fusedOptimizer: true,
+  matMul: (a, b) => tf.matMul(a, b),
+  dense(x, w, b, act) {
+    const [B] = x.shape;
+    const [, O] = w.shape;
+    const y = fusedStackedDense(
+      tf.expandDims(x, 0) as tf.Tensor3D,
+      tf.expandDims(w, 0) as tf.Tensor3D,
+      tf.reshape(b, [1, 1, O]) as tf.Tensor3D,
+      act,
+    );
+    return tf.reshape(y, [B, O]);
+  },
+  stackedDense: (x, w, b, act) => fusedStackedDense(x, w, b, act),
+  mixture: (logits, experts, selection) =>
+    fusedGateMixture(
+      logits,
+      experts.rank === 3 ? (tf.expandDims(experts, 1) as tf.Tensor4D) : (experts as tf.Tensor4D),
+      selection,
+    ),
+  maskedBce: fusedMaskedBce,
+};
+
+/** The one place a backend decides how the models compute. */
+export function formulationFor(backend: string): Formulation {
+  switch (backend) {
+    case 'wasm':
+      return EXPLICIT_TRANSPOSE;
+    case 'webgpu':
+      return FUSED;
+    default:
+      return PER_MEMBER;
+  }
+}
+
+export interface ExpertStackOptions {
+  /** The first layer of all N reads one input: a single [in, N·h] weight (one matMul on every backend). */
+  sharedInput: boolean;
+  /** The last layer has no activation (towers ending in a logit). */
+  linearLast?: boolean;
+  /** BatchNorm between each hidden layer's matMul and its ReLU (AESM²'s experts, MoME's towers). */
+  batchNorm?: boolean;
+  /** Inverted dropout after each hidden layer's ReLU (training only). */
+  dropout?: number;
+  /** Parameter name of the last layer instead of its index (MoME's towers call it "out"). */
+  lastLayerName?: string;
+}
+
+/** Mode and generator for the layers that need them (BatchNorm statistics, dropout masks). */
+export interface RunContext {
+  mode: Mode;
+  rng: Rng;
+}
+
+interface StackLayer {
+  w: tf.Variable;
+  b: tf.Variable;
+  bn: BatchNorm | null;
+  hidden: boolean;
+}
+
+/**
+ * N parallel MLPs with identical layer sizes (experts, towers), stored stacked so that each layer of all N is one
+ * formulation call. Layer i: Linear → [BatchNorm] → ReLU → [dropout], the last layer linear if `linearLast`.
+ */
+export class ExpertStack {
+  private readonly layers: StackLayer[] = [];
+  readonly outDim: number;
+
+  constructor(
+    p: Params,
+    name: string,
+    readonly n: number,
+    inDim: number,
+    private readonly sizes: number[],
+    private readonly o: ExpertStackOptions,
+  ) {
+    if (sizes.length === 0) throw new Error(`${name}: a stack of experts needs at least one layer`);
+    sizes.forEach((s, i) => {
+      const fanIn = i === 0 ? inDim : sizes[i - 1];
+      const last = i === sizes.length - 1;
+      const key = last && o.lastLayerName ? o.lastLayerName : String(i);
+      const wide = i === 0 && o.sharedInput;
+      const hidden = !(last && o.linearLast);
+      const bShape = wide ? [n * s] : [n, 1, s];
+      this.layers.push({
+        w: p.uniform(`${name}.${key}.w`, wide ? [fanIn, n * s] : [n, fanIn, s], fanIn),
+        b: p.uniform(`${name}.${key}.b`, bShape, fanIn),
+        bn: o.batchNorm && hidden ? batchNormParams(p, `${name}.${key}.bn`, bShape) : null,
+        hidden,
+      });
+    });
+    this.outDim = sizes[sizes.length - 1];
+  }
+
+  /** The nonlinear part of a layer after its matMul + bias: [BatchNorm over `axis`] → ReLU → [dropout]. */
+  private finish(z: tf.Tensor, l: StackLayer, axis: number, run: RunContext | undefined): tf.Tensor {
+    if (!l.hidden) return z;
+    let h = z;
+    if (l.bn) h = tf.relu(batchNorm(h, l.bn, axis, this.need(run).mode));
+    const rate = this.o.dropout ?? 0;
+    return rate > 0 ? dropout(h, rate, this.need(run).mode, this.need(run).rng) : h;
+  }
+
+  private need(run: RunContext | undefined): RunContext {
+    if (!run) throw new Error('this stack has BatchNorm or dropout: pass the mode and the generator');
+    return run;
+  }
+
+  /** Activation fused into the matMul where nothing sits between them. */
+  private act(l: StackLayer): Activation {
+    return l.hidden && !l.bn ? 'relu' : 'linear';
+  }
+
+  /** One input for every member: x [B, in] → [B, N, out]. */
+  forwardShared(x: tf.Tensor2D, f: Formulation, run?: RunContext): tf.Tensor3D {
+    const B = x.shape[0];
+    if (!this.o.sharedInput) {
+      const each = this.forwardEach(tf.tile(tf.expandDims(x, 0), [this.n, 1, 1]) as tf.Tensor3D, f, run);
+      return tf.transpose(each, [1, 0, 2]);
+    }
+    const first = this.layers[0];
+    const h0 = this.finish(f.dense(x, first.w as tf.Tensor2D, first.b, this.act(first)), first, 0, run);
+    const stacked = tf.reshape(h0, [B, this.n, this.sizes[0]]) as tf.Tensor3D;
+    if (this.layers.length === 1) return stacked;
+    // [B, N, h] → [N, B, h] for the per-member layers.
+    return tf.transpose(this.forwardFrom(1, tf.transpose(stacked, [1, 0, 2]), f, run), [1, 0, 2]);
+  }
+
+  /** Its own input per member: xs [N, B, in] → [N, B, out]. */
+  forwardEach(xs: tf.Tensor3D, f: Formulation, run?: RunContext): tf.Tensor3D {
+    if (this.o.sharedInput)
+      throw new Error('forwardEach on a stack whose first layer reads one shared input');
+    return this.forwardFrom(0, xs, f, run);
+  }
+
+  private forwardFrom(
+    start: number,
+    xs: tf.Tensor3D,
+    f: Formulation,
+    run: RunContext | undefined,
+  ): tf.Tensor3D {
+    let h = xs;
+    for (const l of this.layers.slice(start)) {
+      h = this.finish(
+        f.stackedDense(h, l.w as tf.Tensor3D, l.b as tf.Tensor3D, this.act(l)),
+        l,
+        1,
+        run,
+      ) as tf.Tensor3D;
+    }
+    return h;
+  }
+}
