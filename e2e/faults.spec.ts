@@ -6,13 +6,13 @@
  * page script can reach a worker's globals.
  */
 import { expect, test, type Page, type Worker } from '@playwright/test';
-import { openApp, setTrain, train, trainWorker, waitDone } from './app';
+import { openApp, selectBackend, setTrain, train, trainWorker, waitDone } from './app';
 
 /** Starts a long run on `backend` that evaluates every 2 steps, and waits for its first evaluation. */
 async function trainUntilEvaluated(page: Page, backend: string): Promise<Worker> {
   await openApp(page);
   await page.getByTestId('dataset-tiny-two-domains').click();
-  await page.getByTestId('backend-select').selectOption(backend);
+  await selectBackend(page, backend);
   await setTrain(page, {
     batchSize: 64,
     epochs: 50,
@@ -33,7 +33,7 @@ async function endedKeepingResults(page: Page, status: string, message: string |
   await expect(box).toContainText(message);
   await expect(box).toContainText('are kept below');
   await expect(page.getByTestId('cell-0-0-auc')).toBeVisible();
-  await page.getByTestId('backend-select').selectOption('wasm');
+  await selectBackend(page, 'wasm');
   await setTrain(page, { epochs: 1, maxSteps: 3, evalEvery: 0 });
   await train(page);
   await waitDone(page, 'max-steps', 60_000);

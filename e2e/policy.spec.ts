@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { serveStatic } from '../scripts/bench/serve';
-import { setTrain, stepCount, train, trainWorker } from './app';
+import { selectBackend, setTrain, stepCount, train, trainWorker } from './app';
 
 // The other specs run against `vite preview`, which sends the headers itself; this one needs the worker.
 test.use({ serviceWorkers: 'allow' });
@@ -22,7 +22,7 @@ function listen(server: Server): Promise<number> {
 test('a plain static host: the service worker isolates the page and a worker cannot reach another origin', async ({
   page,
 }) => {
-  const site = await serveStatic(path.resolve('dist'), {}, '/moe-playground/');
+  const site = await serveStatic(path.resolve('dist'), {}, '/moe-playground/', { isolated: false });
   // Another origin that answers anyone (CORS and CORP open): only the policy can refuse it.
   const other = createServer((_, res) =>
     res
@@ -44,7 +44,7 @@ test('a plain static host: the service worker isolates the page and a worker can
     );
     await page.getByTestId('dataset-tiny-two-domains').click();
     // WASM, threaded under the isolation: its pthread workers come from blob: URLs the policy must allow.
-    await page.getByTestId('backend-select').selectOption('wasm');
+    await selectBackend(page, 'wasm');
     await setTrain(page, { batchSize: 64, epochs: 50, maxSteps: 0, evalEvery: 0, patience: 0 });
     await train(page);
     const worker = await trainWorker(page);
