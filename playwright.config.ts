@@ -21,6 +21,9 @@ export default defineConfig({
     // The larger of the two sizes the layout is tested at (e2e/workbench.spec.ts checks 1280×720 too).
     viewport: { width: 1440, height: 900 },
     trace: 'retain-on-failure',
+    // vite preview sends the site's headers itself; the policy service worker has its own spec (policy.spec.ts),
+    // and here it would reload each page once on its first visit.
+    serviceWorkers: 'block',
     launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
   },
   webServer: {

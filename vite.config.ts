@@ -1,35 +1,10 @@
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { CONTENT_SECURITY_POLICY, CROSS_ORIGIN_ISOLATION } from './src/sw/policy';
 
 /**
- * The data never leaves the machine: nothing may be fetched from, or sent to, another origin. 'wasm-unsafe-eval'
- * lets tfjs compile its WASM backend; inline styles are how React and recharts position things.
- */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  // blob: the threaded WASM backend starts its pthread workers from Blob URLs made by its own script.
-  "script-src 'self' 'wasm-unsafe-eval' blob:",
-  "worker-src 'self' blob:",
-  "connect-src 'self'",
-  "img-src 'self' data: blob:",
-  "style-src 'self' 'unsafe-inline'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'none'",
-].join('; ');
-
-/**
- * Cross-origin isolation: SharedArrayBuffer, hence WASM threads, needs it. Every resource the page loads is its
- * own, so require-corp blocks nothing. (A static host that cannot send headers needs a service worker to add them.)
- */
-const CROSS_ORIGIN_ISOLATION = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-};
-
-/**
- * A static host may send no headers, so the built page carries the policy in a meta tag. The dev server is left
- * without it: React Fast Refresh injects an inline script a policy would block.
+ * The built page carries the policy in a meta tag too: it holds before the service worker (src/sw) controls the
+ * page. The dev server is left without it: React Fast Refresh injects an inline script a policy would block.
  */
 function contentSecurityPolicy(): Plugin {
   return {
@@ -61,8 +36,12 @@ export default defineConfig({
   },
   build: {
     target: 'es2022',
-    // The app, and the page `npm run bench` drives the real worker through (dist/bench.html).
-    rollupOptions: { input: { main: 'index.html', bench: 'bench.html' } },
+    // The app, the page `npm run bench` drives the real worker through (dist/bench.html), and the policy service
+    // worker, at a fixed name beside index.html (its scope is its folder).
+    rollupOptions: {
+      input: { main: 'index.html', bench: 'bench.html', sw: 'src/sw/serviceWorker.ts' },
+      output: { entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js') },
+    },
     // tfjs makes the worker chunk large by nature; it loads off the main thread.
     chunkSizeWarningLimit: 4096,
   },

@@ -1,5 +1,5 @@
 /** What the specs do on the page, by test id: pick data, set fields, edit the experiment JSON, wait for a run. */
-import { expect, type Page } from '@playwright/test';
+import { expect, type Page, type Worker } from '@playwright/test';
 
 export async function openApp(page: Page): Promise<void> {
   await page.goto('./');
@@ -71,6 +71,13 @@ export async function waitRunsDone(page: Page, count: number, timeout = 90_000):
   const rows = page.getByTestId('run-row');
   await expect(rows).toHaveCount(count, { timeout });
   await expect(page.locator('[data-testid="run-row"][data-status="done"]')).toHaveCount(count, { timeout });
+}
+
+/** The worker of the current run (the data and link workers have other URLs). */
+export async function trainWorker(page: Page): Promise<Worker> {
+  const find = () => page.workers().find((w) => w.url().includes('train.worker'));
+  await expect.poll(() => find() !== undefined, { timeout: 30_000 }).toBe(true);
+  return find() as Worker;
 }
 
 /** A small two-task CSV: domain `country` (3 values), features, tasks `clicked` and `bought`, a split column. */

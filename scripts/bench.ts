@@ -19,6 +19,8 @@
  *                        without positives…); its notes are printed and kept in each summary either way
  *   --export run.zip     with --node and one run: the trained run's zip (the page's format) with the test split's
  *                        logits, for the PyTorch twins: python3 -m moe_playground.parity run.zip --data F.csv
+ *   --soak N             (with --node) train exactly N steps, as many epochs as that takes, and print
+ *                        numTensors, tensor bytes and the process's RSS at the start, middle and end
  *
  * First runs Check data on the experiment's data and prints its notes as a JSON line ({"event":"data"}).
  * Trains an experiment or a plan (the JSON the UI saves and shares: one model or several, and seeds), each
@@ -57,6 +59,7 @@ interface Args {
   threads?: number;
   allowDataErrors: boolean;
   exportTo?: string;
+  soak?: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -91,6 +94,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--threads') args.threads = Number.parseInt(value(), 10);
     else if (a === '--allow-data-errors') args.allowDataErrors = true;
     else if (a === '--export') args.exportTo = path.resolve(value());
+    else if (a === '--soak') args.soak = Number.parseInt(value(), 10);
     else throw new Error(`unknown argument ${a} (see the header of scripts/bench.ts)`);
   }
   return args;
@@ -109,6 +113,8 @@ async function main(): Promise<void> {
     return;
   }
   if (!args.experiment) throw new Error('--experiment <file.json> is required');
+  if (args.soak !== undefined && !(args.node && args.soak > 0))
+    throw new Error('--soak N needs --node and a number of steps above 0');
   if (args.node && args.backend === 'webgpu' && !usesSwiftShader(process.env) && !(await dawnAdapter())) {
     // No GPU driver: SwiftShader's Vulkan loader is found only through LD_LIBRARY_PATH set when a process starts.
     const env = swiftShaderEnv(process.env);
@@ -153,6 +159,7 @@ async function main(): Promise<void> {
         ? await runInNode(run, data, args.backend ?? 'cpu', notes, {
             exportTo: args.exportTo,
             wasmThreads: args.threads,
+            soak: args.soak,
           })
         : await runInBrowser(run, data, args.backend ?? 'auto', notes),
     );

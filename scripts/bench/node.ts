@@ -1,8 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { version as APP_VERSION } from '../../package.json';
-import type { PlannedRun } from '../../src/engine/experiment';
+import { TRAIN_LIMITS, type PlannedRun } from '../../src/engine/experiment';
+import { backendCapacity, budgetProblem } from '../../src/engine/budget';
 import { loadDataset } from '../../src/engine/data/load';
 import { dataShapeOf } from '../../src/engine/data/types';
 import { exportRunZip, runMetricsOf } from '../../src/engine/io/modelZip';
@@ -59,22 +61,39 @@ async function startBackend(name: string, wasmThreads?: number): Promise<NodeBac
   return backend;
 }
 
+/** A soak's memory reading: tensors held, their bytes, and the process's resident memory. */
+function memoryLine(at: string, step: number): string {
+  const { numTensors, numBytes } = tf.memory();
+  return JSON.stringify({
+    event: 'soak',
+    at,
+    step,
+    numTensors,
+    tensorBytes: numBytes,
+    rssBytes: process.memoryUsage().rss,
+  });
+}
+
 /**
  * Trains in this Node process and prints the JSON lines. `notes`: the data's Check-data notes, kept in the summary.
  * `exportTo`: also writes the run's zip in the page's format, with the test split's logits for the PyTorch twins'
- * parity check. `wasmThreads`: overrides the wasm backend's thread count (a thread per core).
+ * parity check. `wasmThreads`: overrides the wasm backend's thread count (a thread per core). `soak`: exactly
+ * that many steps (epochs as needed, no early stopping), with memory read at the first step, the middle and the last.
  */
 export async function runInNode(
   run: PlannedRun,
   data: BenchData,
   backend: string,
   notes: string[],
-  options: { exportTo?: string; wasmThreads?: number } = {},
+  options: { exportTo?: string; wasmThreads?: number; soak?: number } = {},
 ): Promise<Record<string, unknown>> {
-  const { exportTo, wasmThreads } = options;
-  const exp = run.experiment;
+  const { exportTo, wasmThreads, soak } = options;
+  const exp = soak ? soakRun(run, soak) : run.experiment;
   const { formulation, adapter, threads } = await startBackend(backend, wasmThreads);
   const dataset = await loadDataset(new Uint8Array(readFileSync(data.path)), exp.data);
+  const capacity = backendCapacity(backend, { deviceMemoryBytes: totalmem() });
+  const problem = budgetProblem(exp, dataShapeOf(dataset.schema), capacity);
+  if (problem) throw new Error(`${run.name}, seed ${exp.train.seed}: ${problem}`);
   const { model } = buildModel(
     exp.model.id,
     exp.model.options,
@@ -97,6 +116,13 @@ export async function runInNode(
     new Rng(exp.train.seed),
     'test',
   );
+  const marks = soak
+    ? new Map([
+        [1, 'start'],
+        [Math.ceil(soak / 2), 'middle'],
+        [soak, 'end'],
+      ])
+    : new Map<number, string>();
   let valid: EvalReport | undefined;
   const trainer = new Trainer({
     model,
@@ -106,6 +132,8 @@ export async function runInNode(
     onEvent: (e) => {
       if (e.type === 'eval' && !e.report.partial) valid = e.report;
       recorder.onEvent(e);
+      const at = e.type === 'progress' ? marks.get(e.step) : undefined;
+      if (at !== undefined) console.log(memoryLine(at, (e as { step: number }).step));
     },
   });
   const done = await trainer.run();
@@ -140,6 +168,12 @@ export async function runInNode(
   trainer.dispose();
   model.params.dispose();
   return summary;
+}
+
+/** The run as a soak: `steps` steps exactly (maxSteps), epochs enough for them, no early stopping. */
+function soakRun(run: PlannedRun, steps: number): PlannedRun['experiment'] {
+  const exp = run.experiment;
+  return { ...exp, train: { ...exp.train, maxSteps: steps, epochs: TRAIN_LIMITS.epochs, patience: 0 } };
 }
 
 /**

@@ -252,6 +252,22 @@ function trainValues(
   return out as Partial<TrainConfig>;
 }
 
+/**
+ * The most any run may ask for, whatever its data: a link or a zip from anyone must not be able to ask for a
+ * billion-row batch or a trillion epochs. What actually fits is decided later by the memory budget (budget.ts),
+ * which knows the data's shape and the backend.
+ */
+export const TRAIN_LIMITS = {
+  epochs: 10_000,
+  batchSize: 1 << 20,
+  embeddingDim: 1024,
+  patience: 10_000,
+  liveEvalRows: 1 << 24,
+} as const satisfies Partial<Record<keyof TrainConfig, number>>;
+
+/** A plan's size: each run is a worker and a model, queued at once; `jsonBytes` bounds its JSON text. */
+export const PLAN_LIMITS = { models: 16, seeds: 32, runs: 64, jsonBytes: 1 << 20 } as const;
+
 function checkTrainRanges(where: string, c: TrainConfig): void {
   if (c.epochs < 1) throw new ExperimentError(`${where}.epochs must be at least 1`);
   if (c.batchSize < 1) throw new ExperimentError(`${where}.batchSize must be at least 1`);
@@ -260,6 +276,10 @@ function checkTrainRanges(where: string, c: TrainConfig): void {
   if (!(c.embeddingInitScale > 0)) throw new ExperimentError(`${where}.embeddingInitScale must be positive`);
   if (c.patience < 0 || c.evalEvery < 0 || c.maxSteps < 0 || c.liveEvalRows < 1) {
     throw new ExperimentError(`${where}.patience, evalEvery and maxSteps must be ≥ 0 and liveEvalRows ≥ 1`);
+  }
+  for (const [key, max] of Object.entries(TRAIN_LIMITS) as [keyof typeof TRAIN_LIMITS, number][]) {
+    if (c[key] > max)
+      throw new ExperimentError(`${where}.${key} is ${c[key]}, more than the ${max} a run may use`);
   }
 }
 
@@ -364,12 +384,19 @@ function parseModels(v: Record<string, unknown>, base: TrainConfig): PlannedMode
   }
   if (!Array.isArray(v.models) || v.models.length === 0)
     throw new ExperimentError('models must list at least one model configuration');
+  if (v.models.length > PLAN_LIMITS.models) {
+    throw new ExperimentError(
+      `models lists ${v.models.length} configurations; a plan may compare at most ${PLAN_LIMITS.models}`,
+    );
+  }
   return namedModels(v.models.map((m, i) => plannedModel(i, m, base)));
 }
 
 function parseSeeds(v: unknown): number[] {
   if (!Array.isArray(v) || v.length === 0 || v.some((s) => !Number.isInteger(s)))
     throw new ExperimentError('seeds must be a non-empty list of integers');
+  if (v.length > PLAN_LIMITS.seeds)
+    throw new ExperimentError(`seeds lists ${v.length} seeds; a plan may have at most ${PLAN_LIMITS.seeds}`);
   const seen = new Set<number>();
   for (const s of v as number[]) {
     if (seen.has(s)) throw new ExperimentError(`seeds: ${s} is listed twice`);
@@ -386,6 +413,12 @@ export function parsePlan(v: unknown): ExperimentPlan {
   const train = parseTrainConfig(v.train);
   const models = parseModels(v, train);
   const seeds = v.seeds === undefined ? [train.seed] : parseSeeds(v.seeds);
+  const runs = models.length * seeds.length;
+  if (runs > PLAN_LIMITS.runs) {
+    throw new ExperimentError(
+      `the plan is ${models.length} configurations × ${seeds.length} seeds = ${runs} runs; at most ${PLAN_LIMITS.runs} can be queued: fewer configurations or seeds`,
+    );
+  }
   return { data, models, train, seeds };
 }
 

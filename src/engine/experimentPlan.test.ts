@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expandPlan, parseExperiment, parsePlan, planToJson } from './experiment';
+import { expandPlan, parseExperiment, parsePlan, planToJson, PLAN_LIMITS, TRAIN_LIMITS } from './experiment';
 import { DEFAULT_TRAIN } from './train/config';
 
 const DATA = {
@@ -161,5 +161,43 @@ describe('bench plans', () => {
     const file = path.resolve(import.meta.dirname, '../../bench/experiments/compare-planted.json');
     const runs = expandPlan(parsePlan(JSON.parse(readFileSync(file, 'utf8'))));
     expect(runs.map((r) => `${r.name}/${r.seed}`)).toEqual(['mmoe/1', 'mmoe/2', 'cesaa/1', 'cesaa/2']);
+  });
+});
+
+describe('plan limits', () => {
+  it('refuses absurd training settings, naming the setting and the limit', () => {
+    expect(() => parsePlan({ ...PLAN, train: { batchSize: 1e9 } })).toThrow(
+      'train.batchSize is 1000000000, more than the 1048576 a run may use',
+    );
+    expect(() => parsePlan({ ...PLAN, train: { epochs: 1e12 } })).toThrow(
+      /train.epochs is 1000000000000, more than the 10000/,
+    );
+    expect(() => parsePlan({ ...PLAN, train: { embeddingDim: 1e6 } })).toThrow(
+      /train.embeddingDim is 1000000/,
+    );
+    // A configuration's own settings are held to the same limits.
+    const models = [{ id: 'mmoe', train: { batchSize: 1 << 21 } }];
+    expect(() => parsePlan({ ...PLAN, models })).toThrow(/models\[0\].train.batchSize is 2097152/);
+    // At the limit is allowed.
+    expect(parsePlan({ ...PLAN, train: { batchSize: TRAIN_LIMITS.batchSize } }).train.batchSize).toBe(
+      1 << 20,
+    );
+  });
+
+  it('refuses plans with too many configurations, seeds or runs', () => {
+    const seeds = Array.from({ length: 3000 }, (_, i) => i);
+    expect(() => parsePlan({ ...PLAN, seeds })).toThrow('seeds lists 3000 seeds; a plan may have at most 32');
+    const models = Array.from({ length: 17 }, () => ({ id: 'mmoe' }));
+    expect(() => parsePlan({ ...PLAN, models })).toThrow(
+      'models lists 17 configurations; a plan may compare at most 16',
+    );
+    const eight = Array.from({ length: 8 }, () => ({ id: 'mmoe' }));
+    const nine = Array.from({ length: 9 }, (_, i) => i);
+    expect(() => parsePlan({ ...PLAN, models: eight, seeds: nine })).toThrow(
+      'the plan is 8 configurations × 9 seeds = 72 runs; at most 64 can be queued',
+    );
+    expect(
+      expandPlan(parsePlan({ ...PLAN, models: eight, seeds: nine.slice(0, PLAN_LIMITS.runs / 8) })),
+    ).toHaveLength(64);
   });
 });

@@ -115,12 +115,3 @@ export async function chooseBackend(choice: BackendChoice): Promise<ChosenBacken
     `no tfjs backend could start: ${fallbacks.map((f) => `${f.backend}: ${f.reason}`).join('; ')}`,
   );
 }
-
-/** Resolves when the WebGPU device is lost (driver reset, GPU removed); never on other backends. */
-export function deviceLost(): Promise<string> {
-  const device = (
-    tf.backend() as unknown as { device?: { lost?: Promise<{ message?: string; reason?: string }> } }
-  ).device;
-  if (tf.getBackend() !== 'webgpu' || !device?.lost) return new Promise(() => {});
-  return device.lost.then((info) => info.message || info.reason || 'unknown reason');
-}

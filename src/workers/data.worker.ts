@@ -6,12 +6,12 @@
 import { dataReport } from '../engine/data/checks';
 import { encodeDataset } from '../engine/data/encode';
 import { layoutMapping, recognizeLayout } from '../engine/data/layouts';
-import { readTable } from '../engine/data/load';
+import { readTable, tapped } from '../engine/data/load';
 import { profileTable } from '../engine/data/profile';
 import { proposeMapping } from '../engine/data/propose';
 import type { RawTable } from '../engine/data/table';
 import { DataError } from '../engine/data/types';
-import { sha256Hex } from '../engine/io/link';
+import { Sha256 } from '../engine/io/sha256';
 import type { DataCommand, DataEvent } from './dataProtocol';
 
 /** Progress messages are throttled: a message per 64 KiB chunk would flood the page for no visible gain. */
@@ -34,29 +34,45 @@ function fail(id: string, e: unknown): void {
   post({ type: 'error', id, message, ...where });
 }
 
-async function inspect(id: string, file: Blob, name: string): Promise<void> {
+async function inspect(
+  id: string,
+  file: Blob,
+  name: string,
+  heapLimitBytes: number | undefined,
+): Promise<void> {
   table = null;
   const abort = new AbortController();
   running = { id, abort };
   const t0 = performance.now();
   let lastPost = 0;
-  const parsed = await readTable(file.stream(), {
-    name,
-    signal: abort.signal,
-    onProgress: (bytesRead) => {
-      const now = performance.now();
-      if (now - lastPost < PROGRESS_INTERVAL_MS) return;
-      lastPost = now;
-      post({ type: 'progress', id, bytesRead, totalBytes: file.size });
+  // Hashed as the parser reads it (the file as uploaded, compressed bytes when gzip: what a shared experiment
+  // names), never held whole a second time.
+  const hash = new Sha256();
+  const parsed = await readTable(
+    tapped(file.stream(), (chunk) => hash.update(chunk)),
+    {
+      name,
+      signal: abort.signal,
+      // The page judged the file by its gzip trailer; this counts what it really holds (several members, a bomb).
+      csvLimit: { heapLimitBytes },
+      onProgress: (bytesRead) => {
+        const now = performance.now();
+        if (now - lastPost < PROGRESS_INTERVAL_MS) return;
+        lastPost = now;
+        post({ type: 'progress', id, bytesRead, totalBytes: file.size });
+      },
     },
-  });
+  );
   const parseMs = performance.now() - t0;
   abort.signal.throwIfAborted();
   const profile = profileTable(parsed);
   const layout = recognizeLayout(parsed.header);
-  // Hash the file as uploaded (compressed bytes when gzip): what a shared experiment names.
-  const sha256 = await sha256Hex(new Uint8Array(await file.arrayBuffer()));
-  abort.signal.throwIfAborted();
+  // A hash of part of the file would name another file: the parser must have read every byte.
+  if (hash.bytes !== file.size)
+    throw new Error(
+      `${name}: the parser read ${hash.bytes} of its ${file.size} bytes, so its SHA-256 is unknown`,
+    );
+  const sha256 = hash.hex();
   table = { name, table: parsed };
   post({
     type: 'inspected',
@@ -94,7 +110,7 @@ self.onmessage = (e: MessageEvent<DataCommand>) => {
   switch (cmd.type) {
     case 'inspect':
       running?.abort.abort();
-      inspect(cmd.id, cmd.file, cmd.name)
+      inspect(cmd.id, cmd.file, cmd.name, cmd.heapLimitBytes)
         .catch((err: unknown) => fail(cmd.id, err))
         .finally(() => {
           if (running?.id === cmd.id) running = null;

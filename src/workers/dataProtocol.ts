@@ -11,7 +11,14 @@ import type { DataMapping, SkippedRows } from '../engine/data/types';
 
 export type DataCommand =
   /** Parse and profile a file; a new inspect replaces the table kept from the last one. */
-  | { type: 'inspect'; id: string; file: Blob; name: string }
+  | {
+      type: 'inspect';
+      id: string;
+      file: Blob;
+      name: string;
+      /** The page's JS heap limit where the browser says: the parse stops past what it can hold. */
+      heapLimitBytes?: number;
+    }
   /** Encode the kept table with a mapping and report what training would see. */
   | { type: 'check'; id: string; mapping: DataMapping }
   | { type: 'cancel'; id: string };

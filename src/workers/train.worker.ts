@@ -24,23 +24,63 @@ import type { EvalReport } from '../engine/train/report';
 import { RunControl } from '../engine/train/control';
 import { Trainer } from '../engine/train/trainer';
 import { Rng } from '../engine/util/rng';
-import { chooseBackend, deviceLost, type ChosenBackend } from './backendChoice';
+import { backendCapacity, budgetProblem } from '../engine/budget';
+import { evalBatchSize } from '../engine/train/evaluate';
+import { chooseBackend, type ChosenBackend } from './backendChoice';
+import { deviceFault, deviceLimits, watchDevice } from './deviceFaults';
 import { splitFingerprint } from './fingerprint';
 import { PROTOCOL_VERSION, type StartCommand, type WorkerCommand, type WorkerEvent } from './protocol';
 
 const control = new RunControl();
 let runId = '';
 let evaluated = false;
+/** A run fails once: the first fault is the one reported, and whatever it breaks after is not. */
+let failed = false;
 
 function post(e: WorkerEvent): void {
   self.postMessage(e);
 }
 
+/** Messages of a WebGPU operation that failed under it (a buffer read, a submit): the device may be gone. */
+const GPU_FAILURE = /GPUBuffer|GPUDevice|GPUQueue|mapAsync|device (is |was )?lost/i;
+
+/** The messages JS engines and the WASM runtime give when an allocation is refused. */
+const OUT_OF_MEMORY =
+  /allocation failed|out of memory|cannot enlarge memory|invalid (typed )?array (buffer )?length|memory access out of bounds/i;
+
 function fail(e: unknown): void {
-  const message = e instanceof Error ? e.message : String(e);
+  if (failed) return;
+  failed = true;
+  control.stop();
+  void report(e);
+}
+
+/** The failure as the person should read it: a broken device's own fault before whatever error it caused. */
+async function report(e: unknown): Promise<void> {
+  let message = e instanceof Error ? e.message : String(e);
+  // A GPU operation failing is how a lost device first shows (its lost promise resolves after, seconds later on
+  // a busy machine): wait longer for the device's own word then.
+  const fault = await deviceFault(GPU_FAILURE.test(message) ? 10_000 : 500);
+  if (fault) message = `${fault}; the run stopped`;
+  else if (OUT_OF_MEMORY.test(message))
+    message = `the browser refused the run memory (${message}): lower train.batchSize, train.embeddingDim or the model's size`;
   const where = e instanceof DataError ? { column: e.column, row: e.row } : {};
   post({ type: 'error', runId, message, ...where, keptResults: evaluated });
 }
+
+// An exception outside the run's own promise chain (a timer, a tfjs callback) still ends the run with a message.
+self.addEventListener('error', (e: ErrorEvent) => {
+  e.preventDefault();
+  fail(new Error(`the training worker failed: ${e.error instanceof Error ? e.error.message : e.message}`));
+});
+self.addEventListener('unhandledrejection', (e: PromiseRejectionEvent) => {
+  e.preventDefault();
+  fail(
+    new Error(
+      `the training worker failed: ${e.reason instanceof Error ? e.reason.message : String(e.reason)}`,
+    ),
+  );
+});
 
 async function readSource(cmd: StartCommand): Promise<DataInput> {
   if (cmd.source.kind === 'text') return cmd.source.text;
@@ -156,6 +196,7 @@ async function start(cmd: StartCommand): Promise<void> {
     fallbacks: chosen.fallbacks,
     threads: chosen.threads,
   });
+  watchDevice(chosen.backend, (fault) => fail(new Error(fault)));
 
   const name = cmd.source.kind === 'url' ? cmd.source.url : cmd.source.name;
   const dataset = await loadDataset(await readSource(cmd), experiment.data, { name });
@@ -177,6 +218,21 @@ async function start(cmd: StartCommand): Promise<void> {
     fingerprint: splitFingerprint(dataset),
   });
 
+  // Refused before anything is built: a run that cannot fit would hang the worker or take the tab down.
+  const scoreOnly = cmd.init?.mode === 'evaluate';
+  const evalRows = Math.max(dataset.splits.valid.length, dataset.splits.test.length);
+  const budget = budgetProblem(
+    {
+      model: experiment.model,
+      train: scoreOnly
+        ? { ...experiment.train, batchSize: evalBatchSize(experiment.train.batchSize, evalRows) }
+        : experiment.train,
+      evaluateOnly: scoreOnly,
+    },
+    shape,
+    backendCapacity(chosen.backend, deviceLimits(chosen.backend)),
+  );
+  if (budget) throw new Error(`${imported ? "the imported zip's settings do not fit: " : ''}${budget}`);
   const { model } = buildModel(
     experiment.model.id,
     experiment.model.options,
@@ -189,19 +245,9 @@ async function start(cmd: StartCommand): Promise<void> {
         zip: imported.experiment.model,
         built: experiment.model,
       });
-    void deviceLost().then((reason) => {
-      control.stop();
-      post({
-        type: 'error',
-        runId,
-        message: `the GPU device was lost (${reason}); the run stopped and the results measured so far are kept`,
-        keptResults: evaluated,
-      });
-    });
-    const metrics =
-      cmd.init?.mode === 'evaluate'
-        ? await evaluateOnly(model, dataset, experiment.train)
-        : await trainModel(model, dataset, experiment.train);
+    const metrics = scoreOnly
+      ? await evaluateOnly(model, dataset, experiment.train)
+      : await trainModel(model, dataset, experiment.train);
     await postExport(experiment, dataset, model, metrics, chosen);
     post({ type: 'closed', runId });
   } finally {

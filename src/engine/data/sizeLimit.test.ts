@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { streamOfBytes } from './gzip';
+import { readTable } from './load';
+import { DataError } from './types';
 import {
   csvBytesOf,
   DEFAULT_HEAP_LIMIT_BYTES,
@@ -32,13 +34,15 @@ describe('gzipIsize', () => {
 });
 
 describe('csvBytesOf', () => {
-  it('takes ISIZE as is unless it is below the compressed size, which means it wrapped past 4 GiB', () => {
+  it('takes ISIZE when it is no smaller than the file, and the file size when ISIZE cannot be the whole', () => {
     expect(csvBytesOf(1000)).toBe(1000);
     expect(csvBytesOf(1000, 9000)).toBe(9000);
     // 6 GiB of CSV in a 1.5 GiB file: ISIZE reads 2 GiB, and 2 GiB ≥ 1.5 GiB hides the wrap (a lower bound).
     expect(csvBytesOf(1.5 * GIB, 2 * GIB)).toBe(2 * GIB);
-    // 5 GiB of CSV in a 2 GiB file: ISIZE reads 1 GiB, below the file itself.
-    expect(csvBytesOf(2 * GIB, 1 * GIB)).toBe(5 * GIB);
+    // 5 GiB of CSV in a 2 GiB file (ISIZE 1 GiB), or a 2 GiB file of members whose last holds 1 GiB: at least 2 GiB.
+    expect(csvBytesOf(2 * GIB, 1 * GIB)).toBe(2 * GIB);
+    // BGZF: 64 KiB members, the last one shorter.
+    expect(csvBytesOf(30 * 2 ** 20, 12_345)).toBe(30 * 2 ** 20);
   });
 });
 
@@ -68,5 +72,49 @@ describe('fileSizeProblem', () => {
     expect(fileSizeProblem(100 * 2 ** 20, { ...opts, gzipUncompressedBytes: 900 * 2 ** 20 })).toMatch(
       /^x\.csv\.gz holds 900 MB of CSV \(100 MB compressed\); this page can hold about \d+ MB of CSV \(heap limit 1\.0 GB\)$/,
     );
+  });
+});
+
+describe('a file of several gzip members', () => {
+  const encoder = new TextEncoder();
+  const rows = (n: number, from: number) =>
+    Array.from({ length: n }, (_, i) => `${from + i},${((from + i) * 7919) % 100_003}\n`).join('');
+  async function members(...texts: string[]): Promise<Uint8Array> {
+    const parts = await Promise.all(texts.map((t) => gzip(encoder.encode(t))));
+    const file = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((at, p) => (file.set(p, at), at + p.length), 0);
+    return file;
+  }
+  const name = 'members.csv.gz';
+
+  it('pass the check of their trailer (the last member) and are stopped by the CSV they really hold', async () => {
+    // A first member of 130 KB of CSV, a last of 240 KB that compresses to almost nothing: the trailer says 240 KB.
+    const file = await members('a,b\n' + rows(10_000, 0), '1,2\n'.repeat(60_000));
+    const csvBytes = 4 + rows(10_000, 0).length + 240_000;
+    expect(gzipIsize(file)).toBe(240_000);
+    expect(file.length).toBeLessThan(240_000);
+    // A heap that loads 265 KB of CSV: the check before reading lets the file through…
+    const heapLimitBytes = 600_000;
+    expect(loadableCsvBytes(heapLimitBytes)).toBeLessThan(csvBytes);
+    expect(
+      fileSizeProblem(file.length, { name, gzipUncompressedBytes: gzipIsize(file), heapLimitBytes }),
+    ).toBeNull();
+    // …every member is read (the bench reads without a limit)…
+    expect((await readTable(file)).numRows).toBe(70_000);
+    // …and the page's read stops once the CSV passes what the heap can hold.
+    const refused = readTable(file, { name, csvLimit: { heapLimitBytes } });
+    await expect(refused).rejects.toBeInstanceOf(DataError);
+    await expect(refused).rejects.toThrow(
+      /^members\.csv\.gz holds more than \d+ MB of CSV once decompressed; this page can hold about \d+ MB of CSV \(heap limit \d+ MB\)$/,
+    );
+    const roomy = { heapLimitBytes: (csvBytes * HEAP_BYTES_PER_CSV_BYTE) / LOADABLE_HEAP_SHARE + 1 };
+    expect((await readTable(file, { name, csvLimit: roomy })).numRows).toBe(70_000);
+  });
+
+  it('whose last member is small are judged by the file size before reading, not as a wrapped 4 GiB', async () => {
+    const file = await members('a,b\n' + rows(20_000, 0), '1,2\n');
+    expect(gzipIsize(file)).toBe(4);
+    expect(fileSizeProblem(file.length, { name, gzipUncompressedBytes: 4 })).toBeNull();
+    expect((await readTable(file, { name, csvLimit: {} })).numRows).toBe(20_001);
   });
 });

@@ -2,6 +2,7 @@
  * Whether a file can be loaded at all, decided from its size before a byte is parsed: a parse that runs out of
  * heap kills the tab (or the worker) with no message, minutes into the upload.
  */
+import { DataError } from './types';
 
 /**
  * JS heap a streamed parse + encode needs per byte of CSV. Measured with Node 20 (V8 12) on a generated
@@ -18,9 +19,8 @@ export const DEFAULT_HEAP_LIMIT_BYTES = 4 * 2 ** 30;
 
 const GIB = 2 ** 30;
 const MIB = 2 ** 20;
-const ISIZE_WRAP = 2 ** 32;
 
-function formatBytes(n: number): string {
+export function formatBytes(n: number): string {
   if (n >= GIB) return `${(n / GIB).toFixed(1)} GB`;
   return `${Math.max(1, Math.round(n / MIB))} MB`;
 }
@@ -35,16 +35,14 @@ export interface FileSizeOptions {
 }
 
 /**
- * The CSV bytes behind a file: its size, or for gzip the smallest size that agrees with ISIZE and is no smaller
- * than the compressed file (CSV never shrinks when compressed, so an ISIZE below the file size has wrapped past
- * 4 GiB). Past 4 GiB this is a lower bound: 5 GiB and 9 GiB of CSV may compress to files of one size. A cut
- * file's ISIZE is arbitrary bytes, lifted by mistake with odds fileBytes / 2^32; its parse fails anyway.
+ * The least CSV a file can hold: its size, or for gzip ISIZE when that is no smaller than the file. CSV never
+ * shrinks when compressed, so an ISIZE below the file size is the last of several members (concatenated gzip
+ * files, BGZF's 64 KiB blocks) or has wrapped past 4 GiB, and only the file size is known then. Either way the
+ * CSV may be more than this (ISIZE is modulo 2^32 and names the last member only): csvByteCounter counts what
+ * a read really holds.
  */
 export function csvBytesOf(fileBytes: number, gzipUncompressedBytes?: number): number {
-  if (gzipUncompressedBytes === undefined) return fileBytes;
-  let n = gzipUncompressedBytes;
-  while (n < fileBytes) n += ISIZE_WRAP;
-  return n;
+  return Math.max(fileBytes, gzipUncompressedBytes ?? 0);
 }
 
 /** The CSV a page with this heap limit can load, in bytes. */
@@ -58,18 +56,39 @@ export function fileSizeProblem(fileBytes: number, opts: FileSizeOptions = {}): 
   const csvBytes = csvBytesOf(fileBytes, opts.gzipUncompressedBytes);
   const capacity = loadableCsvBytes(heapLimit);
   if (csvBytes <= capacity) return null;
-  const name = opts.name ?? 'the file';
   const size =
     opts.gzipUncompressedBytes === undefined
       ? `is ${formatBytes(csvBytes)}`
       : `holds ${formatBytes(csvBytes)} of CSV (${formatBytes(fileBytes)} compressed)`;
-  return `${name} ${size}; this page can hold about ${formatBytes(capacity)} of CSV (heap limit ${formatBytes(heapLimit)})`;
+  return tooLarge(opts.name, size, heapLimit);
+}
+
+function tooLarge(name: string | undefined, size: string, heapLimit: number): string {
+  return `${name ?? 'the file'} ${size}; this page can hold about ${formatBytes(loadableCsvBytes(heapLimit))} of CSV (heap limit ${formatBytes(heapLimit)})`;
+}
+
+/**
+ * Counts the CSV bytes a (decompressed) stream really holds and fails it, with fileSizeProblem's message, once
+ * they pass what the page can hold. The check before reading trusts the gzip trailer, which gives the size of the
+ * last member only: a file of several members (concatenated gzip files, or a crafted one) holds more.
+ */
+export function csvByteCounter(opts: Pick<FileSizeOptions, 'name' | 'heapLimitBytes'> = {}) {
+  const heapLimit = opts.heapLimitBytes ?? DEFAULT_HEAP_LIMIT_BYTES;
+  const capacity = loadableCsvBytes(heapLimit);
+  let csvBytes = 0;
+  return (chunk: Uint8Array): void => {
+    csvBytes += chunk.byteLength;
+    if (csvBytes > capacity)
+      throw new DataError(
+        tooLarge(opts.name, `holds more than ${formatBytes(capacity)} of CSV once decompressed`, heapLimit),
+      );
+  };
 }
 
 /**
  * ISIZE, the last 4 bytes of a gzip file (little-endian): the uncompressed size modulo 2^32 of its last member.
- * A file over 4 GiB uncompressed reads smaller than it is (see csvBytesOf), and a file of several concatenated
- * members gives the last member's size only. `tail` is the end of the file; undefined when it holds under 4 bytes
+ * A file over 4 GiB uncompressed reads smaller than it is, and a file of several concatenated members gives the
+ * last member's size only (see csvBytesOf; csvByteCounter catches both while they are read). `tail` is the end of the file; undefined when it holds under 4 bytes
  * (no gzip file is that short: the reader reports it as damaged).
  */
 export function gzipIsize(tail: Uint8Array): number | undefined {

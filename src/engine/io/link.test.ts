@@ -3,8 +3,8 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { deflateSync, strToU8 } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { parsePlan } from '../experiment';
-import { planFromFragment, planToFragment, sha256Hex } from './link';
+import { parsePlan, planToJson, PLAN_LIMITS } from '../experiment';
+import { linkSizeProblem, MAX_LINK_CHARS, planFromFragment, planToFragment, sha256Hex } from './link';
 
 const PLAN = parsePlan({
   data: {
@@ -65,6 +65,42 @@ describe('plan links', () => {
     expect(message(() => planFromFragment(fragmentOf(JSON.stringify({ data: 1 }))))).toBe(
       "the link's experiment is not valid: data must be an object",
     );
+  });
+});
+
+describe('hostile links', () => {
+  it('are refused by their length before a byte is decoded', () => {
+    const huge = `#x=${'A'.repeat(1_840_000)}`;
+    expect(message(() => planFromFragment(huge))).toBe(
+      "the link's experiment is 1797 KB of text, more than the 64 KB a plan of this playground takes: it was not made here, or was altered",
+    );
+    expect(linkSizeProblem(huge)).not.toBeNull();
+    expect(linkSizeProblem(planToFragment(PLAN))).toBeNull();
+  });
+
+  it('stop decompressing once the JSON passes the 1 MB a plan may be', () => {
+    // 8 MB of spaces deflate to ~8 KB: a link short enough to pass the length check.
+    const bomb = fragmentOf(`{"data": 1${' '.repeat(8 << 20)}}`);
+    expect(bomb.length).toBeLessThanOrEqual(MAX_LINK_CHARS);
+    expect(message(() => planFromFragment(bomb))).toBe(
+      "the link's experiment expands to more than the 1 MB of JSON a plan may be: it was not made by this playground",
+    );
+  });
+
+  it('leave room for the largest plan the limits allow', () => {
+    const columns = Array.from({ length: 200 }, (_, i) => `a_rather_long_column_name_${i}`);
+    const largest = parsePlan({
+      ...JSON.parse(planToJson(PLAN)),
+      data: { ...PLAN.data, numeric: columns },
+      models: Array.from({ length: PLAN_LIMITS.models }, (_, i) => ({
+        name: `configuration number ${i}`,
+        id: 'ple',
+        options: { levels: 2, expertLayers: [64, 32] },
+        train: { learningRate: 0.001 * (i + 1) },
+      })),
+      seeds: Array.from({ length: PLAN_LIMITS.runs / PLAN_LIMITS.models }, (_, i) => 1000 + i),
+    });
+    expect(planFromFragment(planToFragment(largest))).toEqual(largest);
   });
 });
 

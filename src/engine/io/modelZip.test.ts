@@ -24,6 +24,7 @@ import {
   type RunEnvironment,
   type RunMetrics,
 } from './modelZip';
+import { zipEntries } from './zipEntries';
 
 const ENV: RunEnvironment = {
   backend: 'cpu',
@@ -329,6 +330,92 @@ describe('importRunZip refuses a file that is not a whole run', () => {
   });
 });
 
+/** The zip with the uncompressed size `name` declares (central directory and local header) set to `bytes`. */
+function declareSize(zip: Uint8Array, name: string, bytes: number): Uint8Array {
+  const out = zip.slice();
+  const view = new DataView(out.buffer);
+  const entry = zipEntries(out).get(name);
+  if (!entry) throw new Error(`no ${name} in the zip`);
+  view.setUint32(entry.headerOffset + 22, bytes, true);
+  for (let at = 0; at + 46 < out.length; at++) {
+    const isDirectoryEntry = view.getUint32(at, true) === 0x02014b50;
+    if (
+      isDirectoryEntry &&
+      strFromU8(out.subarray(at + 46, at + 46 + view.getUint16(at + 28, true))) === name
+    )
+      view.setUint32(at + 24, bytes, true);
+  }
+  return out;
+}
+
+describe('importRunZip refuses a crafted zip before it costs memory or time', () => {
+  it('a weights.bin declaring 1,000 MiB: refused by its declared size, nothing inflated', () => {
+    const listed = unzipSync(trained.zip)['weights.bin'].byteLength;
+    const bomb = declareSize(trained.zip, 'weights.bin', 1000 * 2 ** 20);
+    expect(importError(() => importRunZip(bomb))).toBe(
+      `weights.bin has 1048576000 bytes but model.json lists ${listed}: the weights do not belong to this model.json`,
+    );
+  });
+
+  it('a model.json listing more weights than the model its config.json describes: refused before any is read', () => {
+    const modelJson = modelJsonOf(trained.zip);
+    modelJson.weightsManifest[0].weights.push({ name: 'huge', shape: [262_144_000], dtype: 'float32' });
+    const listed = modelJson.weightsManifest[0].weights.reduce(
+      (n, w) => n + w.shape.reduce((a, b) => a * b, 1),
+      0,
+    );
+    const bomb = declareSize(
+      rezip(trained.zip, { 'model.json': JSON.stringify(modelJson) }),
+      'weights.bin',
+      listed * 4,
+    );
+    expect(importError(() => importRunZip(bomb))).toBe(
+      `model.json lists ${listed} weight values, more than the ${trained.model.params.count()} of the MMoE model config.json describes on schema.json's data: the files do not belong together`,
+    );
+  });
+
+  it('an entry holding more than it declares: inflation stops at the declaration', () => {
+    // 64 MiB of zeros deflate to ~64 KB; the entry claims the 4 bytes of a number.
+    const zip = zipSync({
+      ...unzipSync(trained.zip),
+      'environment.json': [new Uint8Array(64 << 20), { level: 9 }],
+    });
+    const lying = declareSize(zip, 'environment.json', 4);
+    expect(importError(() => importRunZip(lying))).toBe(
+      'the zip archive is corrupt (environment.json holds more bytes, not the 4 it declares): download the run again',
+    );
+  });
+
+  it('JSON files declaring more than they may be', () => {
+    const big = declareSize(trained.zip, 'config.json', 2 << 20);
+    expect(importError(() => importRunZip(big))).toBe(
+      'config.json declares 2 MiB, more than the 1 MiB it may be',
+    );
+  });
+
+  it('weights holding NaN or Infinity, naming the weight', () => {
+    const bin = unzipSync(trained.zip)['weights.bin'].slice();
+    const values = new Float32Array(bin.buffer);
+    const manifest = modelJsonOf(trained.zip).weightsManifest[0].weights;
+    values[1] = Number.NaN;
+    values[5] = Number.POSITIVE_INFINITY;
+    expect(importError(() => importRunZip(rezip(trained.zip, { 'weights.bin': bin })))).toBe(
+      `weight "${manifest[0].name}" holds 2 non-finite values (NaN or ±Infinity; the first at index 1): the run had diverged when it was exported`,
+    );
+  });
+
+  it('a config asking for what no run may use, checked like a plan', () => {
+    const config = (train: Record<string, number>) =>
+      rezip(trained.zip, { 'config.json': JSON.stringify({ ...exp, train: { ...exp.train, ...train } }) });
+    expect(importError(() => importRunZip(config({ epochs: 1e12 })))).toBe(
+      'config.json is not a valid experiment: train.epochs is 1000000000000, more than the 10000 a run may use',
+    );
+    expect(importError(() => importRunZip(config({ batchSize: 1e9 })))).toMatch(
+      /^config.json is not a valid experiment: train.batchSize is 1000000000/,
+    );
+  });
+});
+
 describe('loadWeightsInto refuses what does not fit, and assigns nothing then', () => {
   const schemaWith = (change: (s: DatasetSchema) => void): DatasetSchema => {
     const s = structuredClone(ds.schema);
@@ -337,14 +424,9 @@ describe('loadWeightsInto refuses what does not fit, and assigns nothing then', 
   };
 
   it('an extra weight in the zip', () => {
-    const modelJson = modelJsonOf(trained.zip);
-    modelJson.weightsManifest[0].weights.push({ name: 'extra.w', shape: [2], dtype: 'float32' });
-    const bin = unzipSync(trained.zip)['weights.bin'];
-    const longer = new Uint8Array(bin.byteLength + 8);
-    longer.set(bin);
-    const run = importRunZip(
-      rezip(trained.zip, { 'model.json': JSON.stringify(modelJson), 'weights.bin': longer }),
-    );
+    // importRunZip refuses more weight values than the model holds: the extra weight joins what it read.
+    const run = importRunZip(trained.zip);
+    run.weights.set('extra.w', { shape: [2], data: new Float32Array(2) });
     expect(importError(() => loadWeightsInto(build(exp), run.weights, ds.schema, run.schema))).toBe(
       `the zip's weights are not this model's: the zip has 1 weight the model built does not ("extra.w")`,
     );

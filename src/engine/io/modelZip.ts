@@ -10,29 +10,29 @@
  * Import reads it back and says exactly which file or entry does not fit.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { unzipSync, zipSync, strFromU8, strToU8, type Zippable } from 'fflate';
-import type { DatasetSchema } from '../data/types';
+import { zipSync, strFromU8, strToU8, type Zippable } from 'fflate';
+import { dataShapeOf, type DatasetSchema } from '../data/types';
 import { parseExperiment, type Experiment } from '../experiment';
-import { resolveOptions } from '../models/catalog';
+import { MODEL_CATALOG, resolveOptions, type ModelOptions } from '../models/catalog';
 import type { TrainEvent, WeightsSource } from '../train/events';
 import type { EvalReport } from '../train/report';
 
 type DoneEvent = Extract<TrainEvent, { type: 'done' }>;
 import { ImportError } from './errors';
 import { parseSchema } from './schema';
-import { decodeWeights, encodeWeights, parseModelJson, WEIGHTS_FILE, type Weights } from './weights';
+import { IMPORT_LIMITS, RUN_FILES } from './runFiles';
+import {
+  checkWeightsSize,
+  decodeWeights,
+  encodeWeights,
+  parseModelJson,
+  weightBytes,
+  type Weights,
+} from './weights';
+import { readEntry, zipEntries, type ZipEntry } from './zipEntries';
 
 export { loadWeightsInto } from './loadWeights';
-
-export const RUN_FILES = {
-  model: 'model.json',
-  weights: WEIGHTS_FILE,
-  config: 'config.json',
-  schema: 'schema.json',
-  metrics: 'metrics.json',
-  metricsCsv: 'metrics.csv',
-  environment: 'environment.json',
-} as const;
+export { IMPORT_LIMITS, RUN_FILES } from './runFiles';
 
 /** What a run measured; the trainer's `done` event gives all but `valid` (the last full valid pass). */
 export interface RunMetrics {
@@ -151,7 +151,18 @@ export async function exportRunZip(run: RunExport): Promise<Uint8Array> {
   return zipSync(files, { level: 6 });
 }
 
-function unzip(bytes: Uint8Array): Record<string, Uint8Array> {
+const MIB = 1 << 20;
+
+function mib(n: number): string {
+  return `${(n / MIB).toFixed(n < MIB ? 2 : 0)} MiB`;
+}
+
+/** The archive's entries; only a file that starts like a zip gets this far. */
+function entriesOf(bytes: Uint8Array): Map<string, ZipEntry> {
+  if (bytes.length > IMPORT_LIMITS.zipBytes)
+    throw new ImportError(
+      `the zip is ${mib(bytes.length)}, more than the ${mib(IMPORT_LIMITS.zipBytes)} a run may be`,
+    );
   // Every zip begins with a local file header ("PK\3\4"), or the end record ("PK\5\6") when empty.
   const magic =
     bytes.length >= 4 &&
@@ -162,41 +173,103 @@ function unzip(bytes: Uint8Array): Record<string, Uint8Array> {
     throw new ImportError(
       'this file is not a zip archive: an exported run is a .zip holding model.json, weights.bin, config.json and schema.json',
     );
-  try {
-    return unzipSync(bytes);
-  } catch (e) {
-    throw new ImportError(`the zip archive is corrupt (${(e as Error).message}): download the run again`);
-  }
+  return zipEntries(bytes);
 }
 
-/** The parsed JSON of a file of the zip; undefined when the zip has no such file. */
-function readJson(files: Record<string, Uint8Array>, name: string): unknown {
-  const bytes = files[name];
-  if (!bytes) return undefined;
+/** The parsed JSON of a file of the zip, its declared size checked first; undefined when the zip has no such file. */
+function readJson(bytes: Uint8Array, entries: Map<string, ZipEntry>, name: string): unknown {
+  const entry = entries.get(name);
+  if (!entry) return undefined;
+  const limit = IMPORT_LIMITS.jsonBytes[name];
+  if (entry.declaredBytes > limit)
+    throw new ImportError(
+      `${name} declares ${mib(entry.declaredBytes)}, more than the ${mib(limit)} it may be`,
+    );
   try {
-    return JSON.parse(strFromU8(bytes));
+    return JSON.parse(strFromU8(readEntry(bytes, entry)));
   } catch (e) {
+    if (e instanceof ImportError) throw e;
     throw new ImportError(`${name} is not valid JSON (${(e as Error).message})`);
   }
 }
 
-function requiredJson(files: Record<string, Uint8Array>, name: string): unknown {
-  if (!files[name])
+function requiredJson(bytes: Uint8Array, entries: Map<string, ZipEntry>, name: string): unknown {
+  if (!entries.has(name))
     throw new ImportError(`the zip has no ${name}: it is not a run exported by this playground`);
-  return readJson(files, name);
+  return readJson(bytes, entries, name);
+}
+
+/**
+ * model.json may list no more weight values than the model config.json describes holds on schema.json's data
+ * (the catalog's size, the larger phase of a model that switches): a crafted pair of model.json and weights.bin
+ * cannot ask for more, and the budget has already judged what config.json describes.
+ */
+function checkWeightsFitModel(
+  manifest: tf.io.WeightsManifestConfig,
+  experiment: Experiment,
+  schema: DatasetSchema,
+): void {
+  const { id } = experiment.model;
+  const info = MODEL_CATALOG.find((m) => m.id === id);
+  if (!info)
+    throw new ImportError(`config.json names the model "${id}", which this playground does not have`);
+  let options: ModelOptions;
+  try {
+    options = resolveOptions(id, experiment.model.options);
+  } catch (e) {
+    throw new ImportError(`config.json: ${(e as Error).message}`);
+  }
+  const dims = {
+    ...dataShapeOf(schema),
+    embeddingDim: experiment.train.embeddingDim,
+    domainInput: experiment.train.domainInput,
+  };
+  const most = info.size(options, dims).tensors.reduce((a, b) => a + b, 0);
+  const listed = manifest.reduce((n, group) => n + weightBytes(group) / 4, 0);
+  if (listed > most)
+    throw new ImportError(
+      `model.json lists ${listed} weight values, more than the ${most} of the ${info.name} model config.json describes on schema.json's data: the files do not belong together`,
+    );
+}
+
+/**
+ * The weights files model.json names, each read only once the sizes the zip declares for them are exactly what
+ * model.json lists, and that total is within IMPORT_LIMITS.
+ */
+function readWeights(
+  bytes: Uint8Array,
+  entries: Map<string, ZipEntry>,
+  manifest: tf.io.WeightsManifestConfig,
+): Weights {
+  const total = manifest.reduce((n, group) => n + weightBytes(group), 0);
+  if (total > IMPORT_LIMITS.weightsBytes)
+    throw new ImportError(
+      `model.json lists ${mib(total)} of weights, more than the ${mib(IMPORT_LIMITS.weightsBytes)} an import may hold`,
+    );
+  for (const group of manifest) {
+    const declared = group.paths.reduce((n, p) => n + (entries.get(p)?.declaredBytes ?? 0), 0);
+    if (group.paths.every((p) => entries.has(p))) checkWeightsSize(group, declared);
+  }
+  return decodeWeights(manifest, (p) => {
+    const entry = entries.get(p);
+    return entry ? readEntry(bytes, entry) : null;
+  });
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * Reads an exported run, checking the sizes the zip declares before inflating anything, the config like a
+ * plan (its limits included), the schema, and every weight (finite values only).
+ */
 export function importRunZip(bytes: Uint8Array): ImportedRun {
-  const files = unzip(bytes);
-  const manifest = parseModelJson(requiredJson(files, RUN_FILES.model));
-  const weights = decodeWeights(manifest, (path) => files[path] ?? null);
+  const entries = entriesOf(bytes);
+  const manifest = parseModelJson(requiredJson(bytes, entries, RUN_FILES.model));
   let experiment: Experiment;
   try {
-    const config = requiredJson(files, RUN_FILES.config);
+    const config = requiredJson(bytes, entries, RUN_FILES.config);
     experiment = parseExperiment(config);
     // Runs exported before train.domainInput existed were built without the domain field: read them as such.
     if (isObject(config) && isObject(config.train) && config.train.domainInput === undefined)
@@ -205,11 +278,13 @@ export function importRunZip(bytes: Uint8Array): ImportedRun {
     if (e instanceof ImportError) throw e;
     throw new ImportError(`config.json is not a valid experiment: ${(e as Error).message}`);
   }
-  const schema = parseSchema(requiredJson(files, RUN_FILES.schema));
-  const metrics = readJson(files, RUN_FILES.metrics);
+  const schema = parseSchema(requiredJson(bytes, entries, RUN_FILES.schema));
+  checkWeightsFitModel(manifest, experiment, schema);
+  const weights = readWeights(bytes, entries, manifest);
+  const metrics = readJson(bytes, entries, RUN_FILES.metrics);
   if (metrics !== undefined && !(isObject(metrics) && isObject(metrics.test)))
     throw new ImportError('metrics.json has no test report ("test")');
-  const environment = readJson(files, RUN_FILES.environment);
+  const environment = readJson(bytes, entries, RUN_FILES.environment);
   if (environment !== undefined && !isObject(environment))
     throw new ImportError('environment.json is not a JSON object');
   return {

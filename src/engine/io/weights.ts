@@ -23,6 +23,9 @@ export interface WeightValues {
   data: Float32Array;
 }
 
+/** One group of a manifest: files (`paths`) and the weights stored in them, in order. */
+type ManifestGroup = tf.io.WeightsManifestConfig[number];
+
 /** Weights by name, in manifest order. */
 export type Weights = Map<string, WeightValues>;
 
@@ -116,7 +119,48 @@ export function parseModelJson(v: unknown): tf.io.WeightsManifestConfig {
   });
 }
 
-/** The values of every weight, read from the files a manifest names (`file` returns null for a file that is missing). */
+function valuesOf(w: tf.io.WeightsManifestEntry): number {
+  return w.shape.reduce((a, b) => a * b, 1);
+}
+
+/** Bytes of float32 values a manifest group lists. */
+export function weightBytes(group: ManifestGroup): number {
+  return group.weights.reduce((n, w) => n + valuesOf(w), 0) * 4;
+}
+
+/** Refuses weights files (a group's `paths`, together) of `bytes` bytes when they are not what the group lists. */
+export function checkWeightsSize(group: ManifestGroup, bytes: number): void {
+  const names = group.paths.join(' + ');
+  const expected = weightBytes(group);
+  if (bytes < expected)
+    throw new ImportError(
+      `${names} is truncated: model.json lists ${expected} bytes of float32 weights, the file has ${bytes}`,
+    );
+  if (bytes > expected)
+    throw new ImportError(
+      `${names} has ${bytes} bytes but model.json lists ${expected}: the weights do not belong to this model.json`,
+    );
+}
+
+/** Refuses a weight holding NaN or ±Infinity: a model that diverged cannot be evaluated or trained further. */
+function checkFinite(name: string, data: Float32Array): void {
+  let first = -1;
+  let count = 0;
+  for (let i = 0; i < data.length; i++) {
+    if (Number.isFinite(data[i])) continue;
+    if (first < 0) first = i;
+    count++;
+  }
+  if (count > 0)
+    throw new ImportError(
+      `weight "${name}" holds ${count} non-finite value${count > 1 ? 's' : ''} (NaN or ±Infinity; the first at index ${first}): the run had diverged when it was exported`,
+    );
+}
+
+/**
+ * The values of every weight, read from the files a manifest names (`file` returns null for a file that is
+ * missing); every value finite.
+ */
 export function decodeWeights(
   manifest: tf.io.WeightsManifestConfig,
   file: (path: string) => Uint8Array | null,
@@ -129,23 +173,13 @@ export function decodeWeights(
       return bytes;
     });
     const bytes = parts.length === 1 ? parts[0] : concat(parts);
-    const names = group.paths.join(' + ');
-    const sizes = group.weights.map((w) => w.shape.reduce((a, b) => a * b, 1));
-    const expected = sizes.reduce((a, b) => a + b, 0) * 4;
-    if (bytes.byteLength < expected) {
-      throw new ImportError(
-        `${names} is truncated: model.json lists ${expected} bytes of float32 weights, the file has ${bytes.byteLength}`,
-      );
-    }
-    if (bytes.byteLength > expected) {
-      throw new ImportError(
-        `${names} has ${bytes.byteLength} bytes but model.json lists ${expected}: the weights do not belong to this model.json`,
-      );
-    }
+    checkWeightsSize(group, bytes.byteLength);
+    const sizes = group.weights.map(valuesOf);
     let offset = bytes.byteOffset;
     group.weights.forEach((w, i) => {
       // A copy: a zip entry's bytes need not be 4-byte aligned, which a Float32Array view requires.
       const data = new Float32Array(bytes.buffer.slice(offset, offset + sizes[i] * 4));
+      checkFinite(w.name, data);
       out.set(w.name, { shape: w.shape.slice(), data });
       offset += sizes[i] * 4;
     });

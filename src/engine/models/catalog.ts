@@ -59,8 +59,11 @@ export interface ModelInfo {
   deviations: Deviation[];
   options: OptionSpec[];
   presets: Preset[];
+  /** Parameters and activations of the model built with these (resolved) options for these dimensions. */
+  size(options: ModelOptions, dims: SizeDims): ModelSize;
 }
 
+import type { ModelSize, SizeDims } from './info/size';
 import { AESM2_INFO } from './info/aesm2';
 import { CESAA_INFO } from './info/cesaa';
 import { M3OE_INFO } from './info/m3oe';

@@ -21,7 +21,10 @@ export class Params {
 
   add(name: string, shape: number[], values: Float32Array, trainable = true): tf.Variable {
     if (this.vars.has(name)) throw new Error(`parameter "${name}" defined twice`);
-    const v = tf.variable(tf.tensor(values, shape, 'float32'), trainable);
+    const initial = tf.tensor(values, shape, 'float32');
+    const v = tf.variable(initial, trainable);
+    // The variable holds its own reference to the data: the initial tensor would otherwise stay counted forever.
+    initial.dispose();
     this.vars.set(name, v);
     return v;
   }

@@ -63,4 +63,15 @@ describe('PackedAdam', () => {
     };
     expect(await run(true)).toEqual(await run(false));
   });
+
+  it('holds its two moments and nothing more, and nothing once disposed', () => {
+    const a = tf.variable(tf.zeros([1000]));
+    const before = tf.memory();
+    const opt = new PackedAdam([a], { learningRate: 0.1 });
+    expect(tf.memory().numTensors - before.numTensors).toBe(2);
+    expect(tf.memory().numBytes - before.numBytes).toBe(2 * 1000 * 4);
+    opt.dispose();
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    a.dispose();
+  });
 });

@@ -98,8 +98,11 @@ export class PackedAdam extends AdamBase implements Optimizer {
 
   constructor(vars: tf.Variable[], config: AdamConfig) {
     super(vars, config);
-    this.m = tf.variable(tf.zeros([this.total]), false);
-    this.v = tf.variable(tf.zeros([this.total]), false);
+    // tidy disposes the zeros; the variables keep their own reference to the data (and are not tidied).
+    [this.m, this.v] = tf.tidy(() => [
+      tf.variable(tf.zeros([this.total]), false),
+      tf.variable(tf.zeros([this.total]), false),
+    ]);
   }
 
   apply(grads: (tf.Tensor | undefined)[]): tf.Scalar {

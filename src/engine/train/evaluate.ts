@@ -10,6 +10,7 @@ import { mutualInformation } from '../metrics/mutualInfo';
 import type { Model } from '../models/types';
 import type { Rng } from '../util/rng';
 import { disposeBatch, toTensors } from './batchTensors';
+import { yieldToEventLoop } from './control';
 import type { EvalReport, GateStats, SliceMetrics } from './report';
 
 export interface Predictions {
@@ -20,21 +21,33 @@ export interface Predictions {
   aux: Record<string, number>;
 }
 
+/** The evaluation batch: the training batch, but never padded past the rows evaluated (200 rows at batch 4e6 are 200). */
+export function evalBatchSize(batchSize: number, rows: number): number {
+  return Math.max(1, Math.min(batchSize, rows));
+}
+
 export async function predict(
   model: Model,
   ds: EncodedDataset,
   rows: Int32Array,
-  batchSize: number,
+  trainBatch: number,
   rng: Rng,
 ): Promise<Predictions> {
   const T = ds.schema.tasks.length;
   const D = ds.schema.domains.length;
+  const batchSize = evalBatchSize(trainBatch, rows.length);
   const assembler = new BatchAssembler(ds, batchSize);
   const probs = new Float32Array(rows.length * T);
   const routing = new Map<string, { experts: number; weights: Float32Array }>();
   const auxSum: Record<string, number> = {};
   let batches = 0;
+  let lastYield = performance.now();
   for (let start = 0; start < rows.length; start += batchSize) {
+    // A long pass still lets the worker read Stop (and say so) in time for the page's watchdog.
+    if (performance.now() - lastYield > 50) {
+      await yieldToEventLoop();
+      lastYield = performance.now();
+    }
     const real = assembler.fill(rows, start);
     const tensors = toTensors(assembler, D);
     // One tensor per batch holds probabilities, gate weights and aux terms: a single device readback.

@@ -5,11 +5,12 @@
  */
 import type { DataMapping } from '../../engine/data/types';
 import { parsePlan, type ExperimentPlan } from '../../engine/experiment';
-import { planFromFragment, planToFragment } from '../../engine/io/link';
+import { planToFragment } from '../../engine/io/link';
 import { MODEL_CATALOG, optionErrors } from '../../engine/models/catalog';
 import { planDraftOf } from '../state/plan';
 import { useStore, type AppState, type PendingUpload } from '../state/store';
 import type { UploadSession } from '../state/uploadSession';
+import { decodeLink } from '../workers/linkClient';
 
 function planProblems(plan: ExperimentPlan): string[] {
   const { datasets } = useStore.getState();
@@ -69,21 +70,35 @@ function fragmentOf(s: AppState): string | null {
   }
 }
 
-/** Loads the plan the address bar holds, if any; a broken link is reported, and the page keeps its experiment. */
-function loadFromAddressBar(): void {
+/**
+ * Loads the plan the address bar holds, if any (decoded in a worker); a broken link is reported, and the page
+ * keeps its experiment.
+ */
+async function loadFromAddressBar(): Promise<void> {
   const { hash } = window.location;
   if (hash === '' || hash === '#' || hash === fragmentOf(useStore.getState())) return;
   let problems: string[];
+  reading = hash;
   try {
-    problems = applyLoadedPlan(planFromFragment(hash));
+    const plan = await decodeLink(hash);
+    // Another link was pasted while this one was read: that one is loaded instead.
+    if (reading !== hash) return;
+    problems = applyLoadedPlan(plan);
   } catch (e) {
+    if (reading !== hash) return;
     problems = [(e as Error).message];
+  } finally {
+    if (reading === hash) reading = null;
   }
   if (problems.length > 0)
     useStore.getState().setUiError(`The link's experiment was not loaded: ${problems.join('\n')}`);
 }
 
+/** The link being read: until it is, the address bar keeps it (the page's edits meanwhile would replace it). */
+let reading: string | null = null;
+
 function writeAddressBar(s: AppState): void {
+  if (reading !== null) return;
   const fragment = fragmentOf(s);
   // replaceState: editing the experiment should not fill the back button's history.
   if (fragment !== null && fragment !== window.location.hash)
@@ -95,16 +110,17 @@ function writeAddressBar(s: AppState): void {
  * link pasted into it. Call once the dataset list is known (a link names its dataset). Returns the unsubscriber.
  */
 export function syncAddressBar(): () => void {
-  loadFromAddressBar();
-  writeAddressBar(useStore.getState());
+  const load = () => void loadFromAddressBar();
+  // The address bar keeps the link until it is read: the page's own plan is written there only after.
+  void loadFromAddressBar().then(() => writeAddressBar(useStore.getState()));
   const unsubscribe = useStore.subscribe((s, prev) => {
     if (s.experiment !== prev.experiment || s.compareModels !== prev.compareModels || s.seeds !== prev.seeds)
       writeAddressBar(s);
   });
-  window.addEventListener('hashchange', loadFromAddressBar);
+  window.addEventListener('hashchange', load);
   return () => {
     unsubscribe();
-    window.removeEventListener('hashchange', loadFromAddressBar);
+    window.removeEventListener('hashchange', load);
   };
 }
 

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRAIN } from '../../engine/train/config';
 import type { EvalReport } from '../../engine/train/report';
 import type { WorkerEvent } from '../../workers/protocol';
-import { applyWorkerEvent, applyWorkerEvents, newRun, type RunState } from './runState';
+import {
+  applyWorkerEvent,
+  applyWorkerEvents,
+  isActive,
+  newRun,
+  stoppedByPage,
+  type RunState,
+} from './runState';
 import { seriesPoints } from './series';
 
 const run = (id = 'r1') =>
@@ -168,6 +175,39 @@ describe('run reducer', () => {
     ]);
     expect(r.status).toBe('error');
     expect(r.error).toEqual({ message: 'bad', column: 'c1', row: 7, keptResults: false });
+  });
+
+  it('says the results are kept when the page holds an evaluation, whatever the failing worker knew', () => {
+    const evaluated: WorkerEvent = {
+      type: 'train',
+      runId: 'r1',
+      event: { type: 'eval', step: 2, epoch: 1, report: test },
+    };
+    const r = fold([
+      progress(1),
+      evaluated,
+      { type: 'error', runId: 'r1', message: 'lost', keptResults: false },
+    ]);
+    expect(r.error?.keptResults).toBe(true);
+  });
+
+  it('ends a run stopped by the page with its curves and evaluations, and takes nothing from its worker after', () => {
+    const evaluated: WorkerEvent = {
+      type: 'train',
+      runId: 'r1',
+      event: { type: 'eval', step: 2, epoch: 1, report: test },
+    };
+    const running = fold([{ type: 'status', runId: 'r1', status: 'training' }, progress(1), evaluated]);
+    const stopped = stoppedByPage(running, 'ended by the watchdog');
+    expect(stopped.status).toBe('stopped');
+    expect(stopped.error).toEqual({ message: 'ended by the watchdog', keptResults: true });
+    expect(stopped.lastEval).toBe(running.lastEval);
+    expect(stopped.loss).toBe(running.loss);
+    expect(isActive(stopped)).toBe(false);
+    expect(fold([progress(9), done()], stopped)).toEqual(stopped);
+    // A run that ended on its own keeps its ending.
+    const finished = fold([done()], running);
+    expect(stoppedByPage(finished, 'late')).toBe(finished);
   });
 });
 

@@ -19,6 +19,8 @@ export type RunStatus =
   | 'stopping'
   | 'done'
   | 'error'
+  /** Ended by Stop when its worker did not end on its own in time (terminated): no test pass, no export. */
+  | 'stopped'
   | 'interrupted';
 
 export type BackendInfo = Extract<WorkerEvent, { type: 'backend' }>;
@@ -127,7 +129,19 @@ export function newRun(r: NewRun): RunState {
 
 /** Not ended yet: queued, or in a worker. */
 export function isActive(run: RunState | null): boolean {
-  return run !== null && run.status !== 'done' && run.status !== 'error' && run.status !== 'interrupted';
+  return (
+    run !== null &&
+    run.status !== 'done' &&
+    run.status !== 'error' &&
+    run.status !== 'stopped' &&
+    run.status !== 'interrupted'
+  );
+}
+
+/** The run as it stands when the page ends its worker after Stop: every curve and evaluation kept, and why. */
+export function stoppedByPage(run: RunState, message: string): RunState {
+  if (!isActive(run)) return run;
+  return { ...run, status: 'stopped', error: { message, keptResults: run.lastEval !== null } };
 }
 
 /** A run read back from an earlier visit that was still queued or in its worker then: it will not go on. */
@@ -228,7 +242,13 @@ export function applyWorkerEvent(run: RunState, ev: WorkerEvent): RunState {
       return {
         ...run,
         status: 'error',
-        error: { message: ev.message, column: ev.column, row: ev.row, keptResults: ev.keptResults },
+        // The page holds every evaluation it was sent, whatever the worker knew when it failed.
+        error: {
+          message: ev.message,
+          column: ev.column,
+          row: ev.row,
+          keptResults: ev.keptResults || run.lastEval !== null,
+        },
       };
   }
 }

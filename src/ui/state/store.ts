@@ -11,7 +11,7 @@ import { DEFAULT_TRAIN, type TrainConfig } from '../../engine/train/config';
 import type { BackendChoice, WorkerEvent } from '../../workers/protocol';
 import type { DatasetManifestEntry } from '../../engine/synth/manifest';
 import { mappingOf } from './datasets';
-import { applyWorkerEvents, type RunState } from './runState';
+import { applyWorkerEvents, stoppedByPage, type RunState } from './runState';
 import { initialUploadMapping } from './initialMapping';
 import type { SavedUploadInfo, UploadSession } from './uploadSession';
 
@@ -97,6 +97,8 @@ export interface AppState {
   /** A queued run got its worker. */
   launchRun(id: string): void;
   applyWorkerEvents(events: WorkerEvent[]): void;
+  /** A run whose worker the page ended after Stop (runClient's watchdog). */
+  stopRunByPage(id: string, message: string): void;
   selectRun(id: string): void;
   removeRuns(ids: string[]): void;
   setView(view: MainView): void;
@@ -223,6 +225,13 @@ export const useStore = create<AppState>()((set) => ({
       ),
     ),
   applyWorkerEvents: (events) => set((s) => withRuns(applyWorkerEvents(s.runs, events), s.selectedRunId)),
+  stopRunByPage: (id, message) =>
+    set((s) =>
+      withRuns(
+        s.runs.map((r) => (r.id === id ? stoppedByPage(r, message) : r)),
+        s.selectedRunId,
+      ),
+    ),
   // Picking a run shows it: the run view is where its panels are.
   selectRun: (id) => set((s) => ({ ...withRuns(s.runs, id), view: 'run' })),
   removeRuns: (ids) =>

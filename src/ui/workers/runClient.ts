@@ -103,12 +103,47 @@ function enqueue(ev: WorkerEvent): void {
   scheduleFlush();
   // The worker has nothing more to say: free it (and its GPU memory) now, and let the next run have its place.
   if (ev.type === 'closed' || ev.type === 'error') endWorker(ev.runId);
+  // It read the Stop between two steps: it ends the run itself, with a test pass, within the longer deadline.
+  if (ev.type === 'status' && ev.status === 'stopping' && stopDeadlines.has(ev.runId))
+    watchStop(ev.runId, STOP_FINISH_MS, 'did not finish its test pass and export');
 }
 
 function endWorker(runId: string): void {
   workers.get(runId)?.terminate();
   workers.delete(runId);
   dropLock(runId);
+  clearTimeout(stopDeadlines.get(runId));
+  stopDeadlines.delete(runId);
+}
+
+/**
+ * The watchdog. The worker reads Stop between steps, so a step that never ends (a hung GPU, a shape that takes
+ * minutes) would keep a run going until the page is reloaded. Within STOP_GRACE_MS it must say it is stopping,
+ * and then end within STOP_FINISH_MS; otherwise the page terminates the worker and ends the run "stopped" with
+ * every curve and evaluation it was sent.
+ */
+export const STOP_GRACE_MS = 5000;
+export const STOP_FINISH_MS = 30_000;
+const stopDeadlines = new Map<string, ReturnType<typeof setTimeout>>();
+
+function watchStop(runId: string, ms: number, failure: string): void {
+  clearTimeout(stopDeadlines.get(runId));
+  stopDeadlines.set(
+    runId,
+    setTimeout(() => {
+      if (!workers.has(runId)) return;
+      endWorker(runId);
+      // Its last events may still wait for the next frame: they go in first.
+      flush();
+      useStore
+        .getState()
+        .stopRunByPage(
+          runId,
+          `Stop: the run's worker ${failure} within ${ms / 1000} s, so it was ended; the curves and evaluations measured so far are kept (no test pass, no export)`,
+        );
+      pump();
+    }, ms),
+  );
 }
 
 /** The run as it is now (queued, going, finished with its export, or failed) is kept for the next visit. */
@@ -250,7 +285,11 @@ function send(runId: string, type: Exclude<WorkerCommand['type'], 'start'>): voi
 
 export const pauseRun = (runId: string): void => send(runId, 'pause');
 export const resumeRun = (runId: string): void => send(runId, 'resume');
-export const stopRun = (runId: string): void => send(runId, 'stop');
+export function stopRun(runId: string): void {
+  send(runId, 'stop');
+  if (workers.has(runId) && !stopDeadlines.has(runId))
+    watchStop(runId, STOP_GRACE_MS, 'did not answer (a step was still running)');
+}
 
 /** Removes runs that have no worker (queued, finished, failed) from the list and from IndexedDB. */
 export function removeRuns(ids: string[]): void {

@@ -134,7 +134,7 @@ export async function openFile(file: Blob, name: string, quietly = false): Promi
     patchUpload(id, () => ({ phase: 'error', error: { message: tooLarge } }));
     return;
   }
-  send({ type: 'inspect', id, file, name });
+  send({ type: 'inspect', id, file, name, heapLimitBytes: heapLimitBytes() });
 }
 
 export function cancelUpload(): void {

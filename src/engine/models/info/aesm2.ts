@@ -1,4 +1,5 @@
 import type { ModelInfo, OptionSpec } from '../catalog';
+import { SizeBuilder, type ModelSize } from './size';
 import { TOWER_LAYERS } from './towerLayers';
 
 const expertLayers = (key: string, label: string, help: string): OptionSpec => ({
@@ -269,4 +270,41 @@ export const AESM2_INFO: ModelInfo = {
       },
     },
   ],
+  size(o, d) {
+    const s = new SizeBuilder();
+    const D = d.numDomains;
+    const T = d.numTasks;
+    const N = o.experts as number;
+    const indicator = o.indicatorDim as number;
+    /** One selection layer: N experts (Linear, [BatchNorm]) and G gates over them, read from [h ; context]. */
+    const layer = (inDim: number, contextDim: number, gates: number, sizes: number[]): ModelSize => {
+      const part = new SizeBuilder();
+      let width = inDim;
+      for (const h of sizes) {
+        part.params(width * N * h, N * h).row(N * h);
+        if (o.batchNorm) part.batchNorm(N * h, N * h);
+        width = h;
+      }
+      part.dense(inDim + contextDim, gates * N);
+      // Noisy logits, log P over the gates and the KL terms: a few [G, N] per row; then the mixture.
+      part.row(3 * gates * N, 4 * N);
+      part.mix(1, N, width);
+      return part.finish();
+    };
+    const outOf = (sizes: number[]) => sizes[sizes.length - 1];
+    let width = s.featureInput(d);
+    s.params(D * indicator).row(indicator);
+    if ((o.taskLayers as number) > 0) s.params(T * indicator).row(T * 2 * indicator);
+    for (let i = 0; i < (o.scenarioLayers as number); i++) {
+      s.include(layer(width, indicator, D, o.scenarioExpertLayers as number[]), { params: 1, runs: 1 });
+      width = outOf(o.scenarioExpertLayers as number[]);
+    }
+    for (let i = 0; i < (o.taskLayers as number); i++) {
+      const part = layer(width, 2 * indicator, T, o.taskExpertLayers as number[]);
+      s.include(part, { params: o.shareTaskLayers ? 1 : T, runs: T });
+      width = outOf(o.taskExpertLayers as number[]);
+    }
+    s.towers(T, width, o.towerLayers as number[]);
+    return s.finish();
+  },
 };

@@ -1,4 +1,5 @@
 import type { ModelInfo } from '../catalog';
+import { SizeBuilder } from './size';
 import { TOWER_LAYERS } from './towerLayers';
 
 export const CESAA_INFO: ModelInfo = {
@@ -162,4 +163,20 @@ export const CESAA_INFO: ModelInfo = {
       },
     },
   ],
+  size(o, d) {
+    const s = new SizeBuilder();
+    const N = o.specificExperts as number;
+    const shared = o.sharedExperts as number;
+    const domainDim = o.domainEmbeddingDim as number;
+    const F = s.featureInput(d);
+    const H = s.stacked(shared, F, o.expertLayers as number[]);
+    s.gates(F, 1, shared);
+    s.mix(1, shared, H);
+    s.stacked(N, F, o.expertLayers as number[]);
+    s.params(d.numDomains * domainDim).row(domainDim);
+    s.dense(F + domainDim, N);
+    s.mix(1, N, H);
+    s.towers(d.numTasks, 2 * H, o.towerLayers as number[]);
+    return s.finish();
+  },
 };

@@ -1,4 +1,5 @@
 import type { ModelInfo } from '../catalog';
+import { SizeBuilder } from './size';
 
 export const M3OE_INFO: ModelInfo = {
   id: 'm3oe',
@@ -193,4 +194,37 @@ export const M3OE_INFO: ModelInfo = {
       },
     },
   ],
+  size(o, d) {
+    const s = new SizeBuilder();
+    const D = d.numDomains;
+    const T = d.numTasks;
+    const E = o.experts as number;
+    const N = E + D + T;
+    const slot = o.slotDim as number;
+    const bottom = o.bottomDim as number;
+    const tower = o.towerHidden as number;
+    const F = s.featureInput(d);
+    s.dense(F, bottom);
+    s.params(bottom, bottom);
+    // The slot layer: shared and per-domain weights and biases; W_slot[d] ⊙ W_shared, transposed and reshaped
+    // once per step; every domain's output before the one-hot.
+    s.params(F * slot, slot, D * F * slot, D * slot)
+      .row(D * slot, slot)
+      .step(4 * D * F * slot);
+    s.dense(slot, bottom);
+    s.params(bottom, bottom).row(bottom);
+    let H = bottom;
+    for (const h of o.expertLayers as number[]) {
+      H = s.stacked(N, H, [h]);
+      s.params(N * h, N * h).row(N * h);
+    }
+    s.gates(bottom, D * T, E);
+    s.mix(D * T, E, H);
+    s.row(D * T * H);
+    s.stacked(D * T, H, [tower]);
+    s.params(D * T * tower, D * T * tower).row(D * T * tower);
+    s.stacked(D * T, tower, [1]);
+    s.params(1, 1, 1, 1);
+    return s.finish();
+  },
 };

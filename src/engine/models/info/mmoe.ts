@@ -1,4 +1,5 @@
 import type { ModelInfo } from '../catalog';
+import { SizeBuilder } from './size';
 import { TOWER_LAYERS } from './towerLayers';
 
 export const MMOE_INFO: ModelInfo = {
@@ -74,4 +75,15 @@ export const MMOE_INFO: ModelInfo = {
       options: { experts: 4, expertLayers: [32], gate: 'task', towerLayers: [16] },
     },
   ],
+  size(o, d) {
+    const s = new SizeBuilder();
+    const E = o.experts as number;
+    const T = d.numTasks;
+    const F = s.featureInput(d);
+    const H = s.stacked(E, F, o.expertLayers as number[]);
+    s.gates(F, o.gate === 'task' ? T : o.gate === 'domain' ? d.numDomains : d.numDomains * T, E);
+    s.mix(T, E, H);
+    s.towers(T, H, o.towerLayers as number[]);
+    return s.finish();
+  },
 };

@@ -1,4 +1,5 @@
 import type { ModelInfo } from '../catalog';
+import { SizeBuilder } from './size';
 
 export const MOME_INFO: ModelInfo = {
   id: 'mome',
@@ -197,4 +198,30 @@ export const MOME_INFO: ModelInfo = {
       },
     },
   ],
+  size(o, d) {
+    const s = new SizeBuilder();
+    const T = d.numTasks;
+    const E = o.experts as number;
+    const F = s.featureInput(d);
+    // Phase B, the larger: the base layers with their neuron masks, plus per-expert masks and statistics.
+    let width = F;
+    for (const h of o.expertLayers as number[]) {
+      // Every expert's output, batch-normed, its dropout mask. Once per step the masks: noise drawn, added,
+      // clipped, kept rows, times W, reshaped, and the L0 penalty's Φ(μ/σ): about 15 tensors of E·in·out.
+      s.params(width * h, h, width).row(E * h, E * h);
+      s.batchNorm(h, E * h);
+      s.params(width, E * width * h, E * h, E * h).step(15 * E * width * h);
+      width = h;
+    }
+    let towerIn = width;
+    for (const h of o.towerLayers as number[]) {
+      s.params(T * towerIn * h, T * h).row(T * h, T * h);
+      s.batchNorm(T * h, T * h);
+      towerIn = h;
+    }
+    s.params(T * towerIn, T).row(T);
+    s.gates(F, T, E);
+    s.mix(T, E, width);
+    return s.finish();
+  },
 };

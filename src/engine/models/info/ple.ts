@@ -1,4 +1,5 @@
 import type { ModelInfo } from '../catalog';
+import { SizeBuilder } from './size';
 import { TOWER_LAYERS } from './towerLayers';
 
 export const PLE_INFO: ModelInfo = {
@@ -151,4 +152,34 @@ export const PLE_INFO: ModelInfo = {
       },
     },
   ],
+  size(o, d) {
+    const s = new SizeBuilder();
+    const T = d.numTasks;
+    const L = o.levels as number;
+    const Ks = o.specificExperts as number;
+    const S = o.sharedExperts as number;
+    const layers = o.expertLayers as number[];
+    const U = o.specificPer === 'task' ? T : o.specificPer === 'domain' ? d.numDomains : d.numDomains * T;
+    const E = U * Ks + S;
+    const H = layers[layers.length - 1];
+    const F = s.featureInput(d);
+    for (let l = 1; l <= L; l++) {
+      const inDim = l === 1 ? F : H;
+      if (l === 1) {
+        s.stacked(E, F, layers);
+        s.gates(F, U, Ks + S);
+      } else {
+        s.stacked(U * Ks, H, layers);
+        if (S > 0) s.stacked(S, H, layers);
+        s.stacked(U, H, [Ks + S]);
+      }
+      s.mix(U, Ks + S, H);
+      if (l < L && S > 0) {
+        s.gates(inDim, 1, E);
+        s.mix(1, E, H);
+      }
+    }
+    s.towers(T, H, o.towerLayers as number[]);
+    return s.finish();
+  },
 };

@@ -1,4 +1,5 @@
 import type { ModelInfo } from '../catalog';
+import { SizeBuilder } from './size';
 import { TOWER_LAYERS } from './towerLayers';
 
 export const SHARED_BOTTOM_INFO: ModelInfo = {
@@ -37,4 +38,10 @@ export const SHARED_BOTTOM_INFO: ModelInfo = {
       options: { bottomLayers: [64, 32], towerLayers: [16] },
     },
   ],
+  size(o, d) {
+    const s = new SizeBuilder();
+    const F = s.featureInput(d);
+    s.towers(d.numTasks, s.mlp(F, o.bottomLayers as number[]), o.towerLayers as number[]);
+    return s.finish();
+  },
 };

@@ -1,4 +1,5 @@
 import type { ModelInfo } from '../catalog';
+import { SizeBuilder } from './size';
 import { TOWER_LAYERS } from './towerLayers';
 
 export const STAR_INFO: ModelInfo = {
@@ -149,4 +150,32 @@ export const STAR_INFO: ModelInfo = {
       },
     },
   ],
+  size(o, d) {
+    const s = new SizeBuilder();
+    const D = d.numDomains;
+    const F = s.featureInput(d);
+    let width = F;
+    (o.starLayers as number[]).forEach((size, i) => {
+      if (o.partitionedNorm === 'all' || (o.partitionedNorm === 'input' && i === 0)) {
+        // γ, β, γ_d, β_d and the moving averages; per row the centred, scaled and shifted copies.
+        s.params(width, width, D * width, D * width, D * width, D * width);
+        s.row(...new Array<number>(8).fill(width));
+      }
+      // W, b, W_d, b_d; W ⊙ W_d, transposed, reshaped once per step; every domain's output before the one-hot
+      // picks the row's own.
+      s.params(width * size, size, D * width * size, D * size)
+        .row(D * size, size)
+        .step(3 * D * width * size);
+      width = size;
+    });
+    s.towers(d.numTasks, width, o.towerLayers as number[]);
+    if (o.auxNet !== 'off') {
+      s.params(D * d.embeddingDim).row(d.embeddingDim);
+      s.mlp(d.embeddingDim + (o.auxNet === 'domain+features' ? F : 0), [
+        ...(o.auxLayers as number[]),
+        d.numTasks,
+      ]);
+    }
+    return s.finish();
+  },
 };

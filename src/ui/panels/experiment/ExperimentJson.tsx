@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import { PLAN_LIMITS } from '../../../engine/experiment';
+import { fmtBytes } from '../../common/format';
 import { FilePickButton } from '../../common/FilePickButton';
 import { downloadText } from '../../persist/download';
 import { formatJson } from '../../persist/json';
@@ -40,6 +42,12 @@ export function ExperimentJson() {
   };
 
   const loadFile = (file: File) => {
+    if (file.size > PLAN_LIMITS.jsonBytes) {
+      setUiError(
+        `${file.name}: ${fmtBytes(file.size)}, more than the ${fmtBytes(PLAN_LIMITS.jsonBytes)} a plan may be`,
+      );
+      return;
+    }
     file.text().then(
       (json) => apply(json, file.name),
       (e: unknown) => setUiError(`${file.name}: could not be read: ${(e as Error).message}`),

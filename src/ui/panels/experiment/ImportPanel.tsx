@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { IMPORT_LIMITS } from '../../../engine/io/runFiles';
 import { FilePickButton } from '../../common/FilePickButton';
 import { fmtBytes } from '../../common/format';
 import { importRun } from '../../workers/runClient';
@@ -15,6 +16,12 @@ export function ImportPanel() {
   const setUiError = useStore((s) => s.setUiError);
 
   const onFile = (file: File) => {
+    if (file.size > IMPORT_LIMITS.zipBytes) {
+      setUiError(
+        `${file.name}: ${fmtBytes(file.size)}, more than the ${fmtBytes(IMPORT_LIMITS.zipBytes)} a run may be`,
+      );
+      return;
+    }
     file.arrayBuffer().then(
       (buffer) => setPicked({ name: file.name, bytes: new Uint8Array(buffer) }),
       (e: unknown) => setUiError(`${file.name}: could not be read: ${(e as Error).message}`),

@@ -4,6 +4,7 @@ import { useStore } from '../../state/store';
 export function ErrorBox() {
   const uiError = useStore((s) => s.uiError);
   const runError = useStore((s) => s.run?.error ?? null);
+  const stopped = useStore((s) => s.run?.status === 'stopped');
   const setUiError = useStore((s) => s.setUiError);
   if (!uiError && !runError) return null;
 
@@ -19,7 +20,7 @@ export function ErrorBox() {
       ) : (
         runError && (
           <>
-            <strong>The run failed.</strong>
+            <strong>{stopped ? 'The run was stopped.' : 'The run failed.'}</strong>
             <pre>{runError.message}</pre>
             {(runError.column !== undefined || runError.row !== undefined) && (
               <div className="error-where">
@@ -32,7 +33,9 @@ export function ErrorBox() {
               </div>
             )}
             {runError.keptResults && (
-              <div className="muted">Results measured before the error are kept below.</div>
+              <div className="muted">
+                Results measured before the {stopped ? 'stop' : 'error'} are kept below.
+              </div>
             )}
           </>
         )

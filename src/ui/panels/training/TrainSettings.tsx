@@ -8,6 +8,7 @@ import { ResetButton } from '../../common/ResetButton';
 import { Step } from '../../common/Step';
 import { TRAIN_FIELDS, trainProblems } from '../../state/formProblems';
 import { useStore } from '../../state/store';
+import { MemoryEstimate } from './MemoryEstimate';
 
 const BACKENDS: { value: BackendChoice; label: string }[] = [
   { value: 'auto', label: 'auto (fastest available)' },
@@ -118,6 +119,7 @@ export function TrainSettings() {
         atDefaults={atDefaults}
         onReset={() => TRAIN_KEYS.forEach((k) => setTrain(k, DEFAULT_TRAIN[k]))}
       />
+      <MemoryEstimate />
     </Step>
   );
 }
