@@ -12,9 +12,9 @@
  *   --step-cost          (with --node) no training: the kernels one step launches and the JS time issuing it
  *                        (a second profiled step; the first compiles the GPU pipelines), per configuration
  *   --threads N          (with --node --backend wasm) N threads instead of one per core
- *   --torch              also time PyTorch CPU on the census MMoE of the reference shape (bench/torch_mmoe.py,
- *                        Debian's /usr/bin/python3) before and after the runs, and print each run's ratio to it
- *                        with the load average
+ *   --torch              (with --node) also train each run with its PyTorch twin on the CPU (python/, Debian's
+ *                        /usr/bin/python3: the same experiment, data and steps) before and after it, and print
+ *                        the run's samples/s over the twin's, the twin's test AUC and the load average
  *   --allow-data-errors  train even when Check data finds an error in the data (a leaking column, a cell
  *                        without positives…); its notes are printed and kept in each summary either way
  *   --export run.zip     with --node and one run: the trained run's zip (the page's format) with the test split's
@@ -33,6 +33,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { expandPlan, parsePlan, type ExperimentPlan, type PlannedModel } from '../src/engine/experiment';
 import { registeredModels } from '../src/engine/models/registry';
@@ -40,7 +41,7 @@ import { checkBenchData } from './bench/dataCheck';
 import { comparisonTable, markdownTable, stepCostTable } from './bench/table';
 import { runInBrowser } from './bench/browser';
 import { runInNode, stepCostInNode } from './bench/node';
-import { runTorch, torchComparison } from './bench/torch';
+import { runTwin, twinComparison, type TwinTimings } from './bench/torch';
 import { dawnAdapter } from './bench/dawn';
 import { swiftShaderEnv, usesSwiftShader } from './bench/swiftShader';
 import { resolveData } from './bench/summary';
@@ -113,6 +114,7 @@ async function main(): Promise<void> {
     return;
   }
   if (!args.experiment) throw new Error('--experiment <file.json> is required');
+  if (args.torch && !args.node) throw new Error('--torch compares the Node runs: add --node');
   if (args.soak !== undefined && !(args.node && args.soak > 0))
     throw new Error('--soak N needs --node and a number of steps above 0');
   if (args.node && args.backend === 'webgpu' && !usesSwiftShader(process.env) && !(await dawnAdapter())) {
@@ -139,8 +141,6 @@ async function main(): Promise<void> {
   const plan = parsePlan(JSON.parse(readFileSync(file, 'utf8')));
   const data = resolveData(plan.data, path.dirname(file));
   const notes = await checkBenchData(data.path, plan.data, args.allowDataErrors);
-  const torchBefore = args.torch ? runTorch() : null;
-  if (torchBefore) console.log(JSON.stringify({ event: 'torch', when: 'before', ...torchBefore }));
   const summaries: Record<string, unknown>[] = [];
   const runs = expandPlan({ ...plan, models: modelsToRun(plan, args), seeds: args.seeds ?? plan.seeds });
   if (args.exportTo && (!args.node || runs.length !== 1)) {
@@ -148,27 +148,37 @@ async function main(): Promise<void> {
       `--export writes one run's zip from Node: add --node and choose one run (this plan has ${runs.length})`,
     );
   }
+  // The twin gets the threads the WASM runs get: one per core unless --threads says otherwise.
+  const twinThreads = args.threads ?? os.cpus().length;
   for (const run of runs) {
     if (args.stepCost) {
       if (!args.node) throw new Error('--step-cost runs in Node: add --node');
       summaries.push(await stepCostInNode(run, data.path, args.backend ?? 'cpu'));
       continue;
     }
-    summaries.push(
-      args.node
-        ? await runInNode(run, data, args.backend ?? 'cpu', notes, {
-            exportTo: args.exportTo,
-            wasmThreads: args.threads,
-            soak: args.soak,
-          })
-        : await runInBrowser(run, data, args.backend ?? 'auto', notes),
-    );
+    const twin = (threads?: number) => runTwin(run.experiment, data.path, threads);
+    const before = args.torch ? [twin(), twin(twinThreads)] : null;
+    const summary = args.node
+      ? await runInNode(run, data, args.backend ?? 'cpu', notes, {
+          exportTo: args.exportTo,
+          wasmThreads: args.threads,
+          soak: args.soak,
+        })
+      : await runInBrowser(run, data, args.backend ?? 'auto', notes);
+    summaries.push(summary);
+    if (before) {
+      const after = [twin(), twin(twinThreads)];
+      const timings: TwinTimings = {
+        defaultThreads: [before[0], after[0]],
+        sameThreads: [before[1], after[1]],
+      };
+      console.log(JSON.stringify(twinComparison(summary, timings)));
+    }
   }
   if (args.stepCost) {
     if (args.markdown) console.log(stepCostTable(summaries));
     return;
   }
-  if (torchBefore) console.log(JSON.stringify(torchComparison(torchBefore, runTorch(), summaries)));
   if (args.markdown) console.log(`${markdownTable(summaries)}\n\n${comparisonTable(summaries)}`);
   // A run that broke its weights still printed its best epoch's figures, but must not pass for a good run.
   const failures = summaries.filter((s) => typeof s.failure === 'string');
@@ -192,7 +202,11 @@ function modelsToRun(plan: ExperimentPlan, args: Args): PlannedModel[] {
   });
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+// Threaded WASM's pthread workers keep Node's event loop alive after the last run: exit when main is done.
+main().then(
+  () => process.exit(),
+  (e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  },
+);

@@ -164,6 +164,8 @@ def main(argv: Optional[list] = None) -> int:
             "params": model.p.count(),
             "samplesPerSecond": round(result.samples_per_second),
             "msPerStep": round(result.ms_per_step, 2),
+            "threads": torch.get_num_threads(),
+            "torch": torch.__version__,
             "epochs": result.epochs,
             "bestEpoch": result.best_epoch,
             "reason": result.reason,
