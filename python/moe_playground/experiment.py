@@ -210,6 +210,10 @@ def _train_values(where: str, v: object, allowed) -> dict:
     return out
 
 
+# The engine's TRAIN_LIMITS (src/engine/experiment.ts): what one run may use.
+TRAIN_LIMITS = {"epochs": 10_000, "batchSize": 1 << 20, "embeddingDim": 1024, "patience": 10_000, "liveEvalRows": 1 << 24, "embeddingInitScale": 10}
+
+
 def _check_train_ranges(where: str, c: dict) -> None:
     if c["epochs"] < 1:
         raise ExperimentError(f"{where}.epochs must be at least 1")
@@ -223,6 +227,9 @@ def _check_train_ranges(where: str, c: dict) -> None:
         raise ExperimentError(f"{where}.embeddingInitScale must be positive")
     if c["patience"] < 0 or c["evalEvery"] < 0 or c["maxSteps"] < 0 or c["liveEvalRows"] < 1:
         raise ExperimentError(f"{where}.patience, evalEvery and maxSteps must be ≥ 0 and liveEvalRows ≥ 1")
+    for key, limit in TRAIN_LIMITS.items():
+        if c[key] > limit:
+            raise ExperimentError(f"{where}.{key} is {c[key]}, more than the {limit} a run may use")
 
 
 def parse_train_config(v: object) -> dict:

@@ -5,7 +5,7 @@ import pytest
 
 from moe_playground import catalog
 from moe_playground.errors import ExperimentError
-from moe_playground.experiment import check_twin_train, parse_data_mapping
+from moe_playground.experiment import check_twin_train, parse_data_mapping, parse_train_config
 from moe_playground.models import MODELS, build_model
 from moe_playground.models.base import build_context
 from moe_playground.models.layers import DataShape
@@ -35,6 +35,14 @@ def test_a_training_setting_the_twins_lack_is_refused_unless_at_its_default(monk
 
 def test_the_model_input_settings_are_implemented():
     check_twin_train({**catalog.DEFAULT_TRAIN, "domainInput": False, "embeddingInit": "uniform", "embeddingInitScale": 0.5})
+
+
+def test_training_settings_past_the_engines_limits_are_refused():
+    with pytest.raises(ExperimentError, match="train.embeddingInitScale is 1e\\+39, more than the 10 a run may use"):
+        parse_train_config({"embeddingInitScale": 1e39})
+    with pytest.raises(ExperimentError, match="train.batchSize is 1000000000, more than the 1048576"):
+        parse_train_config({"batchSize": 1_000_000_000})
+    assert parse_train_config({"embeddingInitScale": 10})["embeddingInitScale"] == 10
 
 
 def test_the_pages_domain_names_are_carried_and_an_empty_one_refused():

@@ -263,6 +263,8 @@ export const TRAIN_LIMITS = {
   embeddingDim: 1024,
   patience: 10_000,
   liveEvalRows: 1 << 24,
+  // Ten times PyTorch's N(0, 1): a larger scale swamps every other input (and 1e39 overflows float32 to Infinity).
+  embeddingInitScale: 10,
 } as const satisfies Partial<Record<keyof TrainConfig, number>>;
 
 /** A plan's size: each run is a worker and a model, queued at once; `jsonBytes` bounds its JSON text. */

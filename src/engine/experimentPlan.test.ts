@@ -175,6 +175,9 @@ describe('plan limits', () => {
     expect(() => parsePlan({ ...PLAN, train: { embeddingDim: 1e6 } })).toThrow(
       /train.embeddingDim is 1000000/,
     );
+    expect(() => parsePlan({ ...PLAN, train: { embeddingInitScale: 1e39 } })).toThrow(
+      'train.embeddingInitScale is 1e+39, more than the 10 a run may use',
+    );
     // A configuration's own settings are held to the same limits.
     const models = [{ id: 'mmoe', train: { batchSize: 1 << 21 } }];
     expect(() => parsePlan({ ...PLAN, models })).toThrow(/models\[0\].train.batchSize is 2097152/);
