@@ -2,13 +2,13 @@
  * Every message between the UI and a training worker: one discriminated union each way, versioned.
  * Only these plain objects cross; the UI never sees a tensor.
  */
-import type { DataMapping, SkippedRows } from '../engine/data/types';
+import type { DataMapping, EncodedDataset, SkippedRows } from '../engine/data/types';
 import type { Experiment } from '../engine/experiment';
 import type { TrainConfig } from '../engine/train/config';
 import type { TrainEvent } from '../engine/train/events';
 import type { EvalReport } from '../engine/train/report';
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendChoice = 'auto' | BackendName;
@@ -16,11 +16,14 @@ export type BackendChoice = 'auto' | BackendName;
 /**
  * Where the worker reads the CSV from (gzip detected by magic bytes): a URL it fetches (bundled sets), an
  * uploaded file (a Blob crosses to the worker by reference and is streamed there, never copied whole), or text.
+ * `encoded` is a dataset an earlier run of the same file and mapping already parsed (`sharedDataset.ts`): the
+ * worker reads nothing. `name` names the file in messages; `parsedBy` names the run whose parse it is.
  */
 export type DataSource =
   | { kind: 'url'; url: string }
   | { kind: 'blob'; blob: Blob; name: string }
-  | { kind: 'text'; text: string; name: string };
+  | { kind: 'text'; text: string; name: string }
+  | { kind: 'encoded'; dataset: EncodedDataset; name: string; parsedBy: string };
 
 export interface StartCommand {
   type: 'start';
@@ -38,6 +41,8 @@ export interface StartCommand {
    * `train` (its embedding size aside).
    */
   init?: { zip: ArrayBuffer; mode: RunInitMode };
+  /** Send the parsed dataset back (a `dataset` event): later runs of the same file and mapping are queued. */
+  shareDataset?: boolean;
 }
 
 export type RunInitMode = 'evaluate' | 'continue';
@@ -82,7 +87,14 @@ export type WorkerEvent =
       skipped: SkippedRows;
       /** Hash of the split's row indices and the encoded schema: runs with equal ones saw the same rows. */
       fingerprint: string;
+      /** The run whose parse this run's data is (an `encoded` source); absent where the run parsed the file. */
+      sharedFrom?: string;
     }
+  /**
+   * The run's parsed dataset, for the later runs of the same file and mapping (asked by `shareDataset`). Its
+   * arrays are in SharedArrayBuffers where the page is cross-origin isolated (no copy), else cloned.
+   */
+  | { type: 'dataset'; runId: string; dataset: EncodedDataset }
   /** The model is built: its size, for every run (an imported run scored without training has no `started`). */
   | { type: 'model'; runId: string; params: number }
   | { type: 'train'; runId: string; event: TrainEvent }

@@ -5,8 +5,6 @@
  */
 import { version as tfVersion } from '@tensorflow/tfjs';
 import { version as APP_VERSION } from '../../package.json';
-import { loadDataset, type DataInput } from '../engine/data/load';
-import { cellStats } from '../engine/data/encode';
 import { DataError, dataShapeOf, type EncodedDataset } from '../engine/data/types';
 import type { Experiment } from '../engine/experiment';
 import {
@@ -28,8 +26,8 @@ import { backendCapacity, budgetProblem } from '../engine/budget';
 import { evalBatchSize } from '../engine/train/evaluate';
 import { chooseBackend, type ChosenBackend } from './backendChoice';
 import { deviceFault, deviceLimits, watchDevice } from './deviceFaults';
-import { splitFingerprint } from './fingerprint';
 import { PROTOCOL_VERSION, type StartCommand, type WorkerCommand, type WorkerEvent } from './protocol';
+import { dataEvent, runDataset, shareable } from './runData';
 
 const control = new RunControl();
 let runId = '';
@@ -81,14 +79,6 @@ self.addEventListener('unhandledrejection', (e: PromiseRejectionEvent) => {
     ),
   );
 });
-
-async function readSource(cmd: StartCommand): Promise<DataInput> {
-  if (cmd.source.kind === 'text') return cmd.source.text;
-  if (cmd.source.kind === 'blob') return cmd.source.blob.stream();
-  const res = await fetch(cmd.source.url);
-  if (!res.ok) throw new Error(`could not load ${cmd.source.url}: HTTP ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
-}
 
 /**
  * The experiment an `init` run really is: the zip's mapping, model, embedding size and domain input field (the
@@ -198,25 +188,12 @@ async function start(cmd: StartCommand): Promise<void> {
   });
   watchDevice(chosen.backend, (fault) => fail(new Error(fault)));
 
-  const name = cmd.source.kind === 'url' ? cmd.source.url : cmd.source.name;
-  const dataset = await loadDataset(await readSource(cmd), experiment.data, { name });
+  const parsed = await runDataset(cmd.source, experiment.data);
+  const dataset = cmd.shareDataset ? shareable(parsed, self.crossOriginIsolated) : parsed;
+  // Before this run's own data event: the runs waiting for this parse start while this one trains.
+  if (cmd.shareDataset) post({ type: 'dataset', runId, dataset });
+  post(dataEvent(runId, dataset, cmd.source));
   const shape = dataShapeOf(dataset.schema);
-  post({
-    type: 'data',
-    runId,
-    rows: dataset.numRows,
-    splitRows: {
-      train: dataset.splits.train.length,
-      valid: dataset.splits.valid.length,
-      test: dataset.splits.test.length,
-    },
-    domains: shape.domainNames,
-    tasks: shape.taskNames,
-    cells: cellStats(dataset, 'train'),
-    vocabSize: shape.vocabSize,
-    skipped: dataset.skipped,
-    fingerprint: splitFingerprint(dataset),
-  });
 
   // Refused before anything is built: a run that cannot fit would hang the worker or take the tab down.
   const scoreOnly = cmd.init?.mode === 'evaluate';

@@ -202,7 +202,9 @@ export function applyWorkerEvent(run: RunState, ev: WorkerEvent): RunState {
       return { ...run, exportZip: new Uint8Array(ev.zip), exportError: null };
     case 'export-failed':
       return { ...run, exportError: ev.message };
+    // `dataset` is the run's parse for the runs after it: runClient hands it on, the run's state holds none of it.
     case 'closed':
+    case 'dataset':
       return run;
   }
   if (!isActive(run)) return run;

@@ -13,6 +13,7 @@ import {
 } from '../../workers/protocol';
 import { loadRuns, removeRuns as forgetRuns, saveRun } from '../persist/runs';
 import { checkPlan, configName, planDraftOf, repeatedRuns, type CheckedRun } from '../state/plan';
+import { DatasetCache, datasetKey } from './datasetCache';
 import { runsToStart } from './runQueue';
 import { isRunning, newRun, type RunState } from '../state/runState';
 import { useStore } from '../state/store';
@@ -21,6 +22,8 @@ import { checkExperiment } from '../state/validate';
 const workers = new Map<string, Worker>();
 /** Start commands of queued runs, sent when their turn comes (they may hold a whole file: not in the store). */
 const commands = new Map<string, StartCommand>();
+/** Datasets parsed by one run of a comparison for the runs queued after it on the same file and mapping. */
+const datasets = new DatasetCache();
 let queue: WorkerEvent[] = [];
 let flushScheduled = false;
 let runCounter = 0;
@@ -109,6 +112,7 @@ function enqueue(ev: WorkerEvent): void {
 }
 
 function endWorker(runId: string): void {
+  datasets.end(runId);
   workers.get(runId)?.terminate();
   workers.delete(runId);
   dropLock(runId);
@@ -160,16 +164,23 @@ function keep(runId: string): void {
 
 function pump(): void {
   const { runs } = useStore.getState();
-  for (const id of runsToStart(runs, navigator.hardwareConcurrency || 2)) launch(id);
+  for (const id of runsToStart(runs, navigator.hardwareConcurrency || 2, datasets.waiting())) launch(id);
 }
 
 function launch(id: string): void {
   const cmd = commands.get(id);
   commands.delete(id);
   if (!cmd) return;
+  const name = useStore.getState().runs.find((r) => r.id === id)?.name ?? id;
+  const { source, shareDataset } = datasets.launch(id, name, cmd.source);
   useStore.getState().launchRun(id);
   const w = new Worker(new URL('../../workers/train.worker.ts', import.meta.url), { type: 'module' });
-  w.onmessage = (e: MessageEvent<WorkerEvent>) => enqueue(e.data);
+  w.onmessage = (e: MessageEvent<WorkerEvent>) => {
+    // The parse the waiting runs of its key need: they may start now. Not a store event.
+    if (e.data.type === 'dataset') {
+      if (datasets.put(id, e.data.dataset)) pump();
+    } else enqueue(e.data);
+  };
   // A worker that fails to load or throws outside its own handlers reports here, without a runId of its own.
   w.onerror = (e: ErrorEvent) => {
     e.preventDefault();
@@ -188,7 +199,9 @@ function launch(id: string): void {
       keptResults: false,
     });
   workers.set(id, w);
-  w.postMessage(cmd, cmd.init ? [cmd.init.zip] : []);
+  // An encoded source is cloned here where its arrays are not in SharedArrayBuffers (runData.ts shareable):
+  // the cache keeps its own for the next run.
+  w.postMessage({ ...cmd, source, shareDataset } satisfies StartCommand, cmd.init ? [cmd.init.zip] : []);
 }
 
 /** Unique within the page (a counter) and across reloads (the time): ids key the kept runs. */
@@ -203,7 +216,7 @@ interface QueuedRun {
 }
 
 function queueRuns(items: QueuedRun[]): void {
-  const { backend, addRuns } = useStore.getState();
+  const { backend, addRuns, upload } = useStore.getState();
   const runs = items.map(({ checked, init }): RunState => {
     const { experiment, source, sourceName, oracle } = checked;
     // A plan names a lone configuration by its model id: the run shows its model and preset instead.
@@ -221,6 +234,10 @@ function queueRuns(items: QueuedRun[]): void {
       backend,
       init: init && { zip: init.bytes.slice().buffer, mode: init.mode },
     });
+    // An imported run reads the zip's own mapping, known in its worker only: it parses for itself.
+    const sha256 = source.kind === 'blob' && upload?.file === source.blob ? upload.inspection?.sha256 : null;
+    const key = init ? null : datasetKey(source, experiment.data, sha256 ?? null);
+    if (key !== null) datasets.add(id, key);
     return newRun({
       id,
       name,
@@ -297,6 +314,7 @@ export function removeRuns(ids: string[]): void {
   const removable = state.runs.filter((r) => ids.includes(r.id) && !isRunning(r)).map((r) => r.id);
   for (const id of removable) {
     commands.delete(id);
+    datasets.end(id);
     keptAt.delete(id);
     dropLock(id);
   }

@@ -76,6 +76,13 @@ describe('run queue', () => {
     expect(launch(runs, 8).started).toEqual([]);
   });
 
+  it('passes over runs waiting for an earlier run to parse their data: they take no place meanwhile', () => {
+    const runs = ['a', 'b', 'c', 'd'].map((id) => queued(id, 'wasm'));
+    const waiting = new Set(['b', 'c']);
+    expect(runsToStart(runs, 4, waiting)).toEqual(['a', 'd']);
+    expect(runsToStart(runs, 4)).toEqual(['a', 'b', 'c']);
+  });
+
   it('never starts a run twice or one that has ended', () => {
     const runs = applyWorkerEvents([queued('a', 'wasm'), queued('b', 'wasm')], [ended('a')]);
     expect(runsToStart(runs, 8)).toEqual(['b']);

@@ -31,8 +31,15 @@ export function usesGpu(run: RunState, autoBackend: BackendName | null): boolean
   return backend === null || GPU_BACKENDS.has(backend);
 }
 
-/** Ids of the queued runs to start now, in queue (list) order. */
-export function runsToStart(runs: readonly RunState[], cores: number): string[] {
+/**
+ * Ids of the queued runs to start now, in queue (list) order. `waiting` runs wait for an earlier run's parse of
+ * their data (datasetCache.ts) and are passed over: they take no place until it comes.
+ */
+export function runsToStart(
+  runs: readonly RunState[],
+  cores: number,
+  waiting: ReadonlySet<string> = new Set(),
+): string[] {
   const auto = autoBackendOf(runs);
   const running = runs.filter(isRunning);
   let count = running.length;
@@ -40,7 +47,7 @@ export function runsToStart(runs: readonly RunState[], cores: number): string[] 
   const slots = parallelSlots(cores);
   const start: string[] = [];
   for (const r of runs) {
-    if (r.status !== 'queued') continue;
+    if (r.status !== 'queued' || waiting.has(r.id)) continue;
     const gpu = usesGpu(r, auto);
     if (gpuBusy || count >= slots || (gpu && count > 0)) break;
     start.push(r.id);
