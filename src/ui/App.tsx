@@ -32,11 +32,15 @@ export default function App() {
     let cancelled = false;
     let stopSync: (() => void) | undefined;
     const linked = loadManifest().then(
-      (list) => {
+      async (list) => {
         if (cancelled) return;
         setDatasets(list);
-        // A link's experiment first (it names its dataset); else the first bundled dataset, so Train works at once.
-        stopSync = syncAddressBar();
+        // A link's experiment first (it names its dataset, or the kept upload read again below); else the first
+        // bundled dataset, so Train works at once. The link is decoded in a worker: wait for it.
+        const sync = syncAddressBar();
+        stopSync = sync.stop;
+        await sync.loaded;
+        if (cancelled) return;
         const { data } = useStore.getState().experiment;
         if (list.length > 0 && data.dataset === undefined && data.path === undefined)
           selectDataset(list[0].id);

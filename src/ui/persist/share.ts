@@ -107,21 +107,23 @@ function writeAddressBar(s: AppState): void {
 
 /**
  * Loads the plan of the address bar, then keeps the address bar on the page's plan (each valid edit) and loads a
- * link pasted into it. Call once the dataset list is known (a link names its dataset). Returns the unsubscriber.
+ * link pasted into it. Call once the dataset list is known (a link names its dataset). Returns the unsubscriber,
+ * and the first load (the link's plan applied, or found broken and reported).
  */
-export function syncAddressBar(): () => void {
+export function syncAddressBar(): { stop: () => void; loaded: Promise<void> } {
   const load = () => void loadFromAddressBar();
   // The address bar keeps the link until it is read: the page's own plan is written there only after.
-  void loadFromAddressBar().then(() => writeAddressBar(useStore.getState()));
+  const loaded = loadFromAddressBar().then(() => writeAddressBar(useStore.getState()));
   const unsubscribe = useStore.subscribe((s, prev) => {
     if (s.experiment !== prev.experiment || s.compareModels !== prev.compareModels || s.seeds !== prev.seeds)
       writeAddressBar(s);
   });
   window.addEventListener('hashchange', load);
-  return () => {
+  const stop = () => {
     unsubscribe();
     window.removeEventListener('hashchange', load);
   };
+  return { stop, loaded };
 }
 
 /** The page's link (the address bar brought up to date first), or what keeps the plan from being one. */
