@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startDawnWebGpu } from '../../../scripts/bench/dawn';
+import { countKernels } from './dispatches';
 import { formulationFor, type Activation, type Formulation, type GateSelection } from '../models/experts';
 import type { MomeModel } from '../models/mome';
 import { registeredModels } from '../models/registry';
@@ -284,6 +285,21 @@ describe('fused Adam (one dispatch over a flat buffer) and PackedAdam, its twin'
     twin.weights.forEach((t, i) => expectClose(fused.weights[i], t, `variable ${i}`));
     expect(fused.probes).toEqual(twin.probes);
     expect(twin.probes.every((p) => p === 0)).toBe(true);
+  });
+
+  it('dispatch the same number of kernels for 2 variables as for 6: each gets its new values by a copy', async () => {
+    await tf.setBackend('webgpu');
+    const dispatches = async (count: number) => {
+      const vars = Array.from({ length: count }, (_, i) => tf.variable(tf.fill([3, i + 1], 0.5)));
+      const opt = new FusedAdam(vars, { learningRate: 0.05 });
+      const grads = vars.map((v) => tf.onesLike(v));
+      const n = await countKernels(() => tf.dispose(opt.apply(grads)));
+      tf.dispose([...vars, ...grads]);
+      opt.dispose();
+      return n;
+    };
+    // Up to 7 gradients fit one concat program (WebGPU's storage-buffer limit), so only the hand-back could grow.
+    expect(await dispatches(6)).toBe(await dispatches(2));
   });
 
   it('return the same finiteness probe: NaN for a step that leaves a non-finite value, 0 otherwise', async () => {

@@ -719,6 +719,48 @@ function adamProgram(P: number): FlatProgram {
   return program;
 }
 
+/** The parts of tfjs's WebGPU backend a buffer copy needs (fields of WebGPUBackend, not in its typings). */
+interface WebGpuCopyBackend {
+  makeTensorInfo(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  uploadToGPU(dataId: object): void;
+  tensorMap: { get(dataId: object): { resource: GPUBuffer } };
+  ensureCommandEncoderReady(): void;
+  endComputePassEncoder(): void;
+  commandEncoder: GPUCommandEncoder;
+  /** Tensors the queued commands use: their buffers are released only after the queue is submitted. */
+  commandQueueOwnedIds: WeakSet<object>;
+}
+
+/**
+ * New tensors holding consecutive regions of a flat float32 tensor, each made by a buffer copy in the command
+ * encoder instead of a slice program: no dispatch, no bind group and no uniforms (Adam's hand-back of each
+ * variable's new values was one slice dispatch per variable).
+ */
+export function copyRegions(flat: tf.Tensor1D, regions: { offset: number; shape: number[] }[]): tf.Tensor[] {
+  const backend = tf.backend() as unknown as WebGpuCopyBackend;
+  backend.uploadToGPU(flat.dataId);
+  const source = backend.tensorMap.get(flat.dataId).resource;
+  backend.commandQueueOwnedIds.add(flat.dataId);
+  return regions.map(({ offset, shape }) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (offset < 0 || offset + size > flat.size)
+      throw new Error(`copyRegions: [${offset}, ${offset + size}) is outside the ${flat.size} values`);
+    const out = backend.makeTensorInfo(shape, 'float32');
+    backend.uploadToGPU(out.dataId);
+    backend.ensureCommandEncoderReady();
+    backend.endComputePassEncoder();
+    backend.commandEncoder.copyBufferToBuffer(
+      source,
+      offset * 4,
+      backend.tensorMap.get(out.dataId).resource,
+      0,
+      size * 4,
+    );
+    backend.commandQueueOwnedIds.add(out.dataId);
+    return tf.engine().makeTensorFromTensorInfo(out);
+  });
+}
+
 /**
  * One Adam step for every parameter: `state` [3P] holds the parameters, then m, then v, and is rewritten in place
  * by a single dispatch (the program's output is the state itself, so no copy and no second buffer).

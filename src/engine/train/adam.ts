@@ -9,7 +9,7 @@
  * needs a new optimizer.
  */
 import * as tf from '@tensorflow/tfjs';
-import { adamStepInPlace, finitenessProbe, type AdamStep } from '../kernels/fused';
+import { adamStepInPlace, copyRegions, finitenessProbe, type AdamStep } from '../kernels/fused';
 import type { Formulation } from '../models/experts';
 
 export interface AdamConfig {
@@ -145,8 +145,9 @@ export class PackedAdam extends AdamBase implements Optimizer {
 /**
  * Adam as one WebGPU dispatch per step: parameters, m and v of every variable in one flat buffer [3P], updated in
  * place by kernels/fused.ts (the twin of PackedAdam's arithmetic). The gradients are concatenated into one flat
- * vector first; afterwards each variable is re-pointed at its slice of the new parameters. A variable assigned from
- * outside (restored weights, MoME's phase switch) is noticed by its changed data and copied back into the buffer.
+ * vector first; afterwards each variable gets its region of the new parameters by a buffer copy (no dispatch). A
+ * variable assigned from outside (restored weights, MoME's phase switch) is noticed by its changed data and copied
+ * back into the buffer.
  */
 export class FusedAdam extends AdamBase implements Optimizer {
   private state: tf.Tensor1D;
@@ -183,11 +184,12 @@ export class FusedAdam extends AdamBase implements Optimizer {
     const flat = flatGradient(grads, this.sizes);
     adamStepInPlace(this.state, flat, this.nextStep());
     flat.dispose();
-    tf.tidy(() =>
-      this.vars.forEach((v, i) =>
-        v.assign(tf.reshape(tf.slice(this.state, [this.offsets[i]], [this.sizes[i]]), v.shape)),
-      ),
+    const values = copyRegions(
+      this.state,
+      this.vars.map((v, i) => ({ offset: this.offsets[i], shape: v.shape })),
     );
+    this.vars.forEach((v, i) => v.assign(values[i]));
+    tf.dispose(values);
     this.synced = this.vars.map((v) => v.dataId);
     // Parameters, m and v all finite ⇔ the update and the second moments were (PackedAdam's probe).
     return finitenessProbe(this.state);
