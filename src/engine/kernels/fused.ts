@@ -741,14 +741,15 @@ export function copyRegions(flat: tf.Tensor1D, regions: { offset: number; shape:
   backend.uploadToGPU(flat.dataId);
   const source = backend.tensorMap.get(flat.dataId).resource;
   backend.commandQueueOwnedIds.add(flat.dataId);
+  // Copies are recorded outside a compute pass; acquiring the outputs' buffers below opens none.
+  backend.ensureCommandEncoderReady();
+  backend.endComputePassEncoder();
   return regions.map(({ offset, shape }) => {
     const size = shape.reduce((a, b) => a * b, 1);
     if (offset < 0 || offset + size > flat.size)
       throw new Error(`copyRegions: [${offset}, ${offset + size}) is outside the ${flat.size} values`);
     const out = backend.makeTensorInfo(shape, 'float32');
     backend.uploadToGPU(out.dataId);
-    backend.ensureCommandEncoderReady();
-    backend.endComputePassEncoder();
     backend.commandEncoder.copyBufferToBuffer(
       source,
       offset * 4,
