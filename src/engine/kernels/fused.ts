@@ -720,7 +720,7 @@ function adamProgram(P: number): FlatProgram {
 }
 
 /** The parts of tfjs's WebGPU backend a buffer copy needs (fields of WebGPUBackend, not in its typings). */
-interface WebGpuCopyBackend {
+export interface WebGpuCopyBackend {
   makeTensorInfo(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   uploadToGPU(dataId: object): void;
   tensorMap: { get(dataId: object): { resource: GPUBuffer } };

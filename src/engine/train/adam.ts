@@ -9,6 +9,7 @@
  * needs a new optimizer.
  */
 import * as tf from '@tensorflow/tfjs';
+import { concatByCopies } from '../kernels/copies';
 import { adamStepInPlace, copyRegions, finitenessProbe, type AdamStep } from '../kernels/fused';
 import type { Formulation } from '../models/experts';
 
@@ -145,7 +146,7 @@ export class PackedAdam extends AdamBase implements Optimizer {
 /**
  * Adam as one WebGPU dispatch per step: parameters, m and v of every variable in one flat buffer [3P], updated in
  * place by kernels/fused.ts (the twin of PackedAdam's arithmetic). The gradients are concatenated into one flat
- * vector first; afterwards each variable gets its region of the new parameters by a buffer copy (no dispatch). A
+ * vector first (by buffer copies, kernels/copies.ts); afterwards each variable gets its region of the new parameters by a buffer copy (no dispatch). A
  * variable assigned from outside (restored weights, MoME's phase switch) is noticed by its changed data and copied
  * back into the buffer.
  */
@@ -158,22 +159,19 @@ export class FusedAdam extends AdamBase implements Optimizer {
   constructor(vars: tf.Variable[], config: AdamConfig) {
     super(vars, config);
     this.offsets = this.sizes.map((_, i) => this.sizes.slice(0, i).reduce((a, b) => a + b, 0));
-    this.state = tf.keep(
-      tf.tidy(() => tf.concat([this.flatParams(), tf.zeros([2 * this.total])]) as tf.Tensor1D),
-    );
+    this.state = tf.keep(tf.tidy(() => concatByCopies([...this.vars, tf.zeros([2 * this.total])])));
     this.synced = vars.map((v) => v.dataId);
   }
 
-  private flatParams(): tf.Tensor1D {
-    return tf.concat(this.vars.map((v) => tf.reshape(v, [-1]))) as tf.Tensor1D;
-  }
-
-  /** Copies the variables' current values into the buffer, keeping the moments. */
+  /** Copies the variables' current values into the buffer, keeping the moments (buffer copies, no dispatch). */
   private resync(): void {
     const old = this.state;
     this.state = tf.keep(
-      tf.tidy(
-        () => tf.concat([this.flatParams(), tf.slice(old, [this.total], [2 * this.total])]) as tf.Tensor1D,
+      tf.tidy(() =>
+        concatByCopies([
+          ...this.vars,
+          ...copyRegions(old, [{ offset: this.total, shape: [2 * this.total] }]),
+        ]),
       ),
     );
     old.dispose();
@@ -181,7 +179,8 @@ export class FusedAdam extends AdamBase implements Optimizer {
 
   apply(grads: (tf.Tensor | undefined)[]): tf.Scalar {
     if (this.vars.some((v, i) => v.dataId !== this.synced[i])) this.resync();
-    const flat = flatGradient(grads, this.sizes);
+    // Joined by buffer copies: a concat program binds only a few gradients at a time.
+    const flat = tf.tidy(() => concatByCopies(grads.map((g, i) => g ?? tf.zeros([this.sizes[i]]))));
     adamStepInPlace(this.state, flat, this.nextStep());
     flat.dispose();
     const values = copyRegions(
@@ -196,8 +195,8 @@ export class FusedAdam extends AdamBase implements Optimizer {
   }
 
   saveState(): OptimizerState {
-    // A real copy: tf.clone shares the buffer, which the next step rewrites in place.
-    return { tensors: [tf.add(this.state, 0)], t: this.t };
+    // A real copy (a buffer copy, no dispatch): tf.clone shares the buffer, which the next step rewrites in place.
+    return { tensors: copyRegions(this.state, [{ offset: 0, shape: [3 * this.total] }]), t: this.t };
   }
 
   restoreState(state: OptimizerState): void {
