@@ -15,7 +15,7 @@ import type { Model } from '../models/types';
 import { dataShapeOf } from '../data/types';
 import { buildModel } from '../models/registry';
 import { batchOf, buildSmall, squaredLogitSum, testContext, tinyTwoDomains } from '../testing/models';
-import { useCpu } from '../testing/tf';
+import { expectClose, useCpu } from '../testing/tf';
 import { FusedAdam, PackedAdam, type Optimizer } from '../train/adam';
 import { DEFAULT_TRAIN } from '../train/config';
 import { Trainer } from '../train/trainer';
@@ -56,13 +56,6 @@ async function run(
   };
   tf.dispose([...xs, out, r, ...grads]);
   return result;
-}
-
-function expectClose(got: Float32Array, want: Float32Array, what: string): void {
-  expect(got.length, what).toBe(want.length);
-  let worst = 0;
-  want.forEach((w, i) => (worst = Math.max(worst, Math.abs(got[i] - w) / Math.max(1, Math.abs(w)))));
-  expect(worst, `${what}: largest |Δ| (relative above 1)`).toBeLessThan(1e-4);
 }
 
 /** The fused kernel on webgpu gives the twin's values and gradients on cpu. */

@@ -13,7 +13,7 @@ import type { Activation, GateSelection } from '../models/experts';
 import { BN_EPS, BN_MOMENTUM, type BatchNorm } from '../models/layers';
 
 /** The part of tfjs's WebGPUProgram these kernels fill in (see @tensorflow/tfjs-backend-webgpu webgpu_program). */
-interface FlatProgram {
+export interface FlatProgram {
   variableNames: string[];
   outputShape: number[];
   shaderKey: string;
@@ -25,9 +25,9 @@ interface FlatProgram {
   getUserCode(): string;
 }
 
-type Uniform = { type: 'int32' | 'float32'; data: number[] };
+export type Uniform = { type: 'int32' | 'float32'; data: number[] };
 
-interface WebGpuBackendLike {
+export interface WebGpuBackendLike {
   runWebGPUProgram(
     program: FlatProgram,
     inputs: tf.TensorInfo[],
@@ -39,10 +39,10 @@ interface WebGpuBackendLike {
 
 const WORKGROUP = 64;
 
-type Built = { program: FlatProgram; uniforms: Uniform[] };
+export type Built = { program: FlatProgram; uniforms: Uniform[] };
 
 /** A program with one invocation per output element; `body` reads `index` and writes `result[index]`. */
-function flatProgram(
+export function flatProgram(
   key: string,
   inputs: string[],
   outputShape: number[],
@@ -70,7 +70,7 @@ function flatProgram(
   };
 }
 
-const ints = (...values: number[]): Uniform[] => values.map((v) => ({ type: 'int32', data: [v] }));
+export const ints = (...values: number[]): Uniform[] => values.map((v) => ({ type: 'int32', data: [v] }));
 
 // ---- stacked dense: y[n, b, o] = act(Σ_i x[n, b, i] w[n, i, o] + bias[n, o]) ----
 

@@ -19,6 +19,12 @@ import {
   fusedMaskedBce,
   fusedStackedDense,
 } from '../kernels/fused';
+import {
+  composedM3oeFusion,
+  fusedM3oeFusion,
+  type M3oeCounts,
+  type M3oeStructure,
+} from '../kernels/m3oeFusion';
 import { maskedBce } from '../train/loss';
 import { batchNorm, batchNormParams, dropout, type BatchNorm, type Params } from './layers';
 import { maskUnselected, smallestKMask } from './selection';
@@ -56,6 +62,11 @@ export interface Formulation {
    * update in training, the moving averages in evaluation (layers.ts batchNorm).
    */
   batchNorm<T extends tf.Tensor>(z: T, bn: BatchNorm, axis: number, mode: Mode, act: Activation): T;
+  /**
+   * M3oE's two-level fusion (models/m3oe.ts): experts [B, E+D+T, H] (shared, domain, task), gate logits [B, D·T, E]
+   * → s_dt + σ(α_D) dom_d + σ(α_T) tsk_t in the towers' layout [D·T, B, H] (kernels/m3oeFusion.ts).
+   */
+  m3oeFusion(experts: tf.Tensor3D, logits: tf.Tensor3D, s: M3oeStructure, c: M3oeCounts): tf.Tensor3D;
 }
 
 /** The gate weights the mixture uses, [B, G, E]: softmax over the selected experts, exactly 0 elsewhere. */
@@ -130,6 +141,9 @@ function composed(
       return activate(tf.add(tf.mul(normed, gamma), beta) as typeof x, act);
     },
     batchNorm: (z, bn, axis, mode, act) => activate(batchNorm(z, bn, axis, mode) as typeof z, act),
+    m3oeFusion(experts, logits, s, c) {
+      return composedM3oeFusion(this, experts, logits, s, c);
+    },
   };
 }
 
@@ -164,6 +178,7 @@ const FUSED: Formulation = {
     mode === 'train'
       ? fusedBatchNormTrain(z, bn, axis, act)
       : activate(batchNorm(z, bn, axis, mode) as typeof z, act),
+  m3oeFusion: fusedM3oeFusion,
 };
 
 /** The one place a backend decides how the models compute. */

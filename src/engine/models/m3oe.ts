@@ -143,15 +143,6 @@ export function buildM3oe(o: M3oeOptions, ctx: BuildContext): Model {
     return h as tf.Tensor3D;
   }
 
-  /** Level-1 fusion of one view: own member weighted σ(β), the others share 1 − σ(β) (nothing to share when n = 1). */
-  function fuse(members: tf.Tensor3D, beta: tf.Variable, n: number): tf.Tensor3D {
-    const own = tf.sigmoid(beta);
-    const kept = tf.mul(members, own);
-    if (n === 1) return kept as tf.Tensor3D;
-    const others = tf.sub(tf.sum(members, 1, true), members);
-    return tf.add(kept, tf.mul(others, tf.div(tf.sub(1, own), n - 1))) as tf.Tensor3D;
-  }
-
   const architecture: ArchitectureSearch =
     o.schedule === 'darts'
       ? { params: structure, learningRate: o.archLr, everySteps: o.archEvery, split: 'valid' }
@@ -177,19 +168,10 @@ export function buildM3oe(o: M3oeOptions, ctx: BuildContext): Model {
         skipOut,
       ) as tf.Tensor2D;
       const all = experts(emb);
-      const shared = tf.slice(all, [0, 0, 0], [-1, E, -1]) as tf.Tensor3D;
-      const domain = tf.slice(all, [0, E, 0], [-1, D, -1]) as tf.Tensor3D;
-      const task = tf.slice(all, [0, E + D, 0], [-1, T, -1]) as tf.Tensor3D;
       const z = gates.logits(o.gateStopGradient ? stopGradient(emb) : emb, f); // [B, D·T, E], gate d·T + t
-      const s = tf.reshape(f.mixture(z, shared), [B, D, T, H]);
-      const dom = fuse(domain, betaD, D);
-      const tsk = fuse(task, betaT, T);
-      const fused = tf.add(
-        tf.add(s, tf.mul(tf.expandDims(dom, 2), tf.sigmoid(alphaD))),
-        tf.mul(tf.expandDims(tsk, 1), tf.sigmoid(alphaT)),
-      );
-      // One tower per (d, t) on every sample, then each sample keeps its own domain's logits.
-      const xs = tf.transpose(tf.reshape(fused, [B, D * T, H]), [1, 0, 2]) as tf.Tensor3D;
+      // f_dt for every sample, [D·T, B, H]: one tower per (d, t) on every sample, then each sample keeps its own
+      // domain's logits.
+      const xs = f.m3oeFusion(all, z, { alphaD, alphaT, betaD, betaT }, { experts: E, domains: D, tasks: T });
       const hidden = f.layerNorm(towerHidden.forwardEach(xs, f), towerNorm.gamma, towerNorm.beta, 'relu');
       const cells = tf.transpose(tf.reshape(towerOut.forwardEach(hidden, f), [D, T, B]), [2, 0, 1]);
       const logits = selectByDomain(cells, oneHot) as tf.Tensor2D;
