@@ -25,6 +25,7 @@ import {
   type M3oeCounts,
   type M3oeStructure,
 } from '../kernels/m3oeFusion';
+import { composedStgRows, fusedStgRows } from '../kernels/stg';
 import { maskedBce } from '../train/loss';
 import { batchNorm, batchNormParams, dropout, type BatchNorm, type Params } from './layers';
 import { maskUnselected, smallestKMask } from './selection';
@@ -67,6 +68,8 @@ export interface Formulation {
    * → s_dt + σ(α_D) dom_d + σ(α_T) tsk_t in the towers' layout [D·T, B, H] (kernels/m3oeFusion.ts).
    */
   m3oeFusion(experts: tf.Tensor3D, logits: tf.Tensor3D, s: M3oeStructure, c: M3oeCounts): tf.Tensor3D;
+  /** Stochastic gates on w's rows, clamp(μ + ε, 0, 1)[:, None] ⊙ w: μ, ε [in], w [in, out] (MoME, kernels/stg.ts). */
+  stgRows(mu: tf.Tensor1D, noise: tf.Tensor1D, w: tf.Tensor2D): tf.Tensor2D;
 }
 
 /** The gate weights the mixture uses, [B, G, E]: softmax over the selected experts, exactly 0 elsewhere. */
@@ -144,6 +147,7 @@ function composed(
     m3oeFusion(experts, logits, s, c) {
       return composedM3oeFusion(this, experts, logits, s, c);
     },
+    stgRows: composedStgRows,
   };
 }
 
@@ -179,6 +183,7 @@ const FUSED: Formulation = {
       ? fusedBatchNormTrain(z, bn, axis, act)
       : activate(batchNorm(z, bn, axis, mode) as typeof z, act),
   m3oeFusion: fusedM3oeFusion,
+  stgRows: fusedStgRows,
 };
 
 /** The one place a backend decides how the models compute. */

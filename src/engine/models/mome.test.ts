@@ -111,6 +111,30 @@ describe('MoME', () => {
     trainer.dispose();
   });
 
+  it("gates phase A's rows by a fresh clamp(μ + ε) each training forward; a clamped gate passes no gradient to μ", async () => {
+    const model = build({ ...SMALL, dropout: 0 });
+    const batch = batchOf([0, 1, 2, 1, 0]);
+    const loss = () => tf.sum(model.forward(batch, 'train', new Rng(1)).logits) as tf.Scalar;
+    // Dropout off: only the gates' noise makes two training forwards differ.
+    const logitsOf = async (seed: number) =>
+      Array.from(await model.forward(batch, 'train', new Rng(seed)).logits.data());
+    expect(await logitsOf(1)).not.toEqual(await logitsOf(2));
+    // μ far outside [0, 1]: every gate of layer 0 sits at 0 (or 1) whatever the noise, so μ learns nothing there;
+    // gates at 0 also cut the layer's weights off the loss.
+    const mu = model.params.get('base.0.neuronMask');
+    for (const value of [-10, 10]) {
+      mu.assign(tf.fill(mu.shape, value));
+      const grads = await gradMagnitudes(model, loss);
+      expect(grads.get('base.0.neuronMask'), `μ = ${value}`).toBe(0);
+      if (value < 0) expect(grads.get('base.0.w')).toBe(0);
+      else expect(grads.get('base.0.w')).toBeGreaterThan(0);
+    }
+    // Inside [0, 1] the gate passes μ's gradient.
+    mu.assign(tf.fill(mu.shape, 0.5));
+    expect((await gradMagnitudes(model, loss)).get('base.0.neuronMask')).toBeGreaterThan(0);
+    model.params.dispose();
+  });
+
   it('counts M in epochs too, switching once', () => {
     const model = build({ ...SMALL, switchAt: 2, switchUnit: 'epochs' });
     expect(model.hooks!.beforeStep!(19, 1, 10)).toEqual({ variablesChanged: false });

@@ -124,7 +124,11 @@ export function buildMome(o: MomeOptions, ctx: BuildContext): MomeModel {
     let h = x;
     let penalty: tf.Scalar = tf.scalar(0);
     for (const l of layers) {
-      const w = tf.mul(tf.expandDims(gate(l.neuron, mode, rng), 1), l.w) as tf.Tensor2D;
+      const mu = l.neuron as tf.Tensor1D;
+      const w =
+        mode === 'train'
+          ? f.stgRows(mu, gaussian(mu.shape, o.sigma, rng) as tf.Tensor1D, l.w as tf.Tensor2D)
+          : (tf.mul(tf.expandDims(gate(l.neuron, mode, rng), 1), l.w) as tf.Tensor2D);
       h = dropout(
         f.batchNorm(tf.add(matMul2d(h, w, f), l.b), l.bn, 0, mode, 'relu'),
         o.dropout,
