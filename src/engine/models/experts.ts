@@ -7,8 +7,8 @@
  * - wasm: the same, with matMul gradients that transpose explicitly (XNNPACK is fast only on plain operands);
  * - webgpu: the dispatch count is the cost, so the project's fused WGSL kernels (kernels/fused.ts): a stacked
  *   dense layer with its bias and activation in one dispatch (backward in three), softmax gate + mixture in one
- *   (backward in two), and the optimizer in one. Each has a twin here, the composed formulation, that a test
- *   compares it with.
+ *   (backward in two), AESM²'s expert selection in two (backward in two, kernels/selection.ts), and the optimizer
+ *   in one. Each has a twin here, the composed formulation, that a test compares it with.
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -19,16 +19,19 @@ import {
   fusedMaskedBce,
   fusedStackedDense,
 } from '../kernels/fused';
+import { fusedExpertSelection } from '../kernels/selection';
 import { maskedBce } from '../train/loss';
 import { batchNorm, batchNormParams, dropout, type BatchNorm, type Params } from './layers';
-import { maskUnselected, smallestKMask } from './selection';
+import { maskUnselected, selectionDetail, smallestKMask, type SelectionRule } from './selection';
 import type { Mode } from './types';
 import type { Rng } from '../util/rng';
 
 export type Activation = 'relu' | 'linear';
 
-/** Which experts a gate may weight: the k largest logits of each row, or a 0/1 mask [B, G, E] (additive masking). */
-export type GateSelection = { topK: number } | { mask: tf.Tensor3D };
+/** Which experts a sparse gate may weight: the k largest logits of each row. */
+export interface GateSelection {
+  topK: number;
+}
 
 export interface Formulation {
   readonly name: 'per-member' | 'explicit-transpose' | 'fused';
@@ -56,21 +59,25 @@ export interface Formulation {
    * update in training, the moving averages in evaluation (layers.ts batchNorm).
    */
   batchNorm<T extends tf.Tensor>(z: T, bn: BatchNorm, axis: number, mode: Mode, act: Activation): T;
+  /**
+   * AESM²'s per-instance expert selection (models/selection.ts selectionDetail): gate logits A [B, G, N], the own
+   * gate one-hot [B, G] and the KL ranking's noise [B, G, N] or null → the own gate's logits with the selection
+   * applied ([B, N]; their softmax is the routing weights) and [mean KL_sp over SP, mean KL_sh over SH].
+   */
+  expertSelection(
+    A: tf.Tensor3D,
+    own: tf.Tensor2D,
+    noise: tf.Tensor3D | null,
+    rule: SelectionRule,
+  ): { gate: tf.Tensor2D; losses: tf.Tensor1D };
 }
 
 /** The gate weights the mixture uses, [B, G, E]: softmax over the selected experts, exactly 0 elsewhere. */
 export function gateWeights(logits: tf.Tensor3D, selection?: GateSelection): tf.Tensor3D {
   if (!selection) return tf.softmax(logits);
   const [B, G, E] = logits.shape;
-  const mask =
-    'topK' in selection
-      ? tf.reshape(smallestKMask(tf.neg(tf.reshape(logits, [B * G, E])) as tf.Tensor2D, selection.topK), [
-          B,
-          G,
-          E,
-        ])
-      : selection.mask;
-  return tf.softmax(maskUnselected(logits, mask));
+  const topK = smallestKMask(tf.neg(tf.reshape(logits, [B * G, E])) as tf.Tensor2D, selection.topK);
+  return tf.softmax(maskUnselected(logits, tf.reshape(topK, [B, G, E])));
 }
 
 /** A 2-D matMul whose backward pass uses explicitly transposed, plain operands (fast on wasm). */
@@ -130,6 +137,10 @@ function composed(
       return activate(tf.add(tf.mul(normed, gamma), beta) as typeof x, act);
     },
     batchNorm: (z, bn, axis, mode, act) => activate(batchNorm(z, bn, axis, mode) as typeof z, act),
+    expertSelection(A, own, noise, rule) {
+      const d = selectionDetail(A, own, noise, rule);
+      return { gate: d.gate, losses: tf.stack([d.lossSp, d.lossSh]) as tf.Tensor1D };
+    },
   };
 }
 
@@ -164,6 +175,7 @@ const FUSED: Formulation = {
     mode === 'train'
       ? fusedBatchNormTrain(z, bn, axis, act)
       : activate(batchNorm(z, bn, axis, mode) as typeof z, act),
+  expertSelection: fusedExpertSelection,
 };
 
 /** The one place a backend decides how the models compute. */
