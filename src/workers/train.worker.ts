@@ -28,6 +28,7 @@ import { chooseBackend, type ChosenBackend } from './backendChoice';
 import { deviceFault, deviceLimits, watchDevice } from './deviceFaults';
 import { PROTOCOL_VERSION, type StartCommand, type WorkerCommand, type WorkerEvent } from './protocol';
 import { dataEvent, runDataset, shareable } from './runData';
+import { uncaughtMessage } from './uncaught';
 
 const control = new RunControl();
 let runId = '';
@@ -69,7 +70,7 @@ async function report(e: unknown): Promise<void> {
 // An exception outside the run's own promise chain (a timer, a tfjs callback) still ends the run with a message.
 self.addEventListener('error', (e: ErrorEvent) => {
   e.preventDefault();
-  fail(new Error(`the training worker failed: ${e.error instanceof Error ? e.error.message : e.message}`));
+  fail(new Error(`the training worker failed: ${uncaughtMessage(e)}`));
 });
 self.addEventListener('unhandledrejection', (e: PromiseRejectionEvent) => {
   e.preventDefault();

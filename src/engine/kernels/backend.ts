@@ -3,6 +3,7 @@ import { formulationFor, type Formulation } from '../models/experts';
 import { registerFusedKernels } from './fused';
 import { registerRowGather } from './gather';
 import { registerSegmentSum } from './segmentSum';
+import { registerSelectionKernels } from './selection';
 
 /**
  * Switches tfjs to `name` and installs the project's kernels for it. Returns null when the backend
@@ -14,6 +15,7 @@ export async function activateBackend(name: string): Promise<Formulation | null>
   registerSegmentSum(name);
   registerRowGather(name);
   registerFusedKernels(name);
+  registerSelectionKernels(name);
   return formulationFor(name);
 }
 

@@ -9,12 +9,20 @@ import { startDawnWebGpu } from '../../../scripts/bench/dawn';
 import { countKernels } from './dispatches';
 import { formulationFor, type Activation, type Formulation, type GateSelection } from '../models/experts';
 import type { MomeModel } from '../models/mome';
+import type { SelectionRule } from '../models/selection';
 import { registeredModels } from '../models/registry';
 import type { BatchNorm } from '../models/layers';
 import type { Model } from '../models/types';
 import { dataShapeOf } from '../data/types';
 import { buildModel } from '../models/registry';
-import { batchOf, buildSmall, squaredLogitSum, testContext, tinyTwoDomains } from '../testing/models';
+import {
+  batchOf,
+  buildSmall,
+  expectFlatTensorCounts,
+  tensorCountsOverTraining,
+  testContext,
+  tinyTwoDomains,
+} from '../testing/models';
 import { expectClose, useCpu } from '../testing/tf';
 import { FusedAdam, PackedAdam, type Optimizer } from '../train/adam';
 import { DEFAULT_TRAIN } from '../train/config';
@@ -203,13 +211,35 @@ describe('fused WebGPU kernels and their twins', () => {
     );
   });
 
-  it('gate with a selection mask (additive masking)', async () => {
-    const mask = new Float32Array(B * G * E).map((_, i) => ((i * 7) % 3 === 0 ? 0 : 1));
-    for (let r = 0; r < B * G; r++) mask[r * E] = 1; // every row keeps at least one expert
-    await expectTwins(
-      [random([B, G, E], 15, 2), random([B, E, H], 16), { shape: [B, G, E], values: mask, constant: true }],
-      (f, [z, x, m]) => f.mixture(z as tf.Tensor3D, x as tf.Tensor3D, { mask: m as tf.Tensor3D }),
-    );
+  // AESM²'s selection: the masked own-gate logits (−1e9 apart where the choice differs) and both KL losses, one vector.
+  const selection = (rule: SelectionRule, noisy: boolean) => {
+    const [Bs, Gs, Ns] = [23, 3, 6];
+    const own = new Float32Array(Bs * Gs).map((_, i) => (i % Gs === Math.floor(i / Gs) % Gs ? 1 : 0));
+    const logits = random([Bs, Gs, Ns], 41, 2);
+    // Without noise, experts 0 and 1 of every other row tie (the same column): the lower index must win.
+    if (!noisy)
+      for (let r = 0; r < Bs * Gs; r += 2 * Gs)
+        for (let g = 0; g < Gs; g++) logits.values[(r + g) * Ns + 1] = logits.values[(r + g) * Ns];
+    const inputs: Input[] = [logits, { shape: [Bs, Gs], values: own, constant: true }];
+    if (noisy) inputs.push({ ...random([Bs, Gs, Ns], 42, 0.8), constant: true });
+    return expectTwins(inputs, (f, [a, o, noise]) => {
+      const { gate, losses } = f.expertSelection(
+        a as tf.Tensor3D,
+        o as tf.Tensor2D,
+        (noise as tf.Tensor3D | undefined) ?? null,
+        rule,
+      );
+      return tf.concat([tf.reshape(gate, [-1]), losses]);
+    });
+  };
+
+  it('AESM² selection: KL ranking with noise, top-k specific and shared, additive mask, KL losses', async () => {
+    await selection({ kSp: 2, kSh: 2, masking: 'additive' }, true);
+  });
+
+  it('AESM² selection: multiplicative mask without noise, ties, and no shared experts (k_sh 0)', async () => {
+    await selection({ kSp: 2, kSh: 1, masking: 'multiplicative' }, false);
+    await selection({ kSp: 3, kSh: 0, masking: 'additive' }, true);
   });
 });
 
@@ -349,7 +379,12 @@ describe('every model on the fused formulation', () => {
     prepare?.(model);
     const batch = batchOf([0, 1, 2, 0, 1, 2, 2, 1, 0, 0, 1]);
     const vars = model.params.trainable();
-    const { value, grads } = tf.variableGrads(squaredLogitSum(model, batch), vars);
+    // The logits and every auxiliary term (AESM²'s KL losses, …), so the fused auxiliary paths are compared too.
+    const loss = () => {
+      const out = model.forward(batch, 'train', new Rng(1));
+      return tf.addN([tf.sum(tf.square(out.logits)), ...Object.values(out.aux)]) as tf.Scalar;
+    };
+    const { value, grads } = tf.variableGrads(loss, vars);
     const out = [
       (await value.data()) as Float32Array,
       ...(await Promise.all(vars.map((v) => grads[v.name].data() as Promise<Float32Array>))),
@@ -366,6 +401,22 @@ describe('every model on the fused formulation', () => {
     ['mmoe, gate per cell', 'mmoe', { gate: 'cell' }],
     ['ple, cell units, 2 levels', 'ple', { specificPer: 'cell', levels: 2 }],
   ];
+  it('aesm2 trains on webgpu with tf.memory().numTensors flat (selection noise and BatchNorm on)', async () => {
+    await tf.setBackend('webgpu');
+    const ds = tinyTwoDomains(600);
+    const options = {
+      experts: 4,
+      scenarioExpertLayers: [8],
+      taskExpertLayers: [8],
+      towerLayers: [4],
+      noiseScale: 0.1,
+    };
+    const ctx = testContext(dataShapeOf(ds.schema), 4, 2, formulationFor('webgpu'));
+    const model = buildModel('aesm2', options, ctx).model;
+    expectFlatTensorCounts(await tensorCountsOverTraining(model, ds, 30), 30, 15);
+    model.params.dispose();
+  });
+
   for (const [name, id, options, prepare] of cases) {
     it(name, async () => {
       const twin = await lossAndGrads('cpu', id, options, prepare);

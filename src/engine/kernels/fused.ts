@@ -1,8 +1,8 @@
 /**
  * Fused WGSL kernels for the WebGPU backend, where every dispatch costs host time whatever its size (tfjs
  * bookkeeping, a bind group, a uniform buffer): a stacked dense layer (matMul + bias + activation of all N
- * members) in one dispatch and its backward in three, a softmax gate with its mixture (and a sparse gate's top-k
- * or selection mask) in one and its backward in two, and Adam over one flat buffer in one.
+ * members) in one dispatch and its backward in three, a softmax gate with its mixture (and a sparse gate's top-k)
+ * in one and its backward in two, and Adam over one flat buffer in one (AESM²'s selection: kernels/selection.ts).
  *
  * Their twins in plain tfjs ops are the composed formulation in models/experts.ts (and PackedAdam in
  * train/adam.ts); fused.test.ts compares values and gradients of each pair. The kernels are written for clarity
@@ -185,7 +185,7 @@ function denseGradBias(dy: tf.TensorInfo, act: Activation): { program: FlatProgr
 
 // ---- gate mixture: out[b, g, :] = Σ_e softmax_sel(z[b, g, :])[e] · X[b, g or 0, e, :] ----
 
-type SelectionKind = 'all' | 'topk' | 'mask';
+type SelectionKind = 'all' | 'topk';
 
 interface MixtureAttrs {
   kind: SelectionKind;
@@ -201,7 +201,6 @@ interface MixtureAttrs {
 function gateHelpers(kind: SelectionKind): string {
   const selected = {
     all: 'return true;',
-    mask: 'return mask[row + e] > 0.5;',
     topk: `
       let v = z[row + e];
       var above = 0;
@@ -230,10 +229,6 @@ function gateHelpers(kind: SelectionKind): string {
     fn weight(row : i32, e : i32, m : f32, s : f32) -> f32 {
       return select(0.0, exp(z[row + e] - m) / s, isSelected(row, e));
     }`;
-}
-
-function gateInputs(kind: SelectionKind, rest: string[]): string[] {
-  return kind === 'mask' ? ['z', 'mask', ...rest] : ['z', ...rest];
 }
 
 /** Shape uniforms shared by the mixture kernels: G gates, Gx candidate sets (1 or G), E experts, H width, k. */
@@ -276,7 +271,7 @@ function mixtureForward(
   return {
     program: flatProgram(
       `moeMix_${a.kind}`,
-      gateInputs(a.kind, ['experts']),
+      ['z', 'experts'],
       [B, G, H],
       MIXTURE_UNIFORMS,
       body,
@@ -315,7 +310,7 @@ function mixtureGradLogits(
   return {
     program: flatProgram(
       `moeMixGradZ_${a.kind}`,
-      gateInputs(a.kind, ['experts', 'dy']),
+      ['z', 'experts', 'dy'],
       [B, G, E],
       MIXTURE_UNIFORMS,
       body,
@@ -350,7 +345,7 @@ function mixtureGradExperts(
   return {
     program: flatProgram(
       `moeMixGradX_${a.kind}`,
-      gateInputs(a.kind, ['dy']),
+      ['z', 'dy'],
       expertsShape,
       MIXTURE_UNIFORMS,
       body,
@@ -853,7 +848,11 @@ const KERNELS = {
   batchNormGradBeta: 'MoeBatchNormGradBeta',
 } as const;
 
-type KernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs: Record<string, unknown> };
+export type KernelArgs = {
+  inputs: Record<string, tf.TensorInfo>;
+  backend: unknown;
+  attrs: Record<string, unknown>;
+};
 
 function run(build: (args: KernelArgs) => Built, order: string[]) {
   return (args: KernelArgs): tf.TensorInfo => {
@@ -891,17 +890,17 @@ export function registerFusedKernels(backendName: string): void {
     [
       KERNELS.mix,
       ({ inputs, attrs }) => mixtureForward(inputs.z, inputs.experts, mixAttrs(attrs)),
-      ['z', 'mask', 'experts'],
+      ['z', 'experts'],
     ],
     [
       KERNELS.mixGradZ,
       ({ inputs, attrs }) => mixtureGradLogits(inputs.z, inputs.experts, mixAttrs(attrs)),
-      ['z', 'mask', 'experts', 'dy'],
+      ['z', 'experts', 'dy'],
     ],
     [
       KERNELS.mixGradX,
       ({ inputs, attrs }) => mixtureGradExperts(inputs.z, mixAttrs(attrs).expertsShape, mixAttrs(attrs)),
-      ['z', 'mask', 'dy'],
+      ['z', 'dy'],
     ],
     [KERNELS.bce, ({ inputs }) => bceForward(inputs.z), ['z', 'labels', 'mask']],
     [KERNELS.bceGrad, ({ inputs }) => bceGrad(inputs.z), ['dy', 'z', 'labels', 'mask']],
@@ -942,6 +941,11 @@ export function registerFusedKernels(backendName: string): void {
     ],
     [KERNELS.batchNormGradBeta, ({ attrs }) => batchNormGradParam(bnAttrs(attrs), 'beta'), ['dy', 'y']],
   ];
+  registerWebGpuKernels(kernels);
+}
+
+/** Registers built programs as webgpu kernels; `order` lists the inputs as the program's variableNames. */
+export function registerWebGpuKernels(kernels: [string, (args: KernelArgs) => Built, string[]][]): void {
   for (const [kernelName, build, order] of kernels) {
     tf.registerKernel({
       kernelName,
@@ -951,7 +955,7 @@ export function registerFusedKernels(backendName: string): void {
   }
 }
 
-function runKernel(name: string, inputs: Record<string, tf.Tensor>, attrs: object): tf.Tensor {
+export function runKernel(name: string, inputs: Record<string, tf.Tensor>, attrs: object): tf.Tensor {
   return tf.engine().runKernel(name, inputs as tf.NamedTensorMap, attrs as tf.NamedAttrMap) as tf.Tensor;
 }
 
@@ -994,7 +998,7 @@ export function fusedStackedDense(
 
 /**
  * Softmax gates and their mixture in one dispatch: logits [B, G, E], experts [B, Gx, E, H] (Gx = 1: shared by all
- * gates) → [B, G, H]. Top-k is chosen inside the kernel; a mask is a constant (no gradient through the choice).
+ * gates) → [B, G, H]. Top-k is chosen inside the kernel (no gradient through the choice).
  * Backward: the logits' and the experts' gradients, one dispatch each.
  */
 export function fusedGateMixture(
@@ -1003,21 +1007,18 @@ export function fusedGateMixture(
   selection?: GateSelection,
 ): tf.Tensor3D {
   const expertsShape = experts.shape;
-  const attrs: MixtureAttrs = !selection
-    ? { kind: 'all', k: 0, expertsShape }
-    : 'topK' in selection
-      ? { kind: 'topk', k: selection.topK, expertsShape }
-      : { kind: 'mask', k: 0, expertsShape };
-  const mask: Record<string, tf.Tensor> = selection && 'mask' in selection ? { mask: selection.mask } : {};
+  const attrs: MixtureAttrs = selection
+    ? { kind: 'topk', k: selection.topK, expertsShape }
+    : { kind: 'all', k: 0, expertsShape };
   const op = tf.customGrad(((z: tf.Tensor, x: tf.Tensor, save: tf.GradSaveFunc) => {
     save([z, x]);
     return {
-      value: runKernel(KERNELS.mix, { z, experts: x, ...mask }, attrs),
+      value: runKernel(KERNELS.mix, { z, experts: x }, attrs),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sz, sx] = saved;
         return [
-          runKernel(KERNELS.mixGradZ, { z: sz, experts: sx, dy, ...mask }, attrs),
-          runKernel(KERNELS.mixGradX, { z: sz, dy, ...mask }, attrs),
+          runKernel(KERNELS.mixGradZ, { z: sz, experts: sx, dy }, attrs),
+          runKernel(KERNELS.mixGradX, { z: sz, dy }, attrs),
         ];
       },
     };

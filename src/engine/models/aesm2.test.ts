@@ -17,11 +17,11 @@ import { DEFAULT_TRAIN } from '../train/config';
 import { evaluate } from '../train/evaluate';
 import { Trainer } from '../train/trainer';
 import { Rng } from '../util/rng';
-import { SelectionLayer, selectExperts, type SelectionConfig } from './aesm2';
+import { SelectionLayer, type SelectionConfig } from './aesm2';
 import type { Formulation } from './experts';
 import { Params } from './layers';
 import { AESM2_INFO } from './info/aesm2';
-import { maskedGateWeights } from './selection';
+import { selectedGateLogits, selectionDetail } from './selection';
 
 function build(options: Record<string, unknown>, f: Formulation = PER_MEMBER) {
   return buildSmall('aesm2', options, f);
@@ -64,9 +64,9 @@ describe('AESM²', () => {
       )
       .toFloat() as tf.Tensor2D;
     const cfg: SelectionConfig = { kSp: 2, kSh: 2, noiseScale: 0.1, masking: 'additive' };
-    const s = layer.forward(h, ctx, own, cfg, 'eval', new Rng(1), PER_MEMBER);
+    const s = layer.forward(h, [ctx], own, cfg, 'eval', new Rng(1), PER_MEMBER);
     const A = (await s.logits.array()) as number[][][];
-    const W = (await s.weights.array()) as number[][];
+    const W = (await tf.softmax(s.gate).array()) as number[][];
     const selected = nonZero(W);
     let overlaps = 0;
     for (let b = 0; b < B; b++) {
@@ -123,13 +123,13 @@ describe('AESM²', () => {
     const a = tf.tensor2d([[1, 2, -3, 0.5]]);
     const sp = tf.tensor2d([[1, 0, 0, 0]]);
     const sh = tf.tensor2d([[0, 1, 0, 0]]);
-    const additive = (await maskedGateWeights(a, sp, sh, 'additive').array())[0];
+    const additive = (await tf.softmax(selectedGateLogits(a, sp, sh, 'additive')).array())[0];
     const e = Math.exp(1) + Math.exp(2);
     expect(additive[0]).toBeCloseTo(Math.exp(1) / e, 6);
     expect(additive[1]).toBeCloseTo(Math.exp(2) / e, 6);
     expect(additive[2]).toBe(0);
     expect(additive[3]).toBe(0);
-    const multiplicative = (await maskedGateWeights(a, sp, sh, 'multiplicative').array())[0];
+    const multiplicative = (await tf.softmax(selectedGateLogits(a, sp, sh, 'multiplicative')).array())[0];
     expect(multiplicative[2]).toBeCloseTo(1, 6);
 
     // The same selection from a layer's gates under both maskings: rows where an unselected expert has a negative logit.
@@ -148,14 +148,14 @@ describe('AESM²', () => {
         2,
       )
       .toFloat() as tf.Tensor2D;
-    const A = layer.logits(h, ctx, PER_MEMBER);
+    const A = layer.logits(h, [ctx], PER_MEMBER);
     const base: SelectionConfig = { kSp: 2, kSh: 1, noiseScale: 0, masking: 'additive' };
-    const add = selectExperts(A, own, base, 'eval', new Rng(1));
-    const mul = selectExperts(A, own, { ...base, masking: 'multiplicative' }, 'eval', new Rng(1));
+    const add = selectionDetail(A, own, null, base);
+    const mul = selectionDetail(A, own, null, { ...base, masking: 'multiplicative' });
     const aOwn = (await tf.sum(tf.mul(A, tf.expandDims(own, 2)), 1).array()) as number[][];
     const union = (await tf.maximum(add.sp, add.sh).array()) as number[][];
-    const wAdd = (await add.weights.array()) as number[][];
-    const wMul = (await mul.weights.array()) as number[][];
+    const wAdd = (await tf.softmax(add.gate).array()) as number[][];
+    const wMul = (await tf.softmax(mul.gate).array()) as number[][];
     let negativeRows = 0;
     for (let b = 0; b < B; b++) {
       const unselected = union[b].flatMap((u, n) => (u === 0 ? [n] : []));
@@ -238,7 +238,7 @@ describe('AESM²', () => {
       .filter(([n]) => n.startsWith('l.gates'))
       .map(([, v]) => v);
     const kl = async () => {
-      const s = selectExperts(layer.logits(h, ctx, PER_MEMBER), own, cfg, 'eval', new Rng(1));
+      const s = selectionDetail(layer.logits(h, [ctx], PER_MEMBER), own, null, cfg);
       return { sp: (await s.lossSp.data())[0], sh: (await s.lossSh.data())[0] };
     };
     const k0 = await kl();
@@ -247,8 +247,8 @@ describe('AESM²', () => {
     for (let i = 0; i < 150; i++) {
       opt.minimize(
         () => {
-          const s = selectExperts(layer.logits(h, ctx, PER_MEMBER), own, cfg, 'train', stepRng);
-          return tf.add(s.lossSp, s.lossSh) as tf.Scalar;
+          const s = layer.forward(h, [ctx], own, cfg, 'train', stepRng, PER_MEMBER);
+          return tf.sum(s.losses) as tf.Scalar;
         },
         false,
         gateVars,
@@ -311,11 +311,9 @@ describe('AESM²', () => {
     const ctx = tf.tensor2d([[1]]);
     const own = tf.tensor2d([[1, 0]]);
     const cfg: SelectionConfig = { kSp: 2, kSh: 0, noiseScale: 0, masking: 'additive' };
-    const A = layer.logits(h, ctx, PER_MEMBER);
-    const grad = tf.grad(
-      (a: tf.Tensor) => selectExperts(a as tf.Tensor3D, own, cfg, 'eval', new Rng(1)).lossSp,
-    )(A);
-    const sp = (await selectExperts(A, own, cfg, 'eval', new Rng(1)).sp.array())[0];
+    const A = layer.logits(h, [ctx], PER_MEMBER);
+    const grad = tf.grad((a: tf.Tensor) => selectionDetail(a as tf.Tensor3D, own, null, cfg).lossSp)(A);
+    const sp = (await selectionDetail(A, own, null, cfg).sp.array())[0];
     const g = (await grad.array()) as number[][][];
     for (let n = 0; n < 6; n++) {
       const mag = Math.abs(g[0][0][n]) + Math.abs(g[0][1][n]);

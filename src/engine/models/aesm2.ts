@@ -14,8 +14,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ExpertStack, type Formulation } from './experts';
-import { FeatureInput, Params, denseParams, dense, matMul2d, selectByDomain, type Dense } from './layers';
-import { maskedGateInput, maskedGateWeights, smallestKMask, type Masking } from './selection';
+import { FeatureInput, Params, denseParams, dense, matMul2d, type Dense } from './layers';
+import type { Masking, SelectionRule } from './selection';
 import { TaskTowers } from './towers';
 import type { BuildContext, Mode, Model } from './types';
 import type { Rng } from '../util/rng';
@@ -48,52 +48,16 @@ function gaussian(shape: number[], std: number, rng: Rng): tf.Tensor {
 export interface SelectionOutput {
   /** [B, H] Σ_n W_n X_n. */
   out: tf.Tensor2D;
-  /** [B, N] the routing weights W (exactly 0 outside SP ∪ SH under additive masking). */
-  weights: tf.Tensor2D;
   /** Gate logits A [B, G, N] (noise-free). */
   logits: tf.Tensor3D;
-  /** What the layer's softmax gate reads: logits [B, N] and, under additive masking, the selection SP ∪ SH. */
-  gateInput: { logits: tf.Tensor2D; mask: tf.Tensor2D | null };
-  /** Constant 0/1 selection masks [B, N]. */
-  sp: tf.Tensor2D;
-  sh: tf.Tensor2D;
-  /** Per-sample KL to the own one-hot and to uniform, [B, N] (noisy in training). */
-  klSp: tf.Tensor2D;
-  klSh: tf.Tensor2D;
-  /** mean KL_sp over the selected SP, mean KL_sh over the selected SH (unweighted). */
-  lossSp: tf.Scalar;
-  lossSh: tf.Scalar;
+  /** [B, N] the own gate's logits with the selection applied: W = softmax(gate), exactly 0 outside SP ∪ SH (additive). */
+  gate: tf.Tensor2D;
+  /** [mean KL_sp over SP, mean KL_sh over SH] (unweighted; from the noisy logits in training). */
+  losses: tf.Tensor1D;
 }
 
-export interface SelectionConfig {
-  kSp: number;
-  kSh: number;
+export interface SelectionConfig extends SelectionRule {
   noiseScale: number;
-  masking: Masking;
-}
-
-/** Per-instance selection of specific and shared experts from G gate logits (official `select_experts`). */
-export function selectExperts(
-  A: tf.Tensor3D,
-  own: tf.Tensor2D,
-  c: SelectionConfig,
-  mode: Mode,
-  rng: Rng,
-): Omit<SelectionOutput, 'out' | 'logits'> {
-  const [B, G, N] = A.shape;
-  const noisy =
-    mode === 'train' && c.noiseScale > 0 ? tf.add(A, gaussian([B, G, N], c.noiseScale * N, rng)) : A;
-  // log P over the gates, per expert: KL(onehot ‖ P) = −log P_own, KL(uniform ‖ P) = −log G − mean_g log P_g.
-  const logP = tf.logSoftmax(tf.transpose(noisy, [0, 2, 1]), -1); // [B, N, G]
-  const klSp = tf.neg(tf.sum(tf.mul(logP, tf.expandDims(own, 1)), 2)) as tf.Tensor2D;
-  const klSh = tf.sub(tf.neg(tf.mean(logP, 2)), Math.log(G)) as tf.Tensor2D;
-  const sp = smallestKMask(klSp, c.kSp);
-  const sh = smallestKMask(klSh, c.kSh);
-  const lossSp = c.kSp > 0 ? (tf.div(tf.sum(tf.mul(klSp, sp)), B * c.kSp) as tf.Scalar) : tf.scalar(0);
-  const lossSh = c.kSh > 0 ? (tf.div(tf.sum(tf.mul(klSh, sh)), B * c.kSh) as tf.Scalar) : tf.scalar(0);
-  const aOwn = selectByDomain(A, own) as tf.Tensor2D;
-  const weights = maskedGateWeights(aOwn, sp, sh, c.masking);
-  return { weights, gateInput: maskedGateInput(aOwn, sp, sh, c.masking), sp, sh, klSp, klSh, lossSp, lossSh };
 }
 
 /** One AESM² layer: N experts and G gates over them, read from [h ; context]. */
@@ -124,19 +88,19 @@ export class SelectionLayer {
     return this.experts.outDim;
   }
 
-  /** Gate logits A [B, G, N] from [h ; context]. */
-  logits(h: tf.Tensor2D, context: tf.Tensor2D, f: Formulation): tf.Tensor3D {
-    const a = dense(tf.concat([h, context], 1), this.gates, f);
+  /** Gate logits A [B, G, N] from [h ; context…] (one concat: each nested one costs a kernel and two slices back). */
+  logits(h: tf.Tensor2D, context: tf.Tensor2D[], f: Formulation): tf.Tensor3D {
+    const a = dense(tf.concat([h, ...context], 1), this.gates, f);
     return tf.reshape(a, [h.shape[0], this.numGates, this.experts.n]);
   }
 
   /**
-   * h [B, in], context [B, c], own [B, G] one-hot of the gate each sample uses; `X` reuses expert outputs
+   * h [B, in], context [B, c] in parts, own [B, G] one-hot of the gate each sample uses; `X` reuses expert outputs
    * already computed for the same input.
    */
   forward(
     h: tf.Tensor2D,
-    context: tf.Tensor2D,
+    context: tf.Tensor2D[],
     own: tf.Tensor2D,
     c: SelectionConfig,
     mode: Mode,
@@ -146,15 +110,22 @@ export class SelectionLayer {
   ): SelectionOutput {
     const experts = X ?? this.experts.forwardShared(h, f, { mode, rng });
     const A = this.logits(h, context, f);
-    const s = selectExperts(A, own, c, mode, rng);
-    const { logits, mask } = s.gateInput;
-    const selection = mask ? { mask: tf.expandDims(mask, 1) as tf.Tensor3D } : undefined;
-    const out = tf.squeeze(
-      f.mixture(tf.expandDims(logits, 1) as tf.Tensor3D, experts, selection),
-      [1],
-    ) as tf.Tensor2D;
-    return { ...s, out, logits: A };
+    const [B, G, N] = A.shape;
+    const noise =
+      mode === 'train' && c.noiseScale > 0
+        ? (gaussian([B, G, N], c.noiseScale * N, rng) as tf.Tensor3D)
+        : null;
+    const { gate, losses } = f.expertSelection(A, own, noise, c);
+    const out = tf.squeeze(f.mixture(tf.expandDims(gate, 1) as tf.Tensor3D, experts), [1]) as tf.Tensor2D;
+    return { out, logits: A, gate, losses };
   }
+}
+
+/** [B, T] whose every row is the one-hot of t, made on the CPU (an upload, where oneHot of a fill is 3 kernels). */
+function oneHotRows(B: number, t: number, T: number): tf.Tensor2D {
+  const values = new Float32Array(B * T);
+  for (let b = 0; b < B; b++) values[b * T + t] = 1;
+  return tf.tensor2d(values, [B, T]);
 }
 
 export function buildAesm2(o: Aesm2Options, ctx: BuildContext): Model {
@@ -223,28 +194,22 @@ export function buildAesm2(o: Aesm2Options, ctx: BuildContext): Model {
     forward(batch, mode, rng) {
       const B = batch.domain.shape[0];
       const routing: Record<string, tf.Tensor2D> = {};
-      const sp: tf.Scalar[] = [];
-      const sh: tf.Scalar[] = [];
+      const losses: tf.Tensor1D[] = [];
       const eScenario = matMul2d(batch.domainOneHot, scenarioEmb as tf.Tensor2D, f);
       let h = input.forward(batch, f);
       scenario.forEach((layer, i) => {
-        const s = layer.forward(h, eScenario, batch.domainOneHot, sel, mode, rng, f);
+        const s = layer.forward(h, [eScenario], batch.domainOneHot, sel, mode, rng, f);
         h = s.out;
-        sp.push(s.lossSp);
-        sh.push(s.lossSh);
-        if (mode === 'eval') routing[`scenario L${i + 1}`] = s.weights;
+        losses.push(s.losses);
+        if (mode === 'eval') routing[`scenario L${i + 1}`] = tf.softmax(s.gate);
       });
 
       let logits: tf.Tensor2D;
       if (task.length === 0 || !taskEmb) logits = towers.forwardShared(h, f);
       else {
-        const owns = shape.taskNames.map(
-          (_, t) => tf.oneHot(tf.fill([B], t, 'int32') as tf.Tensor1D, T).toFloat() as tf.Tensor2D,
-        );
+        const owns = shape.taskNames.map((_, t) => oneHotRows(B, t, T));
         // e_task by a one-hot matMul, like e_scenario (tf.tile's gradient is one slice and add per repeated row).
-        const contexts = owns.map(
-          (own) => tf.concat([eScenario, matMul2d(own, taskEmb as tf.Tensor2D, f)], 1) as tf.Tensor2D,
-        );
+        const contexts = owns.map((own) => [eScenario, matMul2d(own, taskEmb as tf.Tensor2D, f)]);
         let outs: tf.Tensor2D[] = shape.taskNames.map(() => h);
         task.forEach((layers, i) => {
           // Every path reads the same h in the first task layer: shared experts then run once for all tasks.
@@ -252,17 +217,21 @@ export function buildAesm2(o: Aesm2Options, ctx: BuildContext): Model {
             o.shareTaskLayers && i === 0 ? layers[0].experts.forwardShared(h, f, { mode, rng }) : undefined;
           outs = layers.map((layer, t) => {
             const s = layer.forward(outs[t], contexts[t], owns[t], sel, mode, rng, f, sharedX);
-            sp.push(s.lossSp);
-            sh.push(s.lossSh);
-            if (mode === 'eval') routing[`task L${i + 1} · ${shape.taskNames[t]}`] = s.weights;
+            losses.push(s.losses);
+            if (mode === 'eval') routing[`task L${i + 1} · ${shape.taskNames[t]}`] = tf.softmax(s.gate);
             return s.out;
           });
         });
         logits = towers.forwardEach(tf.stack(outs, 1) as tf.Tensor3D, f);
       }
+      // Σ over the layers of [KL_sp, KL_sh], weighted by [α, β]: one vector until the two named terms.
+      const weighted = tf.mul(
+        losses.length > 1 ? tf.addN(losses) : losses[0],
+        tf.tensor1d([o.alpha, o.beta]),
+      );
       const aux = {
-        L_sp: tf.mul(tf.addN(sp), o.alpha) as tf.Scalar,
-        L_sh: tf.mul(tf.addN(sh), o.beta) as tf.Scalar,
+        L_sp: tf.reshape(tf.slice(weighted, [0], [1]), []) as tf.Scalar,
+        L_sh: tf.reshape(tf.slice(weighted, [1], [1]), []) as tf.Scalar,
       };
       return { logits, routing, aux };
     },

@@ -4,11 +4,12 @@
  * The formulation is fixed once per backend (formulationFor) and handed to the models at build time; model
  * files call its operations and never branch on the backend. Chosen by measurement (TFJS-NOTES, BENCHMARKS.md):
  * - cpu, webgl: plain tfjs ops, N parallel layers as N plain 2-D matMuls;
- * - wasm: the same, with matMul gradients that transpose explicitly (XNNPACK is fast only on plain operands);
+ * - wasm: the same, with matMul gradients that transpose explicitly (XNNPACK is fast only on plain operands), and
+ *   bias gradients and mixtures as matMuls (wasm's Sum over a leading axis transposes first);
  * - webgpu: the dispatch count is the cost, so the project's fused WGSL kernels (kernels/fused.ts): a stacked
  *   dense layer with its bias and activation in one dispatch (backward in three), softmax gate + mixture in one
- *   (backward in two), and the optimizer in one. Each has a twin here, the composed formulation, that a test
- *   compares it with.
+ *   (backward in two), AESM²'s expert selection in two (backward in two, kernels/selection.ts), and the optimizer
+ *   in one. Each has a twin here, the composed formulation, that a test compares it with.
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -19,6 +20,7 @@ import {
   fusedMaskedBce,
   fusedStackedDense,
 } from '../kernels/fused';
+import { fusedExpertSelection } from '../kernels/selection';
 import {
   composedM3oeFusion,
   fusedM3oeFusion,
@@ -28,14 +30,16 @@ import {
 import { composedStgRows, fusedStgRows } from '../kernels/stg';
 import { maskedBce } from '../train/loss';
 import { batchNorm, batchNormParams, dropout, type BatchNorm, type Params } from './layers';
-import { maskUnselected, smallestKMask } from './selection';
+import { maskUnselected, selectionDetail, smallestKMask, type SelectionRule } from './selection';
 import type { Mode } from './types';
 import type { Rng } from '../util/rng';
 
 export type Activation = 'relu' | 'linear';
 
-/** Which experts a gate may weight: the k largest logits of each row, or a 0/1 mask [B, G, E] (additive masking). */
-export type GateSelection = { topK: number } | { mask: tf.Tensor3D };
+/** Which experts a sparse gate may weight: the k largest logits of each row. */
+export interface GateSelection {
+  topK: number;
+}
 
 export interface Formulation {
   readonly name: 'per-member' | 'explicit-transpose' | 'fused';
@@ -64,6 +68,17 @@ export interface Formulation {
    */
   batchNorm<T extends tf.Tensor>(z: T, bn: BatchNorm, axis: number, mode: Mode, act: Activation): T;
   /**
+   * AESM²'s per-instance expert selection (models/selection.ts selectionDetail): gate logits A [B, G, N], the own
+   * gate one-hot [B, G] and the KL ranking's noise [B, G, N] or null → the own gate's logits with the selection
+   * applied ([B, N]; their softmax is the routing weights) and [mean KL_sp over SP, mean KL_sh over SH].
+   */
+  expertSelection(
+    A: tf.Tensor3D,
+    own: tf.Tensor2D,
+    noise: tf.Tensor3D | null,
+    rule: SelectionRule,
+  ): { gate: tf.Tensor2D; losses: tf.Tensor1D };
+  /**
    * M3oE's two-level fusion (models/m3oe.ts): experts [B, E+D+T, H] (shared, domain, task), gate logits [B, D·T, E]
    * → s_dt + σ(α_D) dom_d + σ(α_T) tsk_t in the towers' layout [D·T, B, H] (kernels/m3oeFusion.ts).
    */
@@ -76,15 +91,8 @@ export interface Formulation {
 export function gateWeights(logits: tf.Tensor3D, selection?: GateSelection): tf.Tensor3D {
   if (!selection) return tf.softmax(logits);
   const [B, G, E] = logits.shape;
-  const mask =
-    'topK' in selection
-      ? tf.reshape(smallestKMask(tf.neg(tf.reshape(logits, [B * G, E])) as tf.Tensor2D, selection.topK), [
-          B,
-          G,
-          E,
-        ])
-      : selection.mask;
-  return tf.softmax(maskUnselected(logits, mask));
+  const topK = smallestKMask(tf.neg(tf.reshape(logits, [B * G, E])) as tf.Tensor2D, selection.topK);
+  return tf.softmax(maskUnselected(logits, tf.reshape(topK, [B, G, E])));
 }
 
 /** A 2-D matMul whose backward pass uses explicitly transposed, plain operands (fast on wasm). */
@@ -113,9 +121,59 @@ function unstackPairs(x: tf.Tensor3D, w: tf.Tensor3D): [tf.Tensor2D, tf.Tensor2D
 }
 
 /** The twin of the fused kernels in plain tfjs ops: N layers as N plain 2-D matMuls, multiply-and-sum mixtures. */
+/**
+ * y + b whose bias gradient is a matMul with a row of ones (y [B, O], b of O values; or y [N, B, O], b [N, 1, O]):
+ * wasm's Sum over the batch axis transposes its input first and takes about 10× as long.
+ */
+const addBiasByMatMul = tf.customGrad(((y: tf.Tensor, b: tf.Tensor) => ({
+  value: tf.add(y, b),
+  gradFunc: (dy: tf.Tensor) => {
+    const [n, rows] = dy.shape;
+    const perRow =
+      dy.rank === 2 ? b.size === dy.shape[1] : b.rank === 3 && b.shape[0] === n && b.shape[1] === 1;
+    if (!perRow)
+      throw new Error(`addBiasByMatMul: a bias of shape [${b.shape}] on [${dy.shape}] is not per row`);
+    const ones = tf.ones(dy.rank === 2 ? [1, n] : [n, 1, rows as number]);
+    return [dy, tf.reshape(tf.matMul(ones as tf.Tensor3D, dy as tf.Tensor3D), b.shape)];
+  },
+})) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as <T extends tf.Tensor>(
+  y: T,
+  b: tf.Tensor,
+) => T;
+
+/** Σ_e w[b, g, e] X[b, (g,) e, :] as a batched matMul (on wasm the multiply-and-sum's Sum transposes first). */
+function mixtureByMatMul(
+  logits: tf.Tensor3D,
+  experts: tf.Tensor3D | tf.Tensor4D,
+  selection?: GateSelection,
+): tf.Tensor3D {
+  const w = gateWeights(logits, selection);
+  if (experts.rank === 3) return tf.matMul(w, experts as tf.Tensor3D);
+  const [B, G, E] = w.shape;
+  const H = experts.shape[3] as number;
+  const perGate = tf.matMul(
+    tf.reshape(w, [B * G, 1, E]) as tf.Tensor3D,
+    tf.reshape(experts, [B * G, E, H]) as tf.Tensor3D,
+  );
+  return tf.reshape(perGate, [B, G, H]);
+}
+
+/** The multiply-and-sum mixture: the plain reference. */
+function mixtureBySum(
+  logits: tf.Tensor3D,
+  experts: tf.Tensor3D | tf.Tensor4D,
+  selection?: GateSelection,
+): tf.Tensor3D {
+  const w = tf.expandDims(gateWeights(logits, selection), 3); // [B, G, E, 1]
+  const candidates = experts.rank === 3 ? tf.expandDims(experts, 1) : experts; // [B, 1 or G, E, H]
+  return tf.sum(tf.mul(w, candidates), 2) as tf.Tensor3D;
+}
+
 function composed(
   name: 'per-member' | 'explicit-transpose',
   matMul: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D,
+  addBias: <T extends tf.Tensor>(y: T, b: tf.Tensor) => T = (y, b) => tf.add(y, b),
+  mixture: Formulation['mixture'] = mixtureBySum,
 ): Formulation {
   // One member by squeeze and expandDims: tfjs's Unpack gradient fails with a single output.
   const oneMember = (x: tf.Tensor3D, w: tf.Tensor3D) =>
@@ -124,19 +182,15 @@ function composed(
     name,
     fusedOptimizer: false,
     matMul,
-    dense: (x, w, b, act) => activate(tf.add(matMul(x, w), b) as tf.Tensor2D, act),
+    dense: (x, w, b, act) => activate(addBias(matMul(x, w), b), act),
     stackedDense(x, w, b, act) {
       const y =
         x.shape[0] === 1
           ? oneMember(x, w)
           : (tf.stack(unstackPairs(x, w).map(([xi, wi]) => matMul(xi, wi))) as tf.Tensor3D);
-      return activate(b ? (tf.add(y, b) as tf.Tensor3D) : y, act);
+      return activate(b ? addBias(y, b) : y, act);
     },
-    mixture(logits, experts, selection) {
-      const w = tf.expandDims(gateWeights(logits, selection), 3); // [B, G, E, 1]
-      const candidates = experts.rank === 3 ? tf.expandDims(experts, 1) : experts; // [B, 1 or G, E, H]
-      return tf.sum(tf.mul(w, candidates), 2) as tf.Tensor3D;
-    },
+    mixture,
     maskedBce,
     layerNorm(x, gamma, beta, act) {
       const { mean, variance } = tf.moments(x, -1, true);
@@ -144,6 +198,10 @@ function composed(
       return activate(tf.add(tf.mul(normed, gamma), beta) as typeof x, act);
     },
     batchNorm: (z, bn, axis, mode, act) => activate(batchNorm(z, bn, axis, mode) as typeof z, act),
+    expertSelection(A, own, noise, rule) {
+      const d = selectionDetail(A, own, noise, rule);
+      return { gate: d.gate, losses: tf.stack([d.lossSp, d.lossSh]) as tf.Tensor1D };
+    },
     m3oeFusion(experts, logits, s, c) {
       return composedM3oeFusion(this, experts, logits, s, c);
     },
@@ -152,7 +210,7 @@ function composed(
 }
 
 const PER_MEMBER = composed('per-member', (a, b) => tf.matMul(a, b));
-const EXPLICIT_TRANSPOSE = composed('explicit-transpose', matMulExplicitT);
+const EXPLICIT_TRANSPOSE = composed('explicit-transpose', matMulExplicitT, addBiasByMatMul, mixtureByMatMul);
 
 const FUSED: Formulation = {
   name: 'fused',
@@ -182,6 +240,7 @@ const FUSED: Formulation = {
     mode === 'train'
       ? fusedBatchNormTrain(z, bn, axis, act)
       : activate(batchNorm(z, bn, axis, mode) as typeof z, act),
+  expertSelection: fusedExpertSelection,
   m3oeFusion: fusedM3oeFusion,
   stgRows: fusedStgRows,
 };

@@ -40,29 +40,72 @@ export function maskUnselected<T extends tf.Tensor>(logits: T, mask: tf.Tensor):
 }
 
 /**
- * What a layer's softmax gate reads, from the own-gate logits [B, N] and the selection masks [B, N] (0/1):
- * additive (ours): a with the mask SP ∪ SH (softmax(a + M), M = 0 on SP ∪ SH and −1e9 elsewhere, so unselected
- * experts get exactly 0); multiplicative (released code): a · m, m = [n ∈ SP] + [n ∈ SH] on selected experts and
- * −1e9 elsewhere, no mask.
+ * The own gate's logits with the selection SP ∪ SH applied, [B, N]; a softmax of them is the routing weights.
+ * additive (ours): a on SP ∪ SH, a − 1e9 elsewhere, so unselected experts get exactly 0; multiplicative (released
+ * code): a · m, m = [n ∈ SP] + [n ∈ SH] on selected experts and −1e9 elsewhere.
  */
-export function maskedGateInput(
-  aOwn: tf.Tensor2D,
-  sp: tf.Tensor2D,
-  sh: tf.Tensor2D,
-  masking: Masking,
-): { logits: tf.Tensor2D; mask: tf.Tensor2D | null } {
-  const union = tf.maximum(sp, sh) as tf.Tensor2D;
-  if (masking === 'additive') return { logits: aOwn, mask: union };
-  return { logits: tf.mul(aOwn, maskUnselected(tf.add(sp, sh), union)) as tf.Tensor2D, mask: null };
-}
-
-/** The gate weights of a layer (see maskedGateInput), [B, N]. */
-export function maskedGateWeights(
+export function selectedGateLogits(
   aOwn: tf.Tensor2D,
   sp: tf.Tensor2D,
   sh: tf.Tensor2D,
   masking: Masking,
 ): tf.Tensor2D {
-  const { logits, mask } = maskedGateInput(aOwn, sp, sh, masking);
-  return tf.softmax(mask ? maskUnselected(logits, mask) : logits);
+  const union = tf.maximum(sp, sh);
+  return masking === 'additive'
+    ? maskUnselected(aOwn, union)
+    : (tf.mul(aOwn, maskUnselected(tf.add(sp, sh), union)) as tf.Tensor2D);
+}
+
+/** How many specific and shared experts each sample selects, and how the choice reaches the gate. */
+export interface SelectionRule {
+  kSp: number;
+  kSh: number;
+  masking: Masking;
+}
+
+/** Everything AESM²'s selection computes, for the composed formulation and the tests. */
+export interface SelectionDetail {
+  /** [B, N] the own gate's logits with the selection applied (selectedGateLogits). */
+  gate: tf.Tensor2D;
+  /** Constant 0/1 selection masks [B, N]. */
+  sp: tf.Tensor2D;
+  sh: tf.Tensor2D;
+  /** Per-sample KL to the own one-hot and to uniform, [B, N] (from the noisy logits when there is noise). */
+  klSp: tf.Tensor2D;
+  klSh: tf.Tensor2D;
+  /** mean KL_sp over the selected SP, mean KL_sh over the selected SH (unweighted); 0 when k is 0. */
+  lossSp: tf.Scalar;
+  lossSh: tf.Scalar;
+}
+
+/**
+ * AESM²'s per-instance selection (official `select_experts`) in tfjs ops: from gate logits A [B, G, N], the own gate
+ * one-hot [B, G] and the ranking's noise [B, G, N] (training) or null. The twin of kernels/selection.ts.
+ */
+export function selectionDetail(
+  A: tf.Tensor3D,
+  own: tf.Tensor2D,
+  noise: tf.Tensor3D | null,
+  rule: SelectionRule,
+): SelectionDetail {
+  const [B, G] = A.shape;
+  const noisy = noise ? tf.add(A, noise) : A;
+  // log P over the gates, per expert: KL(onehot ‖ P) = −log P_own, KL(uniform ‖ P) = −log G − mean_g log P_g.
+  const logP = tf.logSoftmax(tf.transpose(noisy, [0, 2, 1]), -1); // [B, N, G]
+  const klSp = tf.neg(tf.sum(tf.mul(logP, tf.expandDims(own, 1)), 2)) as tf.Tensor2D;
+  const klSh = tf.sub(tf.neg(tf.mean(logP, 2)), Math.log(G)) as tf.Tensor2D;
+  const sp = smallestKMask(klSp, rule.kSp);
+  const sh = smallestKMask(klSh, rule.kSh);
+  const meanSelected = (kl: tf.Tensor2D, mask: tf.Tensor2D, k: number) =>
+    k > 0 ? (tf.div(tf.sum(tf.mul(kl, mask)), B * k) as tf.Scalar) : tf.scalar(0);
+  const aOwn = tf.sum(tf.mul(A, tf.expandDims(own, 2)), 1) as tf.Tensor2D;
+  return {
+    gate: selectedGateLogits(aOwn, sp, sh, rule.masking),
+    sp,
+    sh,
+    klSp,
+    klSh,
+    lossSp: meanSelected(klSp, sp, rule.kSp),
+    lossSh: meanSelected(klSh, sh, rule.kSh),
+  };
 }
