@@ -217,14 +217,14 @@ function chromiumRss(root: number): { renderer: number; all: number } {
   return { renderer, all };
 }
 
-interface CpuProfile {
+export interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
   samples?: number[];
   timeDeltas?: number[];
 }
 
 /** Self time per function (name, file and line), largest first, as "ms  share  name file:line". */
-function selfTimes(profile: CpuProfile, top: number): string[] {
+export function selfTimes(profile: CpuProfile, top: number): string[] {
   const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<string, number>();
   const samples = profile.samples ?? [];
