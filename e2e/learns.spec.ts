@@ -22,6 +22,29 @@ test('MMoE learns the tiny set on WASM in the page: every test cell above chance
   for (const auc of aucs) expect(auc).toBeGreaterThan(0.53);
   expect(aucs.reduce((a, b) => a + b, 0) / aucs.length).toBeGreaterThan(0.6);
 
+  // Every chart is a compositing layer of its own (styles.css): otherwise any change on the page repaints the charts
+  // around it, and the page fell to 12 frames/s while training (BENCHMARKS.md, "Page smoothness").
+  const cdp = await page.context().newCDPSession(page);
+  const { root } = (await cdp.send('DOM.getDocument', { depth: -1 })) as { root: { nodeId: number } };
+  const { nodeIds } = await cdp.send('DOM.querySelectorAll', {
+    nodeId: root.nodeId,
+    selector: '.recharts-wrapper',
+  });
+  const charts = await Promise.all(
+    nodeIds.map(async (nodeId) => (await cdp.send('DOM.describeNode', { nodeId })).node.backendNodeId),
+  );
+  const layers = new Promise<number[]>((resolve) =>
+    cdp.once('LayerTree.layerTreeDidChange', (e) =>
+      resolve((e.layers ?? []).flatMap((l) => (l.backendNodeId ? [l.backendNodeId] : []))),
+    ),
+  );
+  await cdp.send('LayerTree.enable');
+  await page.mouse.move(5, 5); // a frame, so that the layer tree is reported
+  const owners = new Set(await layers);
+  expect(charts.length).toBeGreaterThanOrEqual(5); // loss, four cells and their tasks' totals
+  expect(charts.filter((c) => !owners.has(c))).toEqual([]);
+  await cdp.detach();
+
   mkdirSync('docs', { recursive: true });
   // The README's picture (the first screen at 1440×900) is refreshed on request only, so a test run leaves the
   // tree clean.
