@@ -776,6 +776,19 @@ export function adamStepInPlace(state: tf.Tensor1D, grad: tf.Tensor1D, s: AdamSt
   backend.runWebGPUProgram(adamProgram(P), [grad], 'float32', uniforms, state);
 }
 
+/**
+ * WGSL that folds `shared[0 .. size)` into `shared[0]` with `op` ('+', '|'), halving each round; every invocation of
+ * the workgroup must reach it, after writing its own entry.
+ */
+export function workgroupReduce(shared: string, size: number, op: string): string {
+  return `
+        workgroupBarrier();
+        for (var half = ${size / 2}u; half > 0u; half = half / 2u) {
+          if (localId.x < half) { ${shared}[localId.x] = ${shared}[localId.x] ${op} ${shared}[localId.x + half]; }
+          workgroupBarrier();
+        }`;
+}
+
 // ---- finiteness probe: 0 when every value of a flat buffer is finite, NaN otherwise ----
 
 const PROBE_WORKGROUP = 256;
@@ -802,11 +815,7 @@ function probeProgram(): FlatProgram {
           if ((bitcast<u32>(x[k]) & 0x7f800000u) == 0x7f800000u) { bad = 1u; }
         }
         flags[localId.x] = bad;
-        workgroupBarrier();
-        for (var half = ${PROBE_WORKGROUP / 2}u; half > 0u; half = half / 2u) {
-          if (localId.x < half) { flags[localId.x] = flags[localId.x] | flags[localId.x + half]; }
-          workgroupBarrier();
-        }
+        ${workgroupReduce('flags', PROBE_WORKGROUP, '|')}
         if (localId.x == 0u) { result[0] = select(0.0, uniforms.NAN, flags[0] != 0u); }
       }`,
   };

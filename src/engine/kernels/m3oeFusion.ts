@@ -17,6 +17,7 @@ import {
   type Built,
   type FlatProgram,
   type WebGpuBackendLike,
+  workgroupReduce,
 } from './fused';
 
 /** The four raw structure weights (scalars); the fusion reads them through σ. */
@@ -260,11 +261,7 @@ function gradStructureProgram(expertsShape: number[], c: M3oeCounts): Built {
           acc = acc + dy[k] * v;
         }
         partial[localId.x] = acc;
-        workgroupBarrier();
-        for (var half = ${REDUCE_WORKGROUP / 2}u; half > 0u; half = half / 2u) {
-          if (localId.x < half) { partial[localId.x] = partial[localId.x] + partial[localId.x + half]; }
-          workgroupBarrier();
-        }
+        ${workgroupReduce('partial', REDUCE_WORKGROUP, '+')}
         if (localId.x == 0u) {
           var raws = vec4<f32>(alphaD[0], alphaT[0], betaD[0], betaT[0]);
           let s = sig(raws[which]);

@@ -17,6 +17,7 @@ import {
   type Built,
   type FlatProgram,
   type KernelArgs,
+  workgroupReduce,
 } from './fused';
 
 const KERNELS = {
@@ -170,11 +171,7 @@ function lossesForward(a: SelectionAttrs): Built {
           acc = acc + kl(b, n, go) * chosen(b, n, go);
         }
         partial[localId.x] = acc;
-        workgroupBarrier();
-        for (var half = ${LOSS_WORKGROUP / 2}u; half > 0u; half = half / 2u) {
-          if (localId.x < half) { partial[localId.x] = partial[localId.x] + partial[localId.x + half]; }
-          workgroupBarrier();
-        }
+        ${workgroupReduce('partial', LOSS_WORKGROUP, '+')}
         if (localId.x == 0u) {
           let B = f32(uniforms.b);
           result[0] = select(0.0, partial[0].x / (B * f32(uniforms.kSp)), uniforms.kSp > 0);
